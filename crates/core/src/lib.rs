@@ -1,0 +1,14 @@
+//! Lindung's rules core: everything Lindung decides about a registration,
+//! as plain Rust with no IO. No clock (today is passed in), no randomness, no
+//! storage, no browser: the app, the district binary and the tests all call
+//! the same functions.
+
+pub mod date;
+pub mod i18n;
+pub mod nik;
+pub mod region;
+
+pub use date::Date;
+pub use i18n::Lang;
+pub use nik::{Nik, NikError, NikWarning, Sex};
+pub use region::RegionTable;
