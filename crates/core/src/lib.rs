@@ -7,8 +7,10 @@ pub mod date;
 pub mod i18n;
 pub mod nik;
 pub mod region;
+pub mod rulepack;
 
 pub use date::Date;
 pub use i18n::Lang;
 pub use nik::{Nik, NikError, NikWarning, Sex};
 pub use region::RegionTable;
+pub use rulepack::RulePack;
