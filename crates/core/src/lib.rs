@@ -7,10 +7,12 @@ pub mod date;
 pub mod i18n;
 pub mod nik;
 pub mod region;
+pub mod registration;
 pub mod rulepack;
 
 pub use date::Date;
 pub use i18n::Lang;
 pub use nik::{Nik, NikError, NikWarning, Sex};
 pub use region::RegionTable;
+pub use registration::{check, Issue, Registration, RegistrationInput, Verdict};
 pub use rulepack::RulePack;
