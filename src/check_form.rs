@@ -1,0 +1,304 @@
+//! The "check a person" form: what the agent copies from the ID card, judged
+//! live by `lindung_core::check` against the active rule pack.
+//!
+//! The form keeps exactly what was typed (a `RegistrationInput`); the
+//! verdict is derived from it and never written back into it.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use lindung_core::i18n::long_date;
+use lindung_core::registration::{Field, Severity};
+use lindung_core::{check, Date, Lang, Nik, RegionTable, RegistrationInput, RulePack};
+
+/// Fields in the order the form shows them.
+const FIELDS: [Field; 6] = [
+    Field::Nik,
+    Field::Name,
+    Field::BirthDate,
+    Field::Sex,
+    Field::Segment,
+    Field::Category,
+];
+
+#[component]
+pub fn CheckForm(
+    /// The UI language.
+    #[prop(into)]
+    lang: Signal<Lang>,
+    /// The rule pack that judges the input.
+    pack: RulePack,
+    /// Today, for the NIK's century and the age window.
+    today: Date,
+) -> impl IntoView {
+    let first_segment = pack
+        .segments()
+        .first()
+        .map(|s| s.code.clone())
+        .unwrap_or_default();
+    let pack = StoredValue::new(pack);
+    let input = RwSignal::new(RegistrationInput {
+        segment: first_segment,
+        ..RegistrationInput::default()
+    });
+    // Problems show for fields the agent has filled in, or for every field
+    // after "Periksa": an empty form is not a wall of red.
+    let touched = RwSignal::new(HashSet::<Field>::new());
+    let verdict = Memo::new(move |_| pack.with_value(|p| input.with(|i| check(i, p, today))));
+
+    let edit = move |field: Field, apply: fn(&mut RegistrationInput, String)| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            input.update(|i| apply(i, value));
+            touched.update(|t| {
+                t.insert(field);
+            });
+        }
+    };
+    let issues_of = move |field: Field| {
+        move || {
+            let lang = lang.get();
+            if !touched.with(|t| t.contains(&field)) {
+                return Vec::new();
+            }
+            verdict.with(|v| {
+                v.issues
+                    .iter()
+                    .filter(|i| i.field == field)
+                    .map(|i| {
+                        let class = match i.severity() {
+                            Severity::Error => "issue error",
+                            Severity::Warning => "issue warning",
+                        };
+                        view! {
+                            <p class=class data-testid="issue" data-code=i.code() role="alert">
+                                {i.message(lang)}
+                            </p>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+
+    let segment_options = move || {
+        let lang = lang.get();
+        let chosen = input.with(|i| i.segment.clone());
+        pack.with_value(|p| {
+            p.segments()
+                .iter()
+                .map(|s| {
+                    let selected = s.code == chosen;
+                    view! {
+                        <option value=s.code.clone() selected=selected>
+                            {s.name.get(lang).to_owned()}
+                        </option>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let category_options = move || {
+        let lang = lang.get();
+        let (segment, chosen) = input.with(|i| (i.segment.clone(), i.category.clone()));
+        pack.with_value(|p| {
+            p.segment(&segment)
+                .map(|s| {
+                    s.categories
+                        .iter()
+                        .map(|c| {
+                            let selected = c.code == chosen;
+                            view! {
+                                <option value=c.code.clone() selected=selected>
+                                    {c.name.get(lang).to_owned()}
+                                </option>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let sex_selected = move |code: &'static str| move || input.with(|i| i.sex == code);
+
+    let on_check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(FIELDS.into_iter().collect());
+    };
+
+    view! {
+        <form class="card check-form" data-testid="issues" novalidate on:submit=on_check>
+            <h2>{t("Periksa calon peserta", "Check a person")}</h2>
+            <p class="hint">
+                {t(
+                    "Salin data dari KTP. Setiap isian langsung diperiksa dengan aturan yang berlaku.",
+                    "Copy the details from the ID card. Each entry is checked against the active rules as you type.",
+                )}
+            </p>
+
+            <div class="field">
+                <label for="nik">"NIK"</label>
+                <input
+                    id="nik"
+                    data-testid="nik-input"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    maxlength="24"
+                    placeholder="16 angka"
+                    prop:value=move || input.with(|i| i.nik.clone())
+                    on:input=edit(Field::Nik, |i, v| i.nik = v)
+                />
+                {issues_of(Field::Nik)}
+                {move || verdict.with(|v| v.nik.clone()).map(|nik| view! { <NikInfo nik=nik lang=lang /> })}
+            </div>
+
+            <div class="field">
+                <label for="name">{t("Nama (sesuai KTP)", "Name (as on the ID card)")}</label>
+                <input
+                    id="name"
+                    data-testid="name-input"
+                    type="text"
+                    autocomplete="off"
+                    prop:value=move || input.with(|i| i.name.clone())
+                    on:input=edit(Field::Name, |i, v| i.name = v)
+                />
+                {issues_of(Field::Name)}
+            </div>
+
+            <div class="row">
+                <div class="field">
+                    <label for="birth-date">{t("Tanggal lahir", "Date of birth")}</label>
+                    <input
+                        id="birth-date"
+                        data-testid="birth-date-input"
+                        type="date"
+                        prop:value=move || input.with(|i| i.birth_date.clone())
+                        on:input=edit(Field::BirthDate, |i, v| i.birth_date = v)
+                        on:change=edit(Field::BirthDate, |i, v| i.birth_date = v)
+                    />
+                    {issues_of(Field::BirthDate)}
+                </div>
+                <div class="field">
+                    <label for="sex">{t("Jenis kelamin", "Sex")}</label>
+                    <select id="sex" data-testid="sex-select" on:change=edit(Field::Sex, |i, v| i.sex = v)>
+                        <option value="" selected=sex_selected("")>{t("Pilih", "Choose")}</option>
+                        <option value="M" selected=sex_selected("M")>{t("Laki-laki", "Male")}</option>
+                        <option value="F" selected=sex_selected("F")>{t("Perempuan", "Female")}</option>
+                    </select>
+                    {issues_of(Field::Sex)}
+                </div>
+            </div>
+
+            <div class="field">
+                <label for="segment">{t("Kepesertaan", "Membership")}</label>
+                <select
+                    id="segment"
+                    data-testid="segment-select"
+                    on:change=edit(Field::Segment, |i, v| {
+                        i.segment = v;
+                        // Categories belong to a segment: the old one no longer applies.
+                        i.category.clear();
+                    })
+                >
+                    {segment_options}
+                </select>
+                {issues_of(Field::Segment)}
+            </div>
+
+            <div class="field">
+                <label for="category">{t("Pekerjaan / jabatan", "Occupation / position")}</label>
+                <select id="category" data-testid="category-select" on:change=edit(Field::Category, |i, v| i.category = v)>
+                    <option value="" selected=move || input.with(|i| i.category.is_empty())>
+                        {t("Pilih", "Choose")}
+                    </option>
+                    {category_options}
+                </select>
+                {issues_of(Field::Category)}
+            </div>
+
+            <button type="submit" class="primary" data-testid="check-button">
+                {t("Periksa", "Check")}
+            </button>
+            <Outcome verdict=verdict touched=touched lang=lang pack=pack today=today />
+        </form>
+    }
+}
+
+/// What a valid NIK encodes: birth date, sex and where it was issued.
+#[component]
+fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
+    let table = RegionTable::kemendagri();
+    let province = table.province_name(nik.province()).unwrap_or_default();
+    let regency = table.regency_name(&nik.as_str()[..4]).map(str::to_owned);
+    let district = nik.as_str()[..6].to_owned();
+    let birth = nik.birth_date();
+    let sex = nik.sex();
+    view! {
+        <dl class="nik-info" data-testid="nik-info">
+            <dt>{move || lang.get().pick("Tanggal lahir", "Date of birth")}</dt>
+            <dd data-testid="nik-birth-date">{move || long_date(birth, lang.get())}</dd>
+            <dt>{move || lang.get().pick("Jenis kelamin", "Sex")}</dt>
+            <dd data-testid="nik-sex">{move || sex.label(lang.get())}</dd>
+            <dt>{move || lang.get().pick("Tempat NIK diterbitkan", "Where the NIK was issued")}</dt>
+            <dd data-testid="nik-region">
+                {province}
+                {regency.map(|r| format!(", {r}"))}
+                {move || format!(" ({} {district})", lang.get().pick("kecamatan", "district"))}
+            </dd>
+        </dl>
+    }
+}
+
+/// The overall result, once the agent asks for it or everything is filled.
+#[component]
+fn Outcome(
+    verdict: Memo<lindung_core::Verdict>,
+    touched: RwSignal<HashSet<Field>>,
+    #[prop(into)] lang: Signal<Lang>,
+    pack: StoredValue<RulePack>,
+    today: Date,
+) -> impl IntoView {
+    move || {
+        let lang = lang.get();
+        let all_touched = touched.with(|t| FIELDS.iter().all(|f| t.contains(f)));
+        verdict.with(|v| match &v.registration {
+            Some(registration) => {
+                let (segment, category) = pack.with_value(|p| {
+                    let segment = p.segment(&registration.segment);
+                    (
+                        segment.map(|s| s.name.get(lang).to_owned()).unwrap_or_default(),
+                        segment
+                            .and_then(|s| s.category(&registration.category))
+                            .map(|c| c.name.get(lang).to_owned())
+                            .unwrap_or_default(),
+                    )
+                });
+                let age = registration.birth_date.age_on(today);
+                Some(view! {
+                    <div class="outcome ok" data-testid="outcome" data-eligible="true" role="status">
+                        <strong>{lang.pick("Memenuhi syarat", "Eligible")}</strong>
+                        <span>{format!("{segment}: {category}, {age} {}", lang.pick("tahun", "years"))}</span>
+                    </div>
+                }
+                .into_any())
+            }
+            None if all_touched => {
+                let count = v.errors().count();
+                Some(view! {
+                    <div class="outcome bad" data-testid="outcome" data-eligible="false" role="status">
+                        <strong>
+                            {match lang {
+                                Lang::Id => format!("{count} hal perlu diperbaiki"),
+                                Lang::En => format!("{count} things to fix"),
+                            }}
+                        </strong>
+                    </div>
+                }
+                .into_any())
+            }
+            None => None,
+        })
+    }
+}
