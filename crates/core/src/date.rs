@@ -70,10 +70,7 @@ impl Date {
 
     /// The first day of this date's month.
     pub fn first_of_month(self) -> Date {
-        Date {
-            day: 1,
-            ..self
-        }
+        Date { day: 1, ..self }
     }
 
     /// The first day of the month `months` months later (may be negative).
@@ -190,7 +187,10 @@ mod tests {
     fn serde_uses_iso_strings() {
         let date = d("2026-11-21");
         assert_eq!(serde_json::to_string(&date).unwrap(), "\"2026-11-21\"");
-        assert_eq!(serde_json::from_str::<Date>("\"2026-11-21\"").unwrap(), date);
+        assert_eq!(
+            serde_json::from_str::<Date>("\"2026-11-21\"").unwrap(),
+            date
+        );
         assert!(serde_json::from_str::<Date>("\"2026-02-30\"").is_err());
     }
 }

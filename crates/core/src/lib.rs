@@ -3,16 +3,20 @@
 //! storage, no browser: the app, the district binary and the tests all call
 //! the same functions.
 
+pub mod contribution;
 pub mod date;
 pub mod i18n;
 pub mod nik;
 pub mod region;
 pub mod registration;
+pub mod roster;
 pub mod rulepack;
 
+pub use contribution::{budget, monthly, Budget, Contribution, ContributionError};
 pub use date::Date;
 pub use i18n::Lang;
 pub use nik::{Nik, NikError, NikWarning, Sex};
 pub use region::RegionTable;
 pub use registration::{check, Issue, Registration, RegistrationInput, Verdict};
+pub use roster::{DuplicateCheck, RecordId, Roster, RosterError, Status, VillageRef};
 pub use rulepack::RulePack;

@@ -65,17 +65,29 @@ pub struct Nik {
 pub enum NikError {
     Empty,
     /// Not 16 digits long (after removing spaces, dots and dashes).
-    Length { found: usize },
+    Length {
+        found: usize,
+    },
     /// Characters other than digits, spaces, dots and dashes.
     NonDigit,
     /// The first two digits are not one of the 38 Kemendagri province codes.
-    ProvinceUnknown { code: String },
+    ProvinceUnknown {
+        code: String,
+    },
     /// Day field not in 01-31 (men) or 41-71 (women).
-    DayInvalid { day: u8 },
+    DayInvalid {
+        day: u8,
+    },
     /// Month field not in 01-12.
-    MonthInvalid { month: u8 },
+    MonthInvalid {
+        month: u8,
+    },
     /// Day and month are in range but the date does not exist (31 April, 29 February in a common year).
-    DateInvalid { day: u8, month: u8, year: u8 },
+    DateInvalid {
+        day: u8,
+        month: u8,
+        year: u8,
+    },
     /// Serial 0000.
     SerialZero,
 }
@@ -203,9 +215,7 @@ impl Nik {
         }
 
         let number = |range: std::ops::Range<usize>| -> u8 {
-            digits[range]
-                .bytes()
-                .fold(0, |n, b| n * 10 + (b - b'0'))
+            digits[range].bytes().fold(0, |n, b| n * 10 + (b - b'0'))
         };
         let province = &digits[0..2];
         if RegionTable::kemendagri().province_name(province).is_none() {
@@ -413,12 +423,15 @@ mod tests {
             ("6107010113870001", &["nik.month_invalid"]),
             // 29 Feb 2001 and 1901 do not exist; 31 April never; 70 = 30+40 Feb.
             ("6107012902010001", &["nik.date_invalid"]),
-            ("0007007213870000", &[
-                "nik.province_unknown",
-                "nik.day_invalid",
-                "nik.month_invalid",
-                "nik.serial_zero",
-            ]),
+            (
+                "0007007213870000",
+                &[
+                    "nik.province_unknown",
+                    "nik.day_invalid",
+                    "nik.month_invalid",
+                    "nik.serial_zero",
+                ],
+            ),
         ];
         for (input, codes) in cases {
             check(input, Err(codes));
@@ -438,10 +451,7 @@ mod tests {
             ("61", "07", "01")
         );
         assert_eq!(nik.masked(), "610701********01");
-        assert_eq!(
-            serde_json::to_string(&nik).unwrap(),
-            "\"6107014502870001\""
-        );
+        assert_eq!(serde_json::to_string(&nik).unwrap(), "\"6107014502870001\"");
     }
 
     #[test]
@@ -456,7 +466,11 @@ mod tests {
         ];
         for (input, codes) in cases {
             let nik = Nik::parse(input, today()).unwrap();
-            let got: Vec<&str> = nik.region_warnings(table).iter().map(NikWarning::code).collect();
+            let got: Vec<&str> = nik
+                .region_warnings(table)
+                .iter()
+                .map(NikWarning::code)
+                .collect();
             assert_eq!(got, codes, "{input}");
         }
     }

@@ -163,7 +163,10 @@ mod tests {
             ("6107 Bengkayang|01", "line 1: regency before its province"),
             ("6x Kalbar", "line 1: code is not numeric"),
             ("611 Kalbar", "line 1: codes have two or four digits"),
-            ("61 Kalbar\n6107 Bengkayang|1 02", "line 2: district codes have two digits"),
+            (
+                "61 Kalbar\n6107 Bengkayang|1 02",
+                "line 2: district codes have two digits",
+            ),
             ("61", "line 1: no name"),
         ];
         for (text, error) in cases {

@@ -512,14 +512,22 @@ mod tests {
         assert_eq!(registration.pack.id, "lindung-default");
     }
 
+    type Edit = Box<dyn FnOnce(&mut RegistrationInput)>;
+
     #[test]
     fn issues_table() {
-        let cases: Vec<(Box<dyn FnOnce(&mut RegistrationInput)>, &[&str])> = vec![
+        let cases: Vec<(Edit, &[&str])> = vec![
             (Box::new(|_| {}), &[]),
             (Box::new(|i| i.nik = "6107 0145 0287 0001".into()), &[]),
             (Box::new(|i| i.name = "  siti   aminah ".into()), &[]),
-            (Box::new(|i| i.name = "Muh. Sa'id bin Abd-Rahman".into()), &[]),
-            (Box::new(|i| i.nik = "610701450287000".into()), &["nik.length"]),
+            (
+                Box::new(|i| i.name = "Muh. Sa'id bin Abd-Rahman".into()),
+                &[],
+            ),
+            (
+                Box::new(|i| i.nik = "610701450287000".into()),
+                &["nik.length"],
+            ),
             (Box::new(|i| i.nik = String::new()), &["reg.required"]),
             (
                 Box::new(|i| *i = RegistrationInput::default()),
@@ -532,9 +540,15 @@ mod tests {
                     "reg.required",
                 ],
             ),
-            (Box::new(|i| i.name = "Siti 2".into()), &["reg.name_invalid"]),
+            (
+                Box::new(|i| i.name = "Siti 2".into()),
+                &["reg.name_invalid"],
+            ),
             (Box::new(|i| i.name = "...".into()), &["reg.name_invalid"]),
-            (Box::new(|i| i.name = "a".repeat(101)), &["reg.name_too_long"]),
+            (
+                Box::new(|i| i.name = "a".repeat(101)),
+                &["reg.name_too_long"],
+            ),
             (
                 Box::new(|i| i.birth_date = "1987-02-06".into()),
                 &["reg.birth_date_mismatch"],
@@ -578,7 +592,10 @@ mod tests {
                 }),
                 &[],
             ),
-            (Box::new(|i| i.segment = "XX".into()), &["reg.segment_unknown"]),
+            (
+                Box::new(|i| i.segment = "XX".into()),
+                &["reg.segment_unknown"],
+            ),
             (
                 Box::new(|i| i.category = "perangkat_desa".into()),
                 &["reg.category_unknown"],

@@ -406,7 +406,11 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         &doc.funded_slots_per_village.source,
     );
 
-    let funding: BTreeSet<&str> = doc.funding_sources.iter().map(|f| f.code.as_str()).collect();
+    let funding: BTreeSet<&str> = doc
+        .funding_sources
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
     if doc.funding_sources.is_empty() {
         problems.push("funding_sources", "must name at least one funding source");
     }
@@ -439,7 +443,10 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
             );
         }
         if segment.categories.is_empty() {
-            problems.push(format!("{path}.categories"), "must list at least one category");
+            problems.push(
+                format!("{path}.categories"),
+                "must list at least one category",
+            );
         }
         unique(
             &mut problems,
@@ -448,7 +455,10 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         );
         cite(&mut problems, format!("{path}.source"), &segment.source);
         if !doc.rates.iter().any(|r| r.segment == segment.code) {
-            problems.push(format!("{path}"), format!("segment \"{}\" has no rates", segment.code));
+            problems.push(
+                path.clone(),
+                format!("segment \"{}\" has no rates", segment.code),
+            );
         }
     }
 
@@ -515,7 +525,9 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
                 (Some(bp), None) if bp > 10_000 => {
                     problems.push(at.clone(), "basis_points above 10000 (100%)")
                 }
-                (None, Some(flat)) if flat < 0 => problems.push(at.clone(), "flat must not be negative"),
+                (None, Some(flat)) if flat < 0 => {
+                    problems.push(at.clone(), "flat must not be negative")
+                }
                 _ => {}
             }
             if rate.optional && *programme != Programme::Jht {
@@ -537,7 +549,10 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         }
         for code in &discount.segments {
             if doc.segments.iter().all(|s| &s.code != code) {
-                problems.push(format!("{path}.segments"), format!("unknown segment \"{code}\""));
+                problems.push(
+                    format!("{path}.segments"),
+                    format!("unknown segment \"{code}\""),
+                );
             }
         }
         for code in &discount.categories {
@@ -554,7 +569,10 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
             }
         }
         if discount.programmes.is_empty() {
-            problems.push(format!("{path}.programmes"), "must name at least one programme");
+            problems.push(
+                format!("{path}.programmes"),
+                "must name at least one programme",
+            );
         }
         if discount.basis_points == 0 || discount.basis_points > 10_000 {
             problems.push(format!("{path}.basis_points"), "must be 1 to 10000");
@@ -685,7 +703,10 @@ mod tests {
         let mut doc = default_json();
         doc["age"]["maks"] = 60.into();
         let problems = RulePack::from_json(&doc.to_string()).unwrap_err();
-        assert!(problems[0].message.contains("unknown field `maks`"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("unknown field `maks`"),
+            "{problems:?}"
+        );
         // Dates must exist.
         let mut doc = default_json();
         doc["effective"]["from"] = "2026-02-30".into();

@@ -1,0 +1,1328 @@
+//! A village's roster: who is registered in one village, in registration
+//! order, and who of them the programme funds.
+//!
+//! Architecture invariants:
+//! - A NIK appears at most once in a roster, and record ids are unique.
+//!   [`Roster::add`] and [`Roster::replace`] refuse anything else; there is no
+//!   other way in. Across the rosters on a device, use [`find_nik`].
+//! - Status is derived, never stored. Registrations that use funded slots
+//!   (vulnerable workers) fill the village's `funded_slots` in registration
+//!   order; the rest of them wait, first come first served. Registrations
+//!   that do not use slots (village apparatus) are [`Status::Apparatus`].
+//!   So removing a funded worker, editing a registration or changing the
+//!   number of slots moves people between funded and waitlisted by itself,
+//!   and each of those operations reports who moved.
+//! - Record ids come from the caller: the core makes no ids.
+//! - Possible duplicates (same date of birth, similar name, different NIK)
+//!   are never silently accepted: [`DuplicateCheck::Ask`] refuses them,
+//!   [`DuplicateCheck::Confirmed`] accepts them and lists them as warnings.
+
+use std::fmt;
+
+use crate::i18n::Lang;
+use crate::nik;
+use crate::region::RegionTable;
+use crate::registration::Registration;
+
+/// The id of one record (one registration) in a roster, made by the caller
+/// (the core makes no ids). Never empty, no whitespace or control characters.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// The id, or `None` if it is empty or contains whitespace or control
+    /// characters.
+    pub fn new(id: impl Into<String>) -> Option<RecordId> {
+        let id = id.into();
+        let well_formed =
+            !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control());
+        well_formed.then_some(RecordId(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The village a roster belongs to: its Kemendagri code (`PP.KK.CC.XXXX`,
+/// e.g. `61.07.01.2001`) and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VillageRef {
+    code: String,
+    name: String,
+}
+
+/// Why a village code or name is not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VillageError {
+    /// Not of the form `PP.KK.CC.XXXX` with `XXXX` starting 1 (kelurahan),
+    /// 2 (desa) or 3 (desa adat).
+    CodeInvalid {
+        code: String,
+    },
+    /// The first two digits are not one of the Kemendagri province codes.
+    ProvinceUnknown {
+        code: String,
+    },
+    NameEmpty,
+}
+
+impl VillageRef {
+    /// Checks the code's form and province (regency and district codes change
+    /// over time, so they are not checked) and that the name is not blank.
+    /// Reports every problem at once. The name is trimmed and its inner
+    /// whitespace collapsed.
+    pub fn new(code: &str, name: &str) -> Result<VillageRef, Vec<VillageError>> {
+        let code = code.trim();
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut errors = Vec::new();
+        if !is_village_code(code) {
+            errors.push(VillageError::CodeInvalid {
+                code: code.to_owned(),
+            });
+        } else if RegionTable::kemendagri()
+            .province_name(&code[0..2])
+            .is_none()
+        {
+            errors.push(VillageError::ProvinceUnknown {
+                code: code[0..2].to_owned(),
+            });
+        }
+        if name.is_empty() {
+            errors.push(VillageError::NameEmpty);
+        }
+        if errors.is_empty() {
+            Ok(VillageRef {
+                code: code.to_owned(),
+                name,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// `PP.KK.CC.XXXX`, digits only, `XXXX` starting with 1, 2 or 3.
+fn is_village_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 13
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            2 | 5 | 8 => b == b'.',
+            _ => b.is_ascii_digit(),
+        })
+        && matches!(bytes[9], b'1'..=b'3')
+}
+
+impl VillageError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            VillageError::CodeInvalid { .. } => "village.code_invalid",
+            VillageError::ProvinceUnknown { .. } => "village.province_unknown",
+            VillageError::NameEmpty => "village.name_empty",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (VillageError::CodeInvalid { code }, Lang::Id) => format!(
+                "Kode desa \"{code}\" tidak valid: harus berbentuk PP.KK.CC.XXXX (mis. 61.07.01.2001)."
+            ),
+            (VillageError::CodeInvalid { code }, Lang::En) => format!(
+                "Village code \"{code}\" is not valid: it has the form PP.KK.CC.XXXX (e.g. 61.07.01.2001)."
+            ),
+            (VillageError::ProvinceUnknown { code }, Lang::Id) => {
+                format!("Kode desa diawali {code}, yang bukan kode provinsi.")
+            }
+            (VillageError::ProvinceUnknown { code }, Lang::En) => {
+                format!("The village code starts with {code}, which is not a province code.")
+            }
+            (VillageError::NameEmpty, Lang::Id) => "Nama desa wajib diisi.".into(),
+            (VillageError::NameEmpty, Lang::En) => "The village name is required.".into(),
+        }
+    }
+}
+
+/// One registration in a roster, under its record id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    id: RecordId,
+    registration: Registration,
+}
+
+impl Entry {
+    pub fn id(&self) -> &RecordId {
+        &self.id
+    }
+
+    pub fn registration(&self) -> &Registration {
+        &self.registration
+    }
+}
+
+/// Where a registration stands, derived from its place in the roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Takes one of the village's funded slots.
+    Funded,
+    /// Uses funded slots but all are taken; `position` 1 is next in line.
+    Waitlisted { position: u32 },
+    /// Does not use funded slots (village apparatus).
+    Apparatus,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Funded => "funded",
+            Status::Waitlisted { .. } => "waitlisted",
+            Status::Apparatus => "apparatus",
+        }
+    }
+
+    /// Whether the programme pays this registration's contributions
+    /// (funded workers and apparatus; not the waitlist).
+    pub fn is_paid(self) -> bool {
+        !matches!(self, Status::Waitlisted { .. })
+    }
+
+    /// "Didanai", "Daftar tunggu #3", "Aparatur desa".
+    pub fn label(self, lang: Lang) -> String {
+        match self {
+            Status::Funded => lang.pick("Didanai", "Funded").into(),
+            Status::Waitlisted { position } => match lang {
+                Lang::Id => format!("Daftar tunggu #{position}"),
+                Lang::En => format!("Waitlisted #{position}"),
+            },
+            Status::Apparatus => lang.pick("Aparatur desa", "Village apparatus").into(),
+        }
+    }
+}
+
+/// What to do when a registration looks like someone already in the roster
+/// (same date of birth, similar name, different NIK).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicateCheck {
+    /// Refuse with [`RosterError::PossibleDuplicates`], so the agent can check.
+    Ask,
+    /// The agent checked: accept, and list the look-alikes as warnings.
+    Confirmed,
+}
+
+/// How many registrations are in each status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub funded: u32,
+    pub waitlisted: u32,
+    pub apparatus: u32,
+    pub funded_slots: u32,
+}
+
+impl Counts {
+    /// Funded slots not yet taken.
+    pub fn open_slots(&self) -> u32 {
+        self.funded_slots.saturating_sub(self.funded)
+    }
+}
+
+/// The outcome of [`Roster::add`]: enough for "Didanai (87/100)" or
+/// "Daftar tunggu #3".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    pub id: RecordId,
+    pub status: Status,
+    /// The roster's counts after the addition.
+    pub counts: Counts,
+    /// Look-alikes the agent confirmed were different people.
+    pub possible_duplicates: Vec<RecordId>,
+}
+
+/// The outcome of [`Roster::remove`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removal {
+    pub removed: Entry,
+    /// The first of the waitlist, if the removal freed a funded slot for them.
+    pub promoted: Option<RecordId>,
+}
+
+/// The outcome of [`Roster::replace`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replaced {
+    /// The replaced entry as it was.
+    pub previous: Registration,
+    /// The entry's status now.
+    pub status: Status,
+    /// Other entries that moved (e.g. an edit from vulnerable worker to
+    /// apparatus frees a slot).
+    pub changes: SlotChanges,
+    pub possible_duplicates: Vec<RecordId>,
+}
+
+/// Entries that moved between funded and waitlisted, in roster order.
+/// Moves within the waitlist are not listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotChanges {
+    pub promoted: Vec<RecordId>,
+    pub demoted: Vec<RecordId>,
+}
+
+impl SlotChanges {
+    pub fn is_empty(&self) -> bool {
+        self.promoted.is_empty() && self.demoted.is_empty()
+    }
+}
+
+/// Why a roster refused an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RosterError {
+    /// The NIK is already registered in this roster, under `existing`.
+    DuplicateNik { existing: RecordId },
+    /// The record id is already used in this roster.
+    DuplicateRecordId { id: RecordId },
+    /// No record with this id in this roster.
+    UnknownRecord { id: RecordId },
+    /// Same date of birth and a similar name as these records (with a
+    /// different NIK); retry with [`DuplicateCheck::Confirmed`] if they are
+    /// different people.
+    PossibleDuplicates(Vec<RecordId>),
+}
+
+impl RosterError {
+    /// Stable code, e.g. `roster.duplicate_nik`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RosterError::DuplicateNik { .. } => "roster.duplicate_nik",
+            RosterError::DuplicateRecordId { .. } => "roster.duplicate_record_id",
+            RosterError::UnknownRecord { .. } => "roster.unknown_record",
+            RosterError::PossibleDuplicates(_) => "roster.possible_duplicates",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (RosterError::DuplicateNik { existing }, Lang::Id) => format!(
+                "NIK ini sudah terdaftar di desa ini (data {existing}). Satu orang hanya boleh didaftarkan sekali."
+            ),
+            (RosterError::DuplicateNik { existing }, Lang::En) => format!(
+                "This NIK is already registered in this village (record {existing}). A person is registered only once."
+            ),
+            (RosterError::DuplicateRecordId { id }, Lang::Id) => {
+                format!("Nomor data {id} sudah dipakai di desa ini.")
+            }
+            (RosterError::DuplicateRecordId { id }, Lang::En) => {
+                format!("Record id {id} is already used in this village.")
+            }
+            (RosterError::UnknownRecord { id }, Lang::Id) => {
+                format!("Data {id} tidak ada di daftar desa ini.")
+            }
+            (RosterError::UnknownRecord { id }, Lang::En) => {
+                format!("Record {id} is not in this village's roster.")
+            }
+            (RosterError::PossibleDuplicates(ids), Lang::Id) => format!(
+                "Mungkin orang ini sudah terdaftar: {} data dengan tanggal lahir sama dan nama mirip ({}). Periksa KTP; simpan hanya bila orangnya berbeda.",
+                ids.len(),
+                join(ids)
+            ),
+            (RosterError::PossibleDuplicates(ids), Lang::En) => format!(
+                "This person may already be registered: {} record(s) with the same date of birth and a similar name ({}). Check the ID card; save only if it is a different person.",
+                ids.len(),
+                join(ids)
+            ),
+        }
+    }
+}
+
+fn join(ids: &[RecordId]) -> String {
+    ids.iter()
+        .map(RecordId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The registrations of one village, in registration order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Roster {
+    village: VillageRef,
+    funded_slots: u32,
+    entries: Vec<Entry>,
+}
+
+impl Roster {
+    /// An empty roster. `funded_slots` usually comes from the rule pack
+    /// ([`crate::rulepack::RulePack::funded_slots_per_village`]) unless the
+    /// regency funds a different number in this village.
+    pub fn new(village: VillageRef, funded_slots: u32) -> Roster {
+        Roster {
+            village,
+            funded_slots,
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn village(&self) -> &VillageRef {
+        &self.village
+    }
+
+    pub fn funded_slots(&self) -> u32 {
+        self.funded_slots
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, id: &RecordId) -> Option<&Entry> {
+        self.entries.iter().find(|e| &e.id == id)
+    }
+
+    /// The record holding this NIK (separators like spaces and dots ignored).
+    pub fn find_nik(&self, nik: &str) -> Option<&RecordId> {
+        let nik = nik::normalize(nik);
+        self.entries
+            .iter()
+            .find(|e| e.registration.nik.as_str() == nik)
+            .map(|e| &e.id)
+    }
+
+    /// The entries in registration order, with their status.
+    pub fn entries(&self) -> impl Iterator<Item = (&Entry, Status)> + '_ {
+        self.entries.iter().zip(self.statuses())
+    }
+
+    pub fn status(&self, id: &RecordId) -> Option<Status> {
+        let index = self.index_of(id)?;
+        Some(self.statuses()[index])
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts {
+            funded: 0,
+            waitlisted: 0,
+            apparatus: 0,
+            funded_slots: self.funded_slots,
+        };
+        for status in self.statuses() {
+            match status {
+                Status::Funded => counts.funded += 1,
+                Status::Waitlisted { .. } => counts.waitlisted += 1,
+                Status::Apparatus => counts.apparatus += 1,
+            }
+        }
+        counts
+    }
+
+    /// Records that may be the same person as `registration`: same date of
+    /// birth and a similar name (see [`similar_names`]), but another NIK
+    /// (the same NIK is a hard error, not a possibility).
+    pub fn possible_duplicates(&self, registration: &Registration) -> Vec<&RecordId> {
+        self.look_alikes(registration, None)
+    }
+
+    /// Appends a registration. Refused if `id` or the NIK is already in the
+    /// roster, or, with [`DuplicateCheck::Ask`], if it has possible duplicates.
+    pub fn add(
+        &mut self,
+        id: RecordId,
+        registration: Registration,
+        check: DuplicateCheck,
+    ) -> Result<Added, RosterError> {
+        if self.index_of(&id).is_some() {
+            return Err(RosterError::DuplicateRecordId { id });
+        }
+        if let Some(existing) = self.find_nik(registration.nik.as_str()) {
+            return Err(RosterError::DuplicateNik {
+                existing: existing.clone(),
+            });
+        }
+        let possible_duplicates = self.confirm(&registration, None, check)?;
+        self.entries.push(Entry { id, registration });
+        let status = *self.statuses().last().expect("an entry was just added");
+        let id = self
+            .entries
+            .last()
+            .expect("an entry was just added")
+            .id
+            .clone();
+        Ok(Added {
+            id,
+            status,
+            counts: self.counts(),
+            possible_duplicates,
+        })
+    }
+
+    /// Replaces the registration of `id` (an edit), keeping its place in
+    /// registration order. Refused if the new NIK belongs to another record,
+    /// or, with [`DuplicateCheck::Ask`], if it looks like another record.
+    pub fn replace(
+        &mut self,
+        id: &RecordId,
+        registration: Registration,
+        check: DuplicateCheck,
+    ) -> Result<Replaced, RosterError> {
+        let index = self
+            .index_of(id)
+            .ok_or_else(|| RosterError::UnknownRecord { id: id.clone() })?;
+        if let Some(existing) = self.find_nik(registration.nik.as_str()) {
+            if existing != id {
+                return Err(RosterError::DuplicateNik {
+                    existing: existing.clone(),
+                });
+            }
+        }
+        let possible_duplicates = self.confirm(&registration, Some(id), check)?;
+        let before = self.snapshot();
+        let previous = std::mem::replace(&mut self.entries[index].registration, registration);
+        let mut changes = self.changes_since(&before);
+        changes.promoted.retain(|p| p != id);
+        changes.demoted.retain(|d| d != id);
+        Ok(Replaced {
+            previous,
+            status: self.statuses()[index],
+            changes,
+            possible_duplicates,
+        })
+    }
+
+    /// Removes a record; the first of the waitlist moves up if a funded slot
+    /// was freed.
+    pub fn remove(&mut self, id: &RecordId) -> Result<Removal, RosterError> {
+        let index = self
+            .index_of(id)
+            .ok_or_else(|| RosterError::UnknownRecord { id: id.clone() })?;
+        let before = self.snapshot();
+        let removed = self.entries.remove(index);
+        let changes = self.changes_since(&before);
+        Ok(Removal {
+            removed,
+            promoted: changes.promoted.into_iter().next(),
+        })
+    }
+
+    /// Changes the number of funded slots of this village (the regency funds
+    /// more or fewer); reports who moved up from, or down to, the waitlist.
+    pub fn set_funded_slots(&mut self, funded_slots: u32) -> SlotChanges {
+        let before = self.snapshot();
+        self.funded_slots = funded_slots;
+        self.changes_since(&before)
+    }
+
+    fn index_of(&self, id: &RecordId) -> Option<usize> {
+        self.entries.iter().position(|e| &e.id == id)
+    }
+
+    /// Statuses in entry order: slot users fill the funded slots in order.
+    fn statuses(&self) -> Vec<Status> {
+        let mut funded = 0;
+        let mut waiting = 0;
+        self.entries
+            .iter()
+            .map(|entry| {
+                if !entry.registration.uses_funded_slots {
+                    Status::Apparatus
+                } else if funded < self.funded_slots {
+                    funded += 1;
+                    Status::Funded
+                } else {
+                    waiting += 1;
+                    Status::Waitlisted { position: waiting }
+                }
+            })
+            .collect()
+    }
+
+    fn look_alikes(
+        &self,
+        registration: &Registration,
+        except: Option<&RecordId>,
+    ) -> Vec<&RecordId> {
+        let key = name_key(&registration.name);
+        self.entries
+            .iter()
+            .filter(|e| Some(&e.id) != except)
+            .filter(|e| e.registration.nik != registration.nik)
+            .filter(|e| e.registration.birth_date == registration.birth_date)
+            .filter(|e| similar_keys(&key, &name_key(&e.registration.name)))
+            .map(|e| &e.id)
+            .collect()
+    }
+
+    /// The look-alikes, if `check` accepts them.
+    fn confirm(
+        &self,
+        registration: &Registration,
+        except: Option<&RecordId>,
+        check: DuplicateCheck,
+    ) -> Result<Vec<RecordId>, RosterError> {
+        let ids: Vec<RecordId> = self
+            .look_alikes(registration, except)
+            .into_iter()
+            .cloned()
+            .collect();
+        match check {
+            DuplicateCheck::Ask if !ids.is_empty() => Err(RosterError::PossibleDuplicates(ids)),
+            _ => Ok(ids),
+        }
+    }
+
+    /// Record ids with whether each is funded.
+    fn snapshot(&self) -> Vec<(RecordId, bool)> {
+        self.entries
+            .iter()
+            .zip(self.statuses())
+            .map(|(e, s)| (e.id.clone(), s == Status::Funded))
+            .collect()
+    }
+
+    fn changes_since(&self, before: &[(RecordId, bool)]) -> SlotChanges {
+        let mut changes = SlotChanges::default();
+        for (entry, status) in self.entries() {
+            let Some((_, was_funded)) = before.iter().find(|(id, _)| id == &entry.id) else {
+                continue;
+            };
+            match (was_funded, status) {
+                (false, Status::Funded) => changes.promoted.push(entry.id.clone()),
+                (true, Status::Waitlisted { .. }) => changes.demoted.push(entry.id.clone()),
+                _ => {}
+            }
+        }
+        changes
+    }
+}
+
+/// The roster and record holding this NIK, among all rosters on the device.
+pub fn find_nik<'a>(
+    rosters: impl IntoIterator<Item = &'a Roster>,
+    nik: &str,
+) -> Option<(&'a Roster, &'a RecordId)> {
+    rosters
+        .into_iter()
+        .find_map(|roster| roster.find_nik(nik).map(|id| (roster, id)))
+}
+
+/// The form in which names are compared: lowercase; apostrophes removed and
+/// other punctuation made a space; whitespace collapsed; old (pre-1972)
+/// spellings folded into today's: `dj`→`j`, `tj`→`c`, `sj`→`sy`, `oe`→`u`,
+/// `ch`→`kh`, and `j` before a vowel → `y` (old `j` is today's `y`, so in a
+/// key `j` and `y` before vowels are one letter: "Soejono" and "Suyono" match).
+pub fn name_key(name: &str) -> String {
+    let spaced: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}'))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let collapsed = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    let folded = collapsed
+        .replace("dj", "j")
+        .replace("tj", "c")
+        .replace("sj", "sy")
+        .replace("oe", "u")
+        .replace("ch", "kh");
+    let chars: Vec<char> = folded.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let before_vowel = chars
+                .get(i + 1)
+                .is_some_and(|next| matches!(next, 'a' | 'e' | 'i' | 'o' | 'u'));
+            if c == 'j' && before_vowel {
+                'y'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Whether two names may be the same person's: equal after [`name_key`]; or
+/// at most 1 edit apart (2 if the longer key has more than 8 characters); or
+/// the same words in another order.
+pub fn similar_names(a: &str, b: &str) -> bool {
+    similar_keys(&name_key(a), &name_key(b))
+}
+
+fn similar_keys(a: &str, b: &str) -> bool {
+    let longest = a.chars().count().max(b.chars().count());
+    let allowed = if longest <= 8 { 1 } else { 2 };
+    if a == b || levenshtein(a, b) <= allowed {
+        return true;
+    }
+    let mut a_words: Vec<&str> = a.split(' ').collect();
+    let mut b_words: Vec<&str> = b.split(' ').collect();
+    a_words.sort_unstable();
+    b_words.sort_unstable();
+    a_words == b_words
+}
+
+/// Edit distance (insertions, deletions, substitutions), in characters.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::registration::{check as check_registration, RegistrationInput};
+    use crate::rulepack::RulePack;
+
+    fn today() -> Date {
+        Date::parse_iso("2026-11-21").unwrap()
+    }
+
+    fn village() -> VillageRef {
+        VillageRef::new("61.07.01.2001", "Sungai Duri").unwrap()
+    }
+
+    fn id(text: &str) -> RecordId {
+        RecordId::new(text).unwrap()
+    }
+
+    /// A made-up, valid NIK: `61 07 01 DD MM YY SSSS`, women +40 on the day.
+    fn nik_for(birth: &str, female: bool, serial: u32) -> String {
+        let date = Date::parse_iso(birth).unwrap();
+        let day = date.day() + if female { 40 } else { 0 };
+        format!(
+            "610701{day:02}{:02}{:02}{serial:04}",
+            date.month(),
+            date.year() % 100
+        )
+    }
+
+    /// A registration that passed the real check with the default pack.
+    fn register(name: &str, birth: &str, serial: u32, segment: &str) -> Registration {
+        let category = if segment == "PU" {
+            "perangkat_desa"
+        } else {
+            "petani"
+        };
+        let input = RegistrationInput {
+            nik: nik_for(birth, false, serial),
+            name: name.into(),
+            birth_date: birth.into(),
+            sex: "M".into(),
+            segment: segment.into(),
+            category: category.into(),
+            funding_source: String::new(),
+            with_jht: false,
+        };
+        let verdict = check_registration(&input, &RulePack::default_pack(), today());
+        verdict
+            .registration
+            .unwrap_or_else(|| panic!("{input:?}: {:?}", verdict.issues))
+    }
+
+    const NAMES: [&str; 10] = [
+        "Agus", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Intan", "Joko",
+    ];
+
+    /// Person `n` (1-9): a distinct name, date of birth and NIK per `n`.
+    fn person(n: u32, segment: &str) -> Registration {
+        let birth = format!("19{:02}-0{n}-1{n}", 60 + n);
+        register(NAMES[n as usize], &birth, n, segment)
+    }
+
+    #[derive(Clone, Copy)]
+    enum Op {
+        /// Add vulnerable worker `n` under the id.
+        Worker(&'static str, u32),
+        /// Add village official `n` under the id.
+        Official(&'static str, u32),
+        Remove(&'static str),
+        Slots(u32),
+        /// Replace the id's registration with worker / official `n`.
+        EditToWorker(&'static str, u32),
+        EditToOfficial(&'static str, u32),
+    }
+
+    fn status_text(status: Status) -> String {
+        match status {
+            Status::Funded => "F".into(),
+            Status::Waitlisted { position } => format!("W{position}"),
+            Status::Apparatus => "A".into(),
+        }
+    }
+
+    fn changes_text(changes: &SlotChanges) -> String {
+        format!("+{} -{}", join(&changes.promoted), join(&changes.demoted))
+    }
+
+    /// Runs `ops` on an empty roster with `slots` funded slots; checks the
+    /// outcome of each op (`log`) and the statuses at the end
+    /// (`id:F`, `id:W1`, `id:A`, in roster order).
+    fn check(slots: u32, ops: &[Op], log: &[&str], end: &str) {
+        let mut roster = Roster::new(village(), slots);
+        let mut got = Vec::new();
+        for &op in ops {
+            let outcome = match op {
+                Op::Worker(key, n) | Op::Official(key, n) => {
+                    let segment = if matches!(op, Op::Worker(..)) {
+                        "BPU"
+                    } else {
+                        "PU"
+                    };
+                    roster
+                        .add(id(key), person(n, segment), DuplicateCheck::Ask)
+                        .map(|a| format!("{} {}", a.id, status_text(a.status)))
+                }
+                Op::Remove(key) => roster.remove(&id(key)).map(|r| match r.promoted {
+                    Some(p) => format!("-{} +{p}", r.removed.id()),
+                    None => format!("-{}", r.removed.id()),
+                }),
+                Op::Slots(n) => Ok(changes_text(&roster.set_funded_slots(n))),
+                Op::EditToWorker(key, n) | Op::EditToOfficial(key, n) => {
+                    let segment = if matches!(op, Op::EditToWorker(..)) {
+                        "BPU"
+                    } else {
+                        "PU"
+                    };
+                    roster
+                        .replace(&id(key), person(n, segment), DuplicateCheck::Ask)
+                        .map(|r| format!("{} {}", status_text(r.status), changes_text(&r.changes)))
+                }
+            };
+            got.push(outcome.unwrap_or_else(|e| match &e {
+                RosterError::DuplicateNik { existing } => format!("{} {existing}", e.code()),
+                other => other.code().to_owned(),
+            }));
+        }
+        assert_eq!(got, log);
+        let statuses: Vec<String> = roster
+            .entries()
+            .map(|(e, s)| format!("{}:{}", e.id(), status_text(s)))
+            .collect();
+        assert_eq!(statuses.join(" "), end);
+        // Counts agree with the statuses.
+        let counts = roster.counts();
+        let count = |code: &str| roster.entries().filter(|(_, s)| s.code() == code).count() as u32;
+        assert_eq!(
+            (
+                counts.funded,
+                counts.waitlisted,
+                counts.apparatus,
+                counts.funded_slots
+            ),
+            (
+                count("funded"),
+                count("waitlisted"),
+                count("apparatus"),
+                slots_after(slots, ops)
+            )
+        );
+    }
+
+    fn slots_after(slots: u32, ops: &[Op]) -> u32 {
+        ops.iter().fold(slots, |s, op| match op {
+            Op::Slots(n) => *n,
+            _ => s,
+        })
+    }
+
+    #[test]
+    fn status_is_derived_from_registration_order() {
+        use Op::*;
+        check(2, &[], &[], "");
+        check(
+            2,
+            &[
+                Worker("a", 1),
+                Worker("b", 2),
+                Worker("c", 3),
+                Worker("d", 4),
+            ],
+            &["a F", "b F", "c W1", "d W2"],
+            "a:F b:F c:W1 d:W2",
+        );
+        // Apparatus never take a slot, wherever they are in the order.
+        check(
+            2,
+            &[
+                Official("p", 1),
+                Worker("a", 2),
+                Official("q", 3),
+                Worker("b", 4),
+                Worker("c", 5),
+            ],
+            &["p A", "a F", "q A", "b F", "c W1"],
+            "p:A a:F q:A b:F c:W1",
+        );
+        // No funded slots: every worker waits.
+        check(
+            0,
+            &[Worker("a", 1), Official("p", 2)],
+            &["a W1", "p A"],
+            "a:W1 p:A",
+        );
+    }
+
+    #[test]
+    fn removing_a_funded_worker_promotes_the_first_waitlisted() {
+        use Op::*;
+        let three = [
+            Worker("a", 1),
+            Worker("b", 2),
+            Worker("c", 3),
+            Worker("d", 4),
+        ];
+        let added = ["a F", "b F", "c W1", "d W2"];
+        let cases: [(Op, &str, &str); 5] = [
+            (Remove("a"), "-a +c", "b:F c:F d:W1"),
+            (Remove("b"), "-b +c", "a:F c:F d:W1"),
+            // Removing a waitlisted worker moves the ones behind up the line only.
+            (Remove("c"), "-c", "a:F b:F d:W1"),
+            (Remove("d"), "-d", "a:F b:F c:W1"),
+            (Remove("x"), "roster.unknown_record", "a:F b:F c:W1 d:W2"),
+        ];
+        for (op, outcome, end) in cases {
+            let mut ops = three.to_vec();
+            ops.push(op);
+            let mut log = added.to_vec();
+            log.push(outcome);
+            check(2, &ops, &log, end);
+        }
+        // Removing an official frees no slot.
+        check(
+            1,
+            &[
+                Official("p", 1),
+                Worker("a", 2),
+                Worker("b", 3),
+                Remove("p"),
+            ],
+            &["p A", "a F", "b W1", "-p"],
+            "a:F b:W1",
+        );
+        // Removed, then the same person registers again: at the end of the line.
+        check(
+            1,
+            &[Worker("a", 1), Worker("b", 2), Remove("a"), Worker("a2", 1)],
+            &["a F", "b W1", "-a +b", "a2 W1"],
+            "b:F a2:W1",
+        );
+    }
+
+    #[test]
+    fn changing_funded_slots_reports_who_moved() {
+        use Op::*;
+        let four = [
+            Worker("a", 1),
+            Worker("b", 2),
+            Official("p", 3),
+            Worker("c", 4),
+            Worker("d", 5),
+        ];
+        let added = ["a F", "b F", "p A", "c W1", "d W2"];
+        let cases = [
+            (2, "+ -", "a:F b:F p:A c:W1 d:W2"),
+            (3, "+c -", "a:F b:F p:A c:F d:W1"),
+            (4, "+c, d -", "a:F b:F p:A c:F d:F"),
+            (100, "+c, d -", "a:F b:F p:A c:F d:F"),
+            (1, "+ -b", "a:F b:W1 p:A c:W2 d:W3"),
+            (0, "+ -a, b", "a:W1 b:W2 p:A c:W3 d:W4"),
+        ];
+        for (slots, outcome, end) in cases {
+            let mut ops = four.to_vec();
+            ops.push(Slots(slots));
+            let mut log = added.to_vec();
+            log.push(outcome);
+            check(2, &ops, &log, end);
+        }
+    }
+
+    #[test]
+    fn editing_keeps_the_place_in_order() {
+        use Op::*;
+        let base = [Worker("a", 1), Worker("b", 2), Worker("c", 3)];
+        let added = ["a F", "b F", "c W1"];
+        let cases: [(Op, &str, &str); 7] = [
+            // Same person, corrected: nothing moves.
+            (EditToWorker("a", 1), "F + -", "a:F b:F c:W1"),
+            // Another NIK not in the roster: allowed, same place.
+            (EditToWorker("a", 4), "F + -", "a:F b:F c:W1"),
+            // A worker who is in fact an official frees a slot.
+            (EditToOfficial("a", 1), "A +c -", "a:A b:F c:F"),
+            (EditToOfficial("c", 3), "A + -", "a:F b:F c:A"),
+            // Another entry's NIK is refused.
+            (
+                EditToWorker("a", 2),
+                "roster.duplicate_nik b",
+                "a:F b:F c:W1",
+            ),
+            (
+                EditToWorker("c", 1),
+                "roster.duplicate_nik a",
+                "a:F b:F c:W1",
+            ),
+            (
+                EditToWorker("x", 5),
+                "roster.unknown_record",
+                "a:F b:F c:W1",
+            ),
+        ];
+        for (op, outcome, end) in cases {
+            let mut ops = base.to_vec();
+            ops.push(op);
+            let mut log = added.to_vec();
+            log.push(outcome);
+            check(2, &ops, &log, end);
+        }
+        // An official turned worker keeps their earlier place: it takes a
+        // slot and the last funded worker goes back to the waitlist.
+        check(
+            1,
+            &[Official("p", 1), Worker("a", 2), EditToWorker("p", 1)],
+            &["p A", "a F", "F + -a"],
+            "p:F a:W1",
+        );
+    }
+
+    #[test]
+    fn a_nik_and_a_record_id_appear_once() {
+        use Op::*;
+        check(
+            2,
+            &[
+                Worker("a", 1),
+                Worker("b", 1),
+                Official("c", 1),
+                Worker("a", 2),
+                Worker("b", 2),
+            ],
+            &[
+                "a F",
+                "roster.duplicate_nik a",
+                "roster.duplicate_nik a",
+                "roster.duplicate_record_id",
+                "b F",
+            ],
+            "a:F b:F",
+        );
+    }
+
+    #[test]
+    fn find_nik_in_one_roster_or_across_the_device() {
+        let mut first = Roster::new(village(), 2);
+        let other_village = VillageRef::new("61.07.01.2002", "Sungai Keran").unwrap();
+        let mut second = Roster::new(other_village, 2);
+        first
+            .add(id("a"), person(1, "BPU"), DuplicateCheck::Ask)
+            .unwrap();
+        second
+            .add(id("b"), person(2, "PU"), DuplicateCheck::Ask)
+            .unwrap();
+        let nik1 = person(1, "BPU").nik.as_str().to_owned();
+        let nik2 = person(2, "BPU").nik.as_str().to_owned();
+        let spaced = format!("{} {} {}", &nik2[0..4], &nik2[4..10], &nik2[10..16]);
+        let cases = [
+            (nik1.as_str(), Some(("61.07.01.2001", "a"))),
+            (nik2.as_str(), Some(("61.07.01.2002", "b"))),
+            (spaced.as_str(), Some(("61.07.01.2002", "b"))),
+            ("6107010101700009", None),
+            ("", None),
+        ];
+        for (nik, expected) in cases {
+            let got = find_nik([&first, &second], nik)
+                .map(|(roster, id)| (roster.village().code(), id.as_str()));
+            assert_eq!(got, expected, "{nik}");
+        }
+        assert_eq!(first.find_nik(&nik1), Some(&id("a")));
+        assert_eq!(first.find_nik(&nik2), None);
+        assert_eq!(
+            first.get(&id("a")).map(|e| e.registration().name.as_str()),
+            Some("Budi")
+        );
+        assert_eq!(first.get(&id("b")), None);
+        assert_eq!(first.status(&id("a")), Some(Status::Funded));
+        assert_eq!(first.status(&id("b")), None);
+    }
+
+    #[test]
+    fn name_keys_fold_old_spellings() {
+        let cases = [
+            ("Siti Aminah", "siti aminah"),
+            ("  SITI   aminah ", "siti aminah"),
+            ("Muh. Sa'id bin Abd-Rahman", "muh said bin abd rahman"),
+            ("Sa\u{2019}id", "said"),
+            ("Soekarno", "sukarno"),
+            ("Djoko Tjahjono", "yoko cahyono"),
+            ("Joko Cahyono", "yoko cahyono"),
+            ("Soejono", "suyono"),
+            ("Sjamsul Chairul", "syamsul khairul"),
+            ("Njoman", "nyoman"),
+            ("Hadj", "haj"),
+            ("Raja", "raya"),
+            ("Ketut", "ketut"),
+        ];
+        for (name, key) in cases {
+            assert_eq!(name_key(name), key, "{name}");
+        }
+    }
+
+    #[test]
+    fn edit_distance() {
+        let cases = [
+            ("", "", 0),
+            ("", "abc", 3),
+            ("siti", "siti", 0),
+            ("siti", "sity", 1),
+            ("aminah", "aminha", 2),
+            ("kitten", "sitting", 3),
+            ("budi", "budiman", 3),
+            ("ñame", "name", 1),
+        ];
+        for (a, b, distance) in cases {
+            assert_eq!(levenshtein(a, b), distance, "{a} {b}");
+            assert_eq!(levenshtein(b, a), distance, "{b} {a}");
+        }
+    }
+
+    #[test]
+    fn similar_names_table() {
+        let cases = [
+            ("Siti Aminah", "SITI AMINAH", true),
+            ("Siti Aminah", "Siti Aminnah", true),
+            ("Siti Aminah", "Siti Amina", true),
+            ("Siti Aminah", "Sity Aminnah", true),
+            ("Siti Aminah", "Siti Rahmah", false),
+            ("Siti Aminah", "Aminah Siti", true),
+            ("Siti Aminah", "Aminah", false),
+            // Old spellings.
+            ("Soekarno", "Sukarno", true),
+            ("Djoko Tjahjono", "Joko Cahyono", true),
+            ("Soejono", "Suyono", true),
+            ("Sjamsul Chairul", "Syamsul Khairul", true),
+            // Up to 8 characters: 1 edit; longer: 2 edits.
+            ("Budi", "Badi", true),
+            ("Budi", "Bade", false),
+            ("Ani", "Ana", true),
+            ("Wahyudin", "Wahyudi", true),
+            ("Wahyudi", "Wahyono", false),
+            ("Suparman", "Suparmin", true),
+            ("Suparman", "Supirmin", false),
+            ("Suparmanto", "Supirmanti", true),
+            ("Suparmanto", "Supirminti", false),
+            // Word order, punctuation.
+            ("Abdul Rahman Saleh", "Saleh Abdul Rahman", true),
+            ("Abd-Rahman", "Abd Rahman", true),
+            ("Ahmad", "Ahmad Ahmad", false),
+        ];
+        for (a, b, similar) in cases {
+            assert_eq!(similar_names(a, b), similar, "{a} / {b}");
+            assert_eq!(similar_names(b, a), similar, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn possible_duplicates_need_confirmation() {
+        let mut roster = Roster::new(village(), 2);
+        let siti = register("Siti Aminah", "1987-02-05", 1, "BPU");
+        roster
+            .add(id("a"), siti.clone(), DuplicateCheck::Ask)
+            .unwrap();
+        roster
+            .add(
+                id("p"),
+                register("Hadi", "1970-01-01", 1, "PU"),
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        // (name, birth date, serial, look-alikes of "a"/"p")
+        let cases: [(&str, &str, u32, &[&str]); 7] = [
+            ("Sity Aminah", "1987-02-05", 2, &["a"]),
+            ("Aminah Siti", "1987-02-05", 3, &["a"]),
+            ("Siti Aminah", "1987-02-06", 2, &[]),
+            ("Siti Rahmah", "1987-02-05", 2, &[]),
+            ("Hadie", "1970-01-01", 2, &["p"]),
+            // Same NIK: not a possibility but the hard rule (see below).
+            ("Siti Aminah", "1987-02-05", 1, &[]),
+            ("Budi", "1987-02-05", 4, &[]),
+        ];
+        for (name, birth, serial, ids) in cases {
+            let candidate = register(name, birth, serial, "BPU");
+            let got: Vec<&str> = roster
+                .possible_duplicates(&candidate)
+                .into_iter()
+                .map(RecordId::as_str)
+                .collect();
+            assert_eq!(got, ids, "{name} {birth} {serial}");
+        }
+
+        let look_alike = register("Sity Aminah", "1987-02-05", 2, "BPU");
+        let asked = roster.add(id("b"), look_alike.clone(), DuplicateCheck::Ask);
+        assert_eq!(asked, Err(RosterError::PossibleDuplicates(vec![id("a")])));
+        assert_eq!(roster.len(), 2, "nothing added when asked");
+        let added = roster
+            .add(id("b"), look_alike.clone(), DuplicateCheck::Confirmed)
+            .unwrap();
+        assert_eq!(
+            added,
+            Added {
+                id: id("b"),
+                status: Status::Funded,
+                counts: Counts {
+                    funded: 2,
+                    waitlisted: 0,
+                    apparatus: 1,
+                    funded_slots: 2
+                },
+                possible_duplicates: vec![id("a")],
+            }
+        );
+        // The same NIK is refused even when confirmed.
+        assert_eq!(
+            roster.add(id("c"), siti.clone(), DuplicateCheck::Confirmed),
+            Err(RosterError::DuplicateNik { existing: id("a") })
+        );
+        // Editing a record is not compared with itself, only with the others.
+        let replaced = roster
+            .replace(&id("a"), siti.clone(), DuplicateCheck::Ask)
+            .unwrap_err();
+        assert_eq!(replaced, RosterError::PossibleDuplicates(vec![id("b")]));
+        let replaced = roster
+            .replace(&id("a"), siti, DuplicateCheck::Confirmed)
+            .unwrap();
+        assert_eq!(replaced.possible_duplicates, vec![id("b")]);
+        assert_eq!(replaced.status, Status::Funded);
+        assert_eq!(replaced.previous.name, "Siti Aminah");
+    }
+
+    #[test]
+    fn added_reports_funded_count_and_waitlist_position() {
+        let mut roster = Roster::new(village(), 2);
+        let mut got = Vec::new();
+        for n in 1..=5 {
+            let added = roster
+                .add(id(&format!("r{n}")), person(n, "BPU"), DuplicateCheck::Ask)
+                .unwrap();
+            got.push(match added.status {
+                Status::Funded => format!(
+                    "{} {}/{}",
+                    added.status.label(Lang::Id),
+                    added.counts.funded,
+                    added.counts.funded_slots
+                ),
+                other => other.label(Lang::Id),
+            });
+        }
+        assert_eq!(
+            got,
+            [
+                "Didanai 1/2",
+                "Didanai 2/2",
+                "Daftar tunggu #1",
+                "Daftar tunggu #2",
+                "Daftar tunggu #3"
+            ]
+        );
+        assert_eq!(roster.counts().open_slots(), 0);
+        assert_eq!(Roster::new(village(), 100).counts().open_slots(), 100);
+        assert_eq!(Status::Apparatus.label(Lang::En), "Village apparatus");
+        assert_eq!(
+            Status::Waitlisted { position: 3 }.label(Lang::En),
+            "Waitlisted #3"
+        );
+        assert!(Status::Funded.is_paid() && Status::Apparatus.is_paid());
+        assert!(!Status::Waitlisted { position: 1 }.is_paid());
+    }
+
+    #[test]
+    fn village_refs_and_record_ids() {
+        let cases: [(&str, &str, &[&str]); 10] = [
+            ("61.07.01.2001", "Sungai Duri", &[]),
+            (" 61.07.01.1001 ", "  Kelurahan   Satu ", &[]),
+            ("91.01.01.3001", "Kampung Adat", &[]),
+            ("61.07.01.4001", "X", &["village.code_invalid"]),
+            ("6107012001", "X", &["village.code_invalid"]),
+            ("61-07-01-2001", "X", &["village.code_invalid"]),
+            ("61.07.01.200", "X", &["village.code_invalid"]),
+            ("20.07.01.2001", "X", &["village.province_unknown"]),
+            ("61.07.01.2001", "  ", &["village.name_empty"]),
+            ("", "", &["village.code_invalid", "village.name_empty"]),
+        ];
+        for (code, name, codes) in cases {
+            let got: Vec<&str> = match VillageRef::new(code, name) {
+                Ok(village) => {
+                    assert_eq!(village.code(), code.trim());
+                    assert!(!village.name().contains("  "));
+                    Vec::new()
+                }
+                Err(errors) => errors.iter().map(VillageError::code).collect(),
+            };
+            assert_eq!(got, codes, "{code:?} {name:?}");
+        }
+        let ids = [
+            ("a", true),
+            ("0195f3a2-7c1d-7000-8000-000000000001", true),
+            ("", false),
+            (" ", false),
+            ("a b", false),
+            ("a\n", false),
+        ];
+        for (text, ok) in ids {
+            assert_eq!(RecordId::new(text).is_some(), ok, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_both_languages() {
+        let roster_errors = [
+            RosterError::DuplicateNik { existing: id("a") },
+            RosterError::DuplicateRecordId { id: id("a") },
+            RosterError::UnknownRecord { id: id("a") },
+            RosterError::PossibleDuplicates(vec![id("a"), id("b")]),
+        ];
+        for error in &roster_errors {
+            let (ind, en) = (error.message(Lang::Id), error.message(Lang::En));
+            assert!(!ind.is_empty() && !en.is_empty() && ind != en, "{error:?}");
+            assert!(error.code().starts_with("roster."), "{error:?}");
+        }
+        let village_errors = [
+            VillageError::CodeInvalid { code: "x".into() },
+            VillageError::ProvinceUnknown { code: "20".into() },
+            VillageError::NameEmpty,
+        ];
+        for error in &village_errors {
+            let (ind, en) = (error.message(Lang::Id), error.message(Lang::En));
+            assert!(!ind.is_empty() && !en.is_empty() && ind != en, "{error:?}");
+        }
+        assert_eq!(
+            roster_errors[0].message(Lang::Id),
+            "NIK ini sudah terdaftar di desa ini (data a). Satu orang hanya boleh didaftarkan sekali."
+        );
+        assert_eq!(
+            roster_errors[3].message(Lang::En),
+            "This person may already be registered: 2 record(s) with the same date of birth and a similar name (a, b). Check the ID card; save only if it is a different person."
+        );
+    }
+}
