@@ -7,9 +7,9 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use lindung_core::i18n::long_date;
+use lindung_core::i18n::{long_date, rupiah};
 use lindung_core::registration::{Field, Severity};
-use lindung_core::{check, Date, Lang, Nik, RegionTable, RegistrationInput, RulePack};
+use lindung_core::{check, monthly, Date, Lang, Nik, RegionTable, RegistrationInput, RulePack};
 
 /// Fields in the order the form shows them.
 const FIELDS: [Field; 6] = [
@@ -276,10 +276,34 @@ fn Outcome(
                     )
                 });
                 let age = registration.birth_date.age_on(today);
+                let (contribution, funder) = pack.with_value(|p| {
+                    let contribution = match monthly(registration, p, today) {
+                        Ok(c) => {
+                            let lines = c
+                                .lines()
+                                .iter()
+                                .map(|l| format!("{} {}", l.programme().code(), rupiah(l.net())))
+                                .collect::<Vec<_>>()
+                                .join(" + ");
+                            match lang {
+                                Lang::Id => format!("Iuran {} per bulan ({lines})", rupiah(c.total())),
+                                Lang::En => format!("Contribution {} a month ({lines})", rupiah(c.total())),
+                            }
+                        }
+                        Err(e) => e.message(lang),
+                    };
+                    let funder = p
+                        .funding_source(&registration.funding_source)
+                        .map(|f| f.name.get(lang).to_owned())
+                        .unwrap_or_default();
+                    (contribution, funder)
+                });
                 Some(view! {
                     <div class="outcome ok" data-testid="outcome" data-eligible="true" role="status">
                         <strong>{lang.pick("Memenuhi syarat", "Eligible")}</strong>
                         <span>{format!("{segment}: {category}, {age} {}", lang.pick("tahun", "years"))}</span>
+                        <span data-testid="contribution">{contribution}</span>
+                        <span>{format!("{}: {funder}", lang.pick("Dibayar dari", "Paid from"))}</span>
                     </div>
                 }
                 .into_any())

@@ -14,7 +14,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts the check form into its own element; returns that element, the
 /// language signal and the handle that keeps it mounted.
-fn mount_form() -> (Element, RwSignal<Lang>, leptos::mount::UnmountHandle<impl Mountable>) {
+fn mount_form() -> (
+    Element,
+    RwSignal<Lang>,
+    leptos::mount::UnmountHandle<impl Mountable>,
+) {
     let document = document();
     let root = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -70,11 +74,17 @@ async fn a_bad_nik_shows_its_error_in_indonesian_then_english() {
     let (root, lang, _handle) = mount_form();
     type_into(&root, "nik-input", "610701450287000").await;
     assert_eq!(issue_codes(&root), vec!["nik.length"]);
-    assert_eq!(text(&root, "issue"), "NIK harus 16 angka; yang diisi 15 angka.");
+    assert_eq!(
+        text(&root, "issue"),
+        "NIK harus 16 angka; yang diisi 15 angka."
+    );
 
     lang.set(Lang::En);
     tick().await;
-    assert_eq!(text(&root, "issue"), "A NIK has 16 digits; this one has 15.");
+    assert_eq!(
+        text(&root, "issue"),
+        "A NIK has 16 digits; this one has 15."
+    );
 }
 
 #[wasm_bindgen_test]
@@ -114,4 +124,33 @@ async fn a_birth_date_that_disagrees_with_the_nik_is_an_error() {
     type_into(&root, "birth-date-input", "1987-02-06").await;
     assert_eq!(issue_codes(&root), vec!["reg.birth_date_mismatch"]);
     assert!(text(&root, "issue").contains("5 Februari 1987"));
+}
+
+#[wasm_bindgen_test]
+async fn a_complete_valid_entry_is_eligible_with_its_contribution() {
+    let (root, _lang, _handle) = mount_form();
+    type_into(&root, "nik-input", "6107014502870001").await;
+    type_into(&root, "name-input", "Siti Aminah").await;
+    type_into(&root, "birth-date-input", "1987-02-05").await;
+    select(&root, "sex-select", "F").await;
+    select(&root, "category-select", "petani").await;
+    let outcome = by_testid(&root, "outcome").remove(0);
+    assert_eq!(
+        outcome.get_attribute("data-eligible").as_deref(),
+        Some("true")
+    );
+    // Default pack, Nov 2026, APBD-funded: JKK 10.000 + JKM 6.800, no PP 50/2025 discount.
+    assert_eq!(
+        text(&root, "contribution"),
+        "Iuran Rp16.800 per bulan (JKK Rp10.000 + JKM Rp6.800)"
+    );
+}
+
+async fn select(root: &Element, id: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = by_testid(root, id).remove(0).unchecked_into();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
 }

@@ -88,6 +88,12 @@ pub enum NikError {
         month: u8,
         year: u8,
     },
+    /// The date exists, but only after the reference date ("today").
+    DateInFuture {
+        day: u8,
+        month: u8,
+        year: u8,
+    },
     /// Serial 0000.
     SerialZero,
 }
@@ -112,6 +118,7 @@ impl NikError {
             NikError::DayInvalid { .. } => "nik.day_invalid",
             NikError::MonthInvalid { .. } => "nik.month_invalid",
             NikError::DateInvalid { .. } => "nik.date_invalid",
+            NikError::DateInFuture { .. } => "nik.date_in_future",
             NikError::SerialZero => "nik.serial_zero",
         }
     }
@@ -151,6 +158,12 @@ impl NikError {
             ),
             (NikError::DateInvalid { day, month, year }, Lang::En) => format!(
                 "The NIK's date of birth ({day:02}-{month:02}-{year:02}) does not exist."
+            ),
+            (NikError::DateInFuture { day, month, year }, Lang::Id) => format!(
+                "Tanggal lahir di NIK ({day:02}-{month:02}-{year:02}) belum terjadi."
+            ),
+            (NikError::DateInFuture { day, month, year }, Lang::En) => format!(
+                "The NIK's date of birth ({day:02}-{month:02}-{year:02}) is in the future."
             ),
             (NikError::SerialZero, Lang::Id) => {
                 "Empat angka terakhir NIK tidak boleh 0000.".into()
@@ -246,12 +259,14 @@ impl Nik {
             if dates.is_empty() {
                 errors.push(NikError::DateInvalid { day, month, year });
             }
-            // The 1900s candidate is always in the past for any real "today".
-            dates
-                .iter()
-                .copied()
-                .find(|&d| d <= today)
-                .or(dates.last().copied())
+            // The 1900s candidate is in the past for any real "today"; only a
+            // reference date before 2000-02-29 can leave none (29 Feb 00:
+            // 1900 was not a leap year, 2000 is still to come).
+            let born = dates.iter().copied().find(|&d| d <= today);
+            if born.is_none() && !dates.is_empty() {
+                errors.push(NikError::DateInFuture { day, month, year });
+            }
+            born
         } else {
             None
         };
@@ -440,6 +455,15 @@ mod tests {
         check("6107017002870001", Err(&["nik.date_invalid"]));
         // 29 Feb of year 00: 2000 is a leap year, so it is valid (1900 is not).
         check("6107016902000001", Ok(("2000-02-29", Sex::Female)));
+        // ...but not on a reference date before it: no century gives a past
+        // date (regression: found by the nik_parse fuzz target).
+        let before = Date::parse_iso("2000-01-15").unwrap();
+        let codes: Vec<&str> = Nik::parse("6107016902000001", before)
+            .unwrap_err()
+            .iter()
+            .map(NikError::code)
+            .collect();
+        assert_eq!(codes, ["nik.date_in_future"]);
     }
 
     #[test]
@@ -488,6 +512,11 @@ mod tests {
                 day: 29,
                 month: 2,
                 year: 1,
+            },
+            NikError::DateInFuture {
+                day: 29,
+                month: 2,
+                year: 0,
             },
             NikError::SerialZero,
         ];

@@ -1,1 +1,110 @@
-fn main() {}
+//! `district`: argument handling and IO around `lindung_district`.
+
+use std::fs;
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use lindung_core::Date;
+use lindung_district::clock::date_from_unix_days;
+use lindung_district::{
+    check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, USAGE,
+};
+
+fn main() -> ExitCode {
+    let mut args = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(arg) => args.push(arg),
+            Err(arg) => return usage_error(&format!("argument {arg:?} is not valid UTF-8")),
+        }
+    }
+    let command = match parse_args(args) {
+        Ok(command) => command,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let result = match command {
+        Command::Help => writeln!(io::stdout(), "{USAGE}").map(|()| ExitCode::SUCCESS),
+        Command::Nik { today, source } => match today.or_else(today_utc) {
+            Some(today) => nik(today, source).map(|()| ExitCode::SUCCESS),
+            None => {
+                eprintln!(
+                    "district: cannot read today's date from the system clock; \
+                     pass --today YYYY-MM-DD"
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::RulesCheck { pack } => rules_check(&pack),
+    };
+    match result {
+        Ok(code) => code,
+        // Output closed early (e.g. piped into `head`): nothing left to say.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("district: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("district: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+/// Today in UTC, from the system clock.
+fn today_utc() -> Option<Date> {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    date_from_unix_days(i64::try_from(since_epoch.as_secs() / 86_400).ok()?)
+}
+
+fn nik(today: Date, source: NikSource) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match source {
+        NikSource::Args(niks) => write_reports(&niks, today, &mut out)?,
+        NikSource::Stdin => {
+            // Line by line, so a long paste is answered as it streams in.
+            let mut input = io::stdin().lock();
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                if input.read_until(b'\n', &mut line)? == 0 {
+                    break;
+                }
+                if let Some(entry) = stdin_entry(&line) {
+                    write_reports([entry], today, &mut out)?;
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
+fn rules_check(path: &std::path::Path) -> io::Result<ExitCode> {
+    let text = match fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            eprintln!("district: cannot read {}: not UTF-8 text", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => {
+            eprintln!("district: cannot read {}: {error}", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut out = io::stdout().lock();
+    match check_pack(&text) {
+        Ok(line) => {
+            writeln!(out, "{line}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for problem in problems {
+                writeln!(out, "{problem}")?;
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! `district`, Lindung's district office tool, as a library: the binary
+//! (`main.rs`) only reads arguments, the clock, stdin and files, and prints.
+//!
+//! - [`args`]: the command line, validated once into a [`Command`].
+//! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
+//! - [`rules`]: checking a rule pack file.
+//! - [`clock`]: turning the system clock's day count into a [`Date`].
+//!
+//! Architecture invariant: every rule lives in `lindung-core`; this crate only
+//! formats the core's verdicts for district staff and scripts.
+//!
+//! [`Date`]: lindung_core::Date
+
+pub mod args;
+pub mod clock;
+pub mod nik;
+pub mod rules;
+
+pub use args::{parse_args, Command, NikSource, UsageError, USAGE};
+pub use nik::{stdin_entry, write_reports, NikReport};
+pub use rules::check_pack;
