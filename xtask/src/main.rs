@@ -1,0 +1,171 @@
+//! `cargo xtask`: the one entry point for building, serving, checking and measuring
+//! Lindung. CI calls `cargo xtask ci`, the same command the README gives.
+//!
+//! Invariants: the tasks use only what the package registries give (crates.io, npm,
+//! apt) and never download a binary; every external tool is checked before use and a
+//! missing tool is an error message, not a panic.
+
+mod bench;
+mod ci;
+mod install;
+mod process;
+mod project;
+mod serve;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use project::Project;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  ci             Install what is missing, then run every check CI runs, in order:
+                 fmt, clippy, native tests, browser tests, release build, end-to-end
+                 tests. Stops at the first failure. Ends with `ci: N passed, N failed`.
+  serve [--dev]  Build and serve the app at http://127.0.0.1:8080 (release build
+                 unless --dev), rebuilding on change.
+  bench          Release build, then size of the first load (raw and gzip), written
+                 to target/bench/results.json.
+  help           This text.
+
+Tools are installed when missing or at the wrong version: the wasm32 target (rustup),
+wasm-bindgen-cli and trunk (cargo install), npm packages (npm ci), and for `ci`
+Chromium and chromedriver (apt-get).
+";
+
+/// A command line, validated once here; everything below works on this value.
+#[derive(Debug, PartialEq, Eq)]
+enum Task {
+    Ci,
+    Serve { profile: serve::Profile },
+    Bench,
+    Help,
+}
+
+fn parse_args(args: &[String]) -> Result<Task> {
+    let (command, options) = match args.split_first() {
+        None => return Ok(Task::Help),
+        Some((command, options)) => (command.as_str(), options),
+    };
+    let task = match command {
+        "ci" => Task::Ci,
+        "bench" => Task::Bench,
+        "help" | "--help" | "-h" => Task::Help,
+        "serve" => {
+            let profile = match options {
+                [] => serve::Profile::Release,
+                [flag] if flag == "--dev" => serve::Profile::Dev,
+                _ => {
+                    return Err(Error::new(format!(
+                        "`serve` takes only `--dev`, got: {}",
+                        options.join(" ")
+                    )))
+                }
+            };
+            return Ok(Task::Serve { profile });
+        }
+        other => return Err(Error::new(format!("unknown command `{other}`"))),
+    };
+    if !options.is_empty() {
+        return Err(Error::new(format!(
+            "`{command}` takes no options, got: {}",
+            options.join(" ")
+        )));
+    }
+    Ok(task)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = match parse_args(&args) {
+        Ok(task) => task,
+        Err(error) => {
+            eprintln!("error: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(task) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(task: Task) -> Result<ExitCode> {
+    if task == Task::Help {
+        print!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let project = Project::locate()?;
+    match task {
+        Task::Ci => Ok(ci::run(&project)),
+        Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
+        Task::Bench => bench::run(&project).map(|()| ExitCode::SUCCESS),
+        Task::Help => unreachable!("handled above"),
+    }
+}
+
+/// A task failure, with a message meant for the person at the terminal.
+#[derive(Debug)]
+pub struct Error {
+    message: String,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(args: &str, expected: Result<Task, &str>) {
+        let args: Vec<String> = args.split_whitespace().map(String::from).collect();
+        let actual = parse_args(&args).map_err(|e| e.to_string());
+        let expected = expected.map_err(String::from);
+        assert_eq!(actual, expected, "args: {args:?}");
+    }
+
+    #[test]
+    fn command_lines() {
+        check("", Ok(Task::Help));
+        check("help", Ok(Task::Help));
+        check("--help", Ok(Task::Help));
+        check("ci", Ok(Task::Ci));
+        check("bench", Ok(Task::Bench));
+        check(
+            "serve",
+            Ok(Task::Serve {
+                profile: serve::Profile::Release,
+            }),
+        );
+        check(
+            "serve --dev",
+            Ok(Task::Serve {
+                profile: serve::Profile::Dev,
+            }),
+        );
+        check(
+            "serve --release",
+            Err("`serve` takes only `--dev`, got: --release"),
+        );
+        check("ci --fast", Err("`ci` takes no options, got: --fast"));
+        check("deploy", Err("unknown command `deploy`"));
+    }
+}
