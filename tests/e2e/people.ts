@@ -6,3 +6,23 @@ export const validNik = '6107014502870001';
 
 /** The same NIK with its last digit missing: 15 digits. */
 export const shortNik = '610701450287000';
+
+/** A whole made-up ID card: the woman of `validNik`, a farmer. */
+export const farmer = {
+  nik: validNik,
+  name: 'Siti Aminah',
+  birthDate: '1987-02-05',
+  sex: 'F' as const,
+  segment: 'BPU' as const,
+  category: 'petani',
+};
+
+/** A made-up village official: a man born 1 January 1980 in Kab. Bengkayang. */
+export const villageOfficial = {
+  nik: '6107010101800002',
+  name: 'Budi Santoso',
+  birthDate: '1980-01-01',
+  sex: 'M' as const,
+  segment: 'PU' as const,
+  category: 'perangkat_desa',
+};

@@ -155,7 +155,7 @@ fn locked_version<'a>(lockfile: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// `npm ci` when node_modules is missing or older than package-lock.json.
-fn ensure_npm_packages(project: &Project) -> Result<()> {
+pub fn ensure_npm_packages(project: &Project) -> Result<()> {
     let lock = project.root().join("package-lock.json");
     // npm writes this copy of the lockfile into node_modules on every install.
     let installed = project

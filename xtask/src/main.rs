@@ -10,6 +10,7 @@ mod ci;
 mod install;
 mod process;
 mod project;
+mod regions;
 mod serve;
 
 use std::fmt;
@@ -28,6 +29,7 @@ Commands:
                  unless --dev), rebuilding on change.
   bench          Release build, then size of the first load (raw and gzip), written
                  to target/bench/results.json.
+  regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
   help           This text.
 
 Tools are installed when missing or at the wrong version: the wasm32 target (rustup),
@@ -41,6 +43,7 @@ enum Task {
     Ci,
     Serve { profile: serve::Profile },
     Bench,
+    Regions,
     Help,
 }
 
@@ -52,6 +55,7 @@ fn parse_args(args: &[String]) -> Result<Task> {
     let task = match command {
         "ci" => Task::Ci,
         "bench" => Task::Bench,
+        "regions" => Task::Regions,
         "help" | "--help" | "-h" => Task::Help,
         "serve" => {
             let profile = match options {
@@ -105,6 +109,7 @@ fn run(task: Task) -> Result<ExitCode> {
         Task::Ci => Ok(ci::run(&project)),
         Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
         Task::Bench => bench::run(&project).map(|()| ExitCode::SUCCESS),
+        Task::Regions => regions::run(&project).map(|()| ExitCode::SUCCESS),
         Task::Help => unreachable!("handled above"),
     }
 }

@@ -20,6 +20,9 @@ export class CheckPersonPage {
   readonly nikBirthDate: Locator;
   readonly nikSex: Locator;
   readonly nikRegion: Locator;
+  readonly checkButton: Locator;
+  readonly outcome: Locator;
+  readonly contribution: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
@@ -36,6 +39,9 @@ export class CheckPersonPage {
     this.nikBirthDate = this.nikInfo.getByTestId('nik-birth-date');
     this.nikSex = this.nikInfo.getByTestId('nik-sex');
     this.nikRegion = this.nikInfo.getByTestId('nik-region');
+    this.checkButton = page.getByTestId('check-button');
+    this.outcome = page.getByTestId('outcome');
+    this.contribution = this.outcome.getByTestId('contribution');
   }
 
   /** Opens the app and waits until the WebAssembly has started and drawn the page. */
@@ -58,6 +64,21 @@ export class CheckPersonPage {
   /** The stable codes of every problem shown, in order. */
   async issueCodes(): Promise<string[]> {
     return this.issues.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-code') ?? ''));
+  }
+
+  /** Copies a whole ID card into the form, field by field. */
+  async fillPerson(person: { nik: string; name: string; birthDate: string; sex: Sex; segment: Segment; category: string }) {
+    await this.enterNik(person.nik);
+    await this.nameInput.fill(person.name);
+    await this.birthDateInput.fill(person.birthDate);
+    await this.sexSelect.selectOption(person.sex);
+    await this.segmentSelect.selectOption(person.segment);
+    await this.categorySelect.selectOption(person.category);
+  }
+
+  /** Presses "Periksa" (check), which shows every remaining problem. */
+  async check() {
+    await this.checkButton.click();
   }
 
   async switchLanguage() {
