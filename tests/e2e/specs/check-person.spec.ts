@@ -28,7 +28,8 @@ test('a birth date and sex that disagree with the NIK are both refused', async (
 
   await expect(checkPerson.issue('reg.birth_date_mismatch')).toContainText('5 Februari 1987');
   await expect(checkPerson.issue('reg.sex_mismatch')).toContainText('Perempuan');
-  await expect(checkPerson.outcome).toHaveCount(0);
+  await expect(checkPerson.outcome).toHaveAttribute('data-eligible', 'false');
+  await expect(checkPerson.outcome).toContainText('2 hal perlu diperbaiki');
 });
 
 test('pressing Periksa on an empty form lists what is missing', async ({ checkPerson }) => {
