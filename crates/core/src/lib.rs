@@ -7,6 +7,7 @@ pub mod contribution;
 pub mod date;
 pub mod i18n;
 pub mod nik;
+pub mod record;
 pub mod region;
 pub mod registration;
 pub mod roster;
@@ -16,6 +17,7 @@ pub use contribution::{budget, monthly, Budget, Contribution, ContributionError}
 pub use date::Date;
 pub use i18n::Lang;
 pub use nik::{Nik, NikError, NikWarning, Sex};
+pub use record::{Agent, Timestamp, WorkerRecord};
 pub use region::RegionTable;
 pub use registration::{check, Issue, Registration, RegistrationInput, Verdict};
 pub use roster::{DuplicateCheck, RecordId, Roster, RosterError, Status, VillageRef};
