@@ -1,0 +1,96 @@
+//! The in-memory backend: the reference implementation of the contract, used
+//! natively in tests and as a fallback where IndexedDB is unavailable.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use lindung_core::record::WorkerRecord;
+use lindung_core::RegistrationInput;
+
+use super::{Settings, Store, StoreResult, Village};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    villages: BTreeMap<String, Village>,
+    records: BTreeMap<String, WorkerRecord>,
+    drafts: BTreeMap<String, RegistrationInput>,
+    settings: Option<Settings>,
+}
+
+fn in_seq_order(mut records: Vec<WorkerRecord>) -> Vec<WorkerRecord> {
+    records.sort_by_key(|r| (r.seq(), r.id().clone()));
+    records
+}
+
+impl Store for MemoryStore {
+    async fn villages(&self) -> StoreResult<Vec<Village>> {
+        Ok(self.state.borrow().villages.values().cloned().collect())
+    }
+
+    async fn put_village(&self, village: &Village) -> StoreResult<()> {
+        self.state
+            .borrow_mut()
+            .villages
+            .insert(village.code.clone(), village.clone());
+        Ok(())
+    }
+
+    async fn records(&self, village: &str) -> StoreResult<Vec<WorkerRecord>> {
+        let state = self.state.borrow();
+        Ok(in_seq_order(
+            state
+                .records
+                .values()
+                .filter(|r| r.village() == village)
+                .cloned()
+                .collect(),
+        ))
+    }
+
+    async fn all_records(&self) -> StoreResult<Vec<WorkerRecord>> {
+        Ok(in_seq_order(
+            self.state.borrow().records.values().cloned().collect(),
+        ))
+    }
+
+    async fn put_records(&self, records: &[WorkerRecord]) -> StoreResult<()> {
+        let mut state = self.state.borrow_mut();
+        for record in records {
+            state
+                .records
+                .insert(record.id().as_str().to_owned(), record.clone());
+        }
+        Ok(())
+    }
+
+    async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>> {
+        Ok(self.state.borrow().drafts.get(key).cloned())
+    }
+
+    async fn put_draft(&self, key: &str, draft: &RegistrationInput) -> StoreResult<()> {
+        self.state
+            .borrow_mut()
+            .drafts
+            .insert(key.to_owned(), draft.clone());
+        Ok(())
+    }
+
+    async fn delete_draft(&self, key: &str) -> StoreResult<()> {
+        self.state.borrow_mut().drafts.remove(key);
+        Ok(())
+    }
+
+    async fn settings(&self) -> StoreResult<Option<Settings>> {
+        Ok(self.state.borrow().settings.clone())
+    }
+
+    async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
+        self.state.borrow_mut().settings = Some(settings.clone());
+        Ok(())
+    }
+}
