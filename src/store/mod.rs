@@ -126,6 +126,6 @@ mod contract_memory {
 
     #[test]
     fn memory_store_meets_the_contract() {
-        futures::executor::block_on(run_all(|| lindung::store::MemoryStore::default()));
+        futures::executor::block_on(run_all(lindung::store::MemoryStore::default));
     }
 }
