@@ -12,6 +12,7 @@ pub mod region;
 pub mod registration;
 pub mod roster;
 pub mod rulepack;
+pub mod workspace;
 
 pub use contribution::{budget, monthly, Budget, Contribution, ContributionError};
 pub use date::Date;
@@ -22,3 +23,4 @@ pub use region::RegionTable;
 pub use registration::{check, Issue, Registration, RegistrationInput, Verdict};
 pub use roster::{DuplicateCheck, RecordId, Roster, RosterError, Status, VillageRef};
 pub use rulepack::RulePack;
+pub use workspace::{ChangeError, Committed, Planned, Workspace};

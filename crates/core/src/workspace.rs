@@ -1,0 +1,684 @@
+//! The device's workspace: the agent's villages, their rosters and every
+//! record on the device, with the rules that span rosters (a NIK at most once
+//! on the whole device).
+//!
+//! Changes are two-step so that nothing counts as done before it is stored:
+//! `plan_*` judges a change and returns the record to write, without changing
+//! the workspace; the caller writes it, and only after the write committed
+//! calls [`Workspace::commit`].
+
+use std::collections::BTreeMap;
+
+use crate::i18n::Lang;
+use crate::record::{Agent, RecordError, Timestamp, WorkerRecord};
+use crate::registration::Registration;
+use crate::roster::{
+    DuplicateCheck, RecordId, Roster, RosterError, SlotChanges, Status, VillageRef,
+};
+
+/// Why a planned change was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    UnknownVillage {
+        code: String,
+    },
+    UnknownRecord {
+        id: RecordId,
+    },
+    /// The NIK is already registered on this device (in this or another village).
+    DuplicateNik {
+        existing: RecordId,
+        village: String,
+    },
+    /// Look-alikes (same birth date, similar name): ask the agent to confirm.
+    PossibleDuplicates(Vec<RecordId>),
+    Record(RecordError),
+}
+
+impl ChangeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChangeError::UnknownVillage { .. } => "workspace.unknown_village",
+            ChangeError::UnknownRecord { .. } => "workspace.unknown_record",
+            ChangeError::DuplicateNik { .. } => "workspace.duplicate_nik",
+            ChangeError::PossibleDuplicates(_) => "workspace.possible_duplicates",
+            ChangeError::Record(e) => e.code(),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            ChangeError::UnknownVillage { code } => match lang {
+                Lang::Id => format!("Desa {code} belum ditambahkan di HP ini."),
+                Lang::En => format!("Village {code} has not been added on this device."),
+            },
+            ChangeError::UnknownRecord { .. } => lang
+                .pick("Data tidak ditemukan.", "Record not found.")
+                .to_owned(),
+            ChangeError::DuplicateNik { .. } => lang
+                .pick(
+                    "NIK ini sudah terdaftar di HP ini. Satu orang hanya boleh didaftarkan sekali.",
+                    "This NIK is already registered on this device. A person can be registered only once.",
+                )
+                .to_owned(),
+            ChangeError::PossibleDuplicates(ids) => match lang {
+                Lang::Id => format!(
+                    "Mungkin orang yang sama sudah terdaftar ({} data dengan tanggal lahir sama dan nama mirip). Periksa, lalu konfirmasi jika memang orang yang berbeda.",
+                    ids.len()
+                ),
+                Lang::En => format!(
+                    "The same person may already be registered ({} with the same birth date and a similar name). Check, then confirm if it is a different person.",
+                    ids.len()
+                ),
+            },
+            ChangeError::Record(e) => e.message(lang),
+        }
+    }
+}
+
+/// A judged change: the record to store. Apply it with [`Workspace::commit`]
+/// once the store confirmed the write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    record: WorkerRecord,
+    /// Look-alikes the agent confirmed are different people.
+    pub possible_duplicates: Vec<RecordId>,
+}
+
+impl Planned {
+    pub fn record(&self) -> &WorkerRecord {
+        &self.record
+    }
+}
+
+/// What a committed change did to the roster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Committed {
+    pub id: RecordId,
+    pub village: String,
+    /// The record's status now (`None` once removed).
+    pub status: Option<Status>,
+    /// Records moved between funded and waitlisted by this change.
+    pub changes: SlotChanges,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    rosters: BTreeMap<String, Roster>,
+    records: BTreeMap<RecordId, WorkerRecord>,
+    last_seq: u64,
+}
+
+impl Workspace {
+    /// Builds the workspace from stored villages and records. Records that
+    /// break an invariant (never written by this code) are returned, not dropped.
+    pub fn load(
+        villages: impl IntoIterator<Item = (VillageRef, u32)>,
+        records: impl IntoIterator<Item = WorkerRecord>,
+    ) -> (Workspace, Vec<(RecordId, RosterError)>) {
+        let mut workspace = Workspace::default();
+        for (village, slots) in villages {
+            workspace
+                .rosters
+                .insert(village.code().to_owned(), Roster::new(village, slots));
+        }
+        let mut records: Vec<WorkerRecord> = records.into_iter().collect();
+        records.sort_by_key(|r| (r.seq(), r.id().clone()));
+        let mut rejected = Vec::new();
+        for record in records {
+            workspace.last_seq = workspace.last_seq.max(record.seq());
+            if record.is_active() {
+                let added = match workspace.rosters.get_mut(record.village()) {
+                    Some(roster) => roster
+                        .add(
+                            record.id().clone(),
+                            record.registration().clone(),
+                            DuplicateCheck::Confirmed,
+                        )
+                        .map(|_| ()),
+                    None => Err(RosterError::UnknownRecord {
+                        id: record.id().clone(),
+                    }),
+                };
+                if let Err(error) = added {
+                    rejected.push((record.id().clone(), error));
+                    continue;
+                }
+            }
+            workspace.records.insert(record.id().clone(), record);
+        }
+        (workspace, rejected)
+    }
+
+    /// Adds a village, or changes its funded slots (reporting who moved).
+    pub fn set_village(&mut self, village: VillageRef, funded_slots: u32) -> SlotChanges {
+        match self.rosters.get_mut(village.code()) {
+            Some(roster) => roster.set_funded_slots(funded_slots),
+            None => {
+                self.rosters.insert(
+                    village.code().to_owned(),
+                    Roster::new(village, funded_slots),
+                );
+                SlotChanges::default()
+            }
+        }
+    }
+
+    pub fn rosters(&self) -> impl Iterator<Item = &Roster> {
+        self.rosters.values()
+    }
+
+    pub fn roster(&self, village: &str) -> Option<&Roster> {
+        self.rosters.get(village)
+    }
+
+    pub fn record(&self, id: &RecordId) -> Option<&WorkerRecord> {
+        self.records.get(id)
+    }
+
+    /// Every record of a village, removed ones included, in creation order.
+    pub fn records_of<'a>(&'a self, village: &'a str) -> impl Iterator<Item = &'a WorkerRecord> {
+        let mut records: Vec<&WorkerRecord> = self
+            .records
+            .values()
+            .filter(|r| r.village() == village)
+            .collect();
+        records.sort_by_key(|r| r.seq());
+        records.into_iter()
+    }
+
+    /// The active record holding `nik`, on the whole device.
+    pub fn find_nik(&self, nik: &str) -> Option<&WorkerRecord> {
+        self.rosters
+            .values()
+            .find_map(|roster| roster.find_nik(nik))
+            .and_then(|id| self.records.get(id))
+    }
+
+    /// Judges a new registration in `village`.
+    pub fn plan_register(
+        &self,
+        village: &str,
+        registration: Registration,
+        id: RecordId,
+        agent: Agent,
+        at: Timestamp,
+        duplicates: DuplicateCheck,
+    ) -> Result<Planned, ChangeError> {
+        let roster = self.roster_of(village)?;
+        self.refuse_duplicate_nik(&registration, None)?;
+        let mut trial = roster.clone();
+        let added = trial
+            .add(id.clone(), registration.clone(), duplicates)
+            .map_err(roster_error)?;
+        let record = WorkerRecord::create(id, village, self.last_seq + 1, registration, agent, at);
+        Ok(Planned {
+            record,
+            possible_duplicates: added.possible_duplicates,
+        })
+    }
+
+    /// Judges an edit of record `id`.
+    pub fn plan_edit(
+        &self,
+        id: &RecordId,
+        registration: Registration,
+        agent: Agent,
+        at: Timestamp,
+        reason: &str,
+        duplicates: DuplicateCheck,
+    ) -> Result<Planned, ChangeError> {
+        let current = self.active_record(id)?;
+        self.refuse_duplicate_nik(&registration, Some(id))?;
+        let mut trial = self.roster_of(current.village())?.clone();
+        let replaced = trial
+            .replace(id, registration.clone(), duplicates)
+            .map_err(roster_error)?;
+        let mut record = current.clone();
+        record
+            .edit(registration, agent, at, reason)
+            .map_err(ChangeError::Record)?;
+        Ok(Planned {
+            record,
+            possible_duplicates: replaced.possible_duplicates,
+        })
+    }
+
+    /// Judges the removal of record `id`.
+    pub fn plan_remove(
+        &self,
+        id: &RecordId,
+        agent: Agent,
+        at: Timestamp,
+        reason: &str,
+    ) -> Result<Planned, ChangeError> {
+        let mut record = self.active_record(id)?.clone();
+        record
+            .remove(agent, at, reason)
+            .map_err(ChangeError::Record)?;
+        Ok(Planned {
+            record,
+            possible_duplicates: Vec::new(),
+        })
+    }
+
+    /// Applies a planned change after it was stored. Plans made from an
+    /// older state are re-checked by the roster; a conflict is an error and
+    /// leaves the workspace as it was.
+    pub fn commit(&mut self, planned: Planned) -> Result<Committed, ChangeError> {
+        let record = planned.record;
+        let id = record.id().clone();
+        let village = record.village().to_owned();
+        let roster = self
+            .rosters
+            .get_mut(&village)
+            .ok_or_else(|| ChangeError::UnknownVillage {
+                code: village.clone(),
+            })?;
+        let (status, changes) = match (self.records.get(&id), record.is_active()) {
+            (None, true) => {
+                let added = roster
+                    .add(
+                        id.clone(),
+                        record.registration().clone(),
+                        DuplicateCheck::Confirmed,
+                    )
+                    .map_err(roster_error)?;
+                (Some(added.status), SlotChanges::default())
+            }
+            (Some(_), true) => {
+                let replaced = roster
+                    .replace(
+                        &id,
+                        record.registration().clone(),
+                        DuplicateCheck::Confirmed,
+                    )
+                    .map_err(roster_error)?;
+                (Some(replaced.status), replaced.changes)
+            }
+            (_, false) => {
+                let promoted = match roster.remove(&id) {
+                    Ok(removal) => removal.promoted.into_iter().collect(),
+                    Err(RosterError::UnknownRecord { .. }) => Vec::new(),
+                    Err(e) => return Err(roster_error(e)),
+                };
+                (
+                    None,
+                    SlotChanges {
+                        promoted,
+                        demoted: Vec::new(),
+                    },
+                )
+            }
+        };
+        self.last_seq = self.last_seq.max(record.seq());
+        self.records.insert(id.clone(), record);
+        Ok(Committed {
+            id,
+            village,
+            status,
+            changes,
+        })
+    }
+
+    fn roster_of(&self, village: &str) -> Result<&Roster, ChangeError> {
+        self.rosters
+            .get(village)
+            .ok_or_else(|| ChangeError::UnknownVillage {
+                code: village.to_owned(),
+            })
+    }
+
+    fn active_record(&self, id: &RecordId) -> Result<&WorkerRecord, ChangeError> {
+        match self.records.get(id) {
+            None => Err(ChangeError::UnknownRecord { id: id.clone() }),
+            Some(record) if !record.is_active() => {
+                Err(ChangeError::Record(RecordError::AlreadyRemoved))
+            }
+            Some(record) => Ok(record),
+        }
+    }
+
+    fn refuse_duplicate_nik(
+        &self,
+        registration: &Registration,
+        except: Option<&RecordId>,
+    ) -> Result<(), ChangeError> {
+        match self.find_nik(registration.nik.as_str()) {
+            Some(existing) if Some(existing.id()) != except => Err(ChangeError::DuplicateNik {
+                existing: existing.id().clone(),
+                village: existing.village().to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn roster_error(error: RosterError) -> ChangeError {
+    match error {
+        RosterError::DuplicateNik { existing } => ChangeError::DuplicateNik {
+            existing,
+            village: String::new(),
+        },
+        RosterError::PossibleDuplicates(ids) => ChangeError::PossibleDuplicates(ids),
+        RosterError::UnknownRecord { id } | RosterError::DuplicateRecordId { id } => {
+            ChangeError::UnknownRecord { id }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::registration::{check, RegistrationInput};
+    use crate::rulepack::RulePack;
+
+    const DESA_A: &str = "61.07.01.2001";
+    const DESA_B: &str = "61.07.01.2002";
+
+    fn registration(nik: &str, name: &str, birth: &str, sex: &str, segment: &str) -> Registration {
+        let category = if segment == "PU" {
+            "perangkat_desa"
+        } else {
+            "petani"
+        };
+        let input = RegistrationInput {
+            nik: nik.into(),
+            name: name.into(),
+            birth_date: birth.into(),
+            sex: sex.into(),
+            segment: segment.into(),
+            category: category.into(),
+            ..RegistrationInput::default()
+        };
+        check(
+            &input,
+            &RulePack::default_pack(),
+            Date::parse_iso("2026-11-21").unwrap(),
+        )
+        .registration
+        .expect("valid test input")
+    }
+
+    fn worker(n: u32) -> Registration {
+        // Made-up NIKs: men born on day n of January 1980, serial n.
+        registration(
+            &format!("610701{n:02}0180{n:04}"),
+            &format!(
+                "Pekerja {}",
+                ["Satu", "Dua", "Tiga", "Empat", "Lima"][n as usize - 1]
+            ),
+            &format!("1980-01-{n:02}"),
+            "M",
+            "BPU",
+        )
+    }
+
+    fn agent() -> Agent {
+        Agent {
+            id: "a1".into(),
+            name: "Petugas".into(),
+        }
+    }
+
+    fn id(s: &str) -> RecordId {
+        RecordId::new(s).unwrap()
+    }
+
+    fn workspace(slots: u32) -> Workspace {
+        let (mut ws, rejected) = Workspace::load([], []);
+        assert!(rejected.is_empty());
+        ws.set_village(VillageRef::new(DESA_A, "Sungai Duri").unwrap(), slots);
+        ws.set_village(VillageRef::new(DESA_B, "Desa B").unwrap(), slots);
+        ws
+    }
+
+    fn register(ws: &mut Workspace, village: &str, rid: &str, reg: Registration) -> Committed {
+        let planned = ws
+            .plan_register(
+                village,
+                reg,
+                id(rid),
+                agent(),
+                Timestamp::from_millis(1),
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        ws.commit(planned).unwrap()
+    }
+
+    #[test]
+    fn planning_changes_nothing_until_commit() {
+        let ws = workspace(2);
+        let planned = ws
+            .plan_register(
+                DESA_A,
+                worker(1),
+                id("r1"),
+                agent(),
+                Timestamp::from_millis(1),
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        assert_eq!(planned.record().seq(), 1);
+        assert_eq!(ws.roster(DESA_A).unwrap().len(), 0);
+        assert!(ws
+            .find_nik(planned.record().registration().nik.as_str())
+            .is_none());
+    }
+
+    #[test]
+    fn funded_then_waitlisted_then_promoted_on_removal() {
+        let mut ws = workspace(2);
+        let statuses: Vec<Option<Status>> = (1..=3)
+            .map(|n| register(&mut ws, DESA_A, &format!("r{n}"), worker(n)).status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                Some(Status::Funded),
+                Some(Status::Funded),
+                Some(Status::Waitlisted { position: 1 })
+            ]
+        );
+        let planned = ws
+            .plan_remove(
+                &id("r1"),
+                agent(),
+                Timestamp::from_millis(5),
+                "meninggal dunia",
+            )
+            .unwrap();
+        let committed = ws.commit(planned).unwrap();
+        assert_eq!(committed.status, None);
+        assert_eq!(committed.changes.promoted, vec![id("r3")]);
+        assert_eq!(
+            ws.roster(DESA_A).unwrap().status(&id("r3")),
+            Some(Status::Funded)
+        );
+        // The removed record stays on the device with its history.
+        let removed = ws.record(&id("r1")).unwrap();
+        assert!(!removed.is_active());
+        assert_eq!(removed.history().len(), 2);
+    }
+
+    #[test]
+    fn a_nik_is_registered_once_on_the_whole_device() {
+        let mut ws = workspace(100);
+        register(&mut ws, DESA_A, "r1", worker(1));
+        let cases = [(DESA_A, "r2"), (DESA_B, "r3")];
+        for (village, rid) in cases {
+            let error = ws
+                .plan_register(
+                    village,
+                    worker(1),
+                    id(rid),
+                    agent(),
+                    Timestamp::from_millis(2),
+                    DuplicateCheck::Confirmed,
+                )
+                .unwrap_err();
+            assert_eq!(
+                error,
+                ChangeError::DuplicateNik {
+                    existing: id("r1"),
+                    village: DESA_A.into()
+                },
+                "{village}"
+            );
+        }
+        // Once removed, the NIK can be registered again (e.g. in the village they moved to).
+        let planned = ws
+            .plan_remove(&id("r1"), agent(), Timestamp::from_millis(3), "pindah desa")
+            .unwrap();
+        ws.commit(planned).unwrap();
+        register(&mut ws, DESA_B, "r4", worker(1));
+        assert_eq!(ws.find_nik(worker(1).nik.as_str()).unwrap().id(), &id("r4"));
+    }
+
+    #[test]
+    fn look_alikes_need_confirmation() {
+        let mut ws = workspace(100);
+        register(&mut ws, DESA_A, "r1", worker(1));
+        // Same birth date, old spelling of a similar name, different NIK.
+        let look_alike = registration(
+            "6107010101800009",
+            "Pekerdja Satoe",
+            "1980-01-01",
+            "M",
+            "BPU",
+        );
+        let asked = ws.plan_register(
+            DESA_A,
+            look_alike.clone(),
+            id("r2"),
+            agent(),
+            Timestamp::from_millis(2),
+            DuplicateCheck::Ask,
+        );
+        assert_eq!(
+            asked.unwrap_err(),
+            ChangeError::PossibleDuplicates(vec![id("r1")])
+        );
+        let confirmed = ws
+            .plan_register(
+                DESA_A,
+                look_alike,
+                id("r2"),
+                agent(),
+                Timestamp::from_millis(2),
+                DuplicateCheck::Confirmed,
+            )
+            .unwrap();
+        assert_eq!(confirmed.possible_duplicates, vec![id("r1")]);
+    }
+
+    #[test]
+    fn edits_keep_the_place_and_need_a_reason() {
+        let mut ws = workspace(1);
+        register(&mut ws, DESA_A, "r1", worker(1));
+        register(&mut ws, DESA_A, "r2", worker(2));
+        let renamed = registration(
+            "6107010101800001",
+            "Pekerja Satu Baru",
+            "1980-01-01",
+            "M",
+            "BPU",
+        );
+        let no_reason = ws.plan_edit(
+            &id("r1"),
+            renamed.clone(),
+            agent(),
+            Timestamp::from_millis(3),
+            "",
+            DuplicateCheck::Ask,
+        );
+        assert_eq!(no_reason.unwrap_err().code(), "record.reason_required");
+        let planned = ws
+            .plan_edit(
+                &id("r1"),
+                renamed,
+                agent(),
+                Timestamp::from_millis(3),
+                "salah ketik",
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        let committed = ws.commit(planned).unwrap();
+        assert_eq!(committed.status, Some(Status::Funded));
+        assert_eq!(ws.record(&id("r1")).unwrap().revision(), 2);
+        // Editing to another record's NIK is refused.
+        let stolen = registration(
+            "6107010201800002",
+            "Pekerja Satu Baru",
+            "1980-01-02",
+            "M",
+            "BPU",
+        );
+        let error = ws.plan_edit(
+            &id("r1"),
+            stolen,
+            agent(),
+            Timestamp::from_millis(4),
+            "x",
+            DuplicateCheck::Confirmed,
+        );
+        assert_eq!(error.unwrap_err().code(), "workspace.duplicate_nik");
+        // Turning the funded worker into apparatus frees the slot for r2.
+        let official = registration(
+            "6107010101800001",
+            "Pekerja Satu Baru",
+            "1980-01-01",
+            "M",
+            "PU",
+        );
+        let planned = ws
+            .plan_edit(
+                &id("r1"),
+                official,
+                agent(),
+                Timestamp::from_millis(5),
+                "ternyata perangkat desa",
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        let committed = ws.commit(planned).unwrap();
+        assert_eq!(committed.status, Some(Status::Apparatus));
+        assert_eq!(committed.changes.promoted, vec![id("r2")]);
+    }
+
+    #[test]
+    fn loading_restores_rosters_and_sequence() {
+        let mut ws = workspace(1);
+        register(&mut ws, DESA_A, "r1", worker(1));
+        register(&mut ws, DESA_A, "r2", worker(2));
+        let planned = ws
+            .plan_remove(&id("r1"), agent(), Timestamp::from_millis(9), "meninggal")
+            .unwrap();
+        ws.commit(planned).unwrap();
+        let records: Vec<WorkerRecord> = ws.records.values().cloned().collect();
+        let villages = [
+            (VillageRef::new(DESA_A, "Sungai Duri").unwrap(), 1),
+            (VillageRef::new(DESA_B, "Desa B").unwrap(), 1),
+        ];
+        let (loaded, rejected) = Workspace::load(villages, records);
+        assert!(rejected.is_empty());
+        assert_eq!(
+            loaded.roster(DESA_A).unwrap().status(&id("r2")),
+            Some(Status::Funded)
+        );
+        assert_eq!(loaded.records_of(DESA_A).count(), 2);
+        let next = loaded
+            .plan_register(
+                DESA_B,
+                worker(3),
+                id("r3"),
+                agent(),
+                Timestamp::from_millis(10),
+                DuplicateCheck::Ask,
+            )
+            .unwrap();
+        assert_eq!(next.record().seq(), 3);
+    }
+}
