@@ -7,6 +7,7 @@ pub mod contribution;
 pub mod date;
 pub mod i18n;
 pub mod nik;
+pub mod query;
 pub mod record;
 pub mod region;
 pub mod registration;
