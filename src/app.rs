@@ -1,23 +1,32 @@
-//! The application shell: header with the language switch, the check form,
-//! and a footer naming the active rule pack and the data credits.
+//! The application shell: header with navigation and the language switch,
+//! the current screen, and a footer naming the active rule pack and the data
+//! credits.
 
 use leptos::prelude::*;
-use lindung_core::{Lang, RulePack};
+use lindung_core::Lang;
 
 use crate::check_form::CheckForm;
 use crate::platform;
+use crate::route::Route;
+use crate::screens::{HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen};
+use crate::state::{AppStore, Ctx, Loading};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(platform::saved_lang().unwrap_or_default());
+    let ctx = Ctx::new(AppStore::default());
+    provide_context(ctx);
+    leptos::task::spawn_local(ctx.load());
+
+    let lang = ctx.lang;
     Effect::new(move |_| {
         let lang = lang.get();
         platform::set_document_lang(lang);
         platform::save_lang(lang);
     });
-    let pack = RulePack::default_pack();
-    let pack_line = format!("{} {}", pack.id(), pack.version());
-    let pack_title = pack.title().clone();
+    let _hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        ctx.route.set(Route::parse(&platform::location_hash()));
+    });
+
     let toggle = move |_| {
         lang.update(|l| {
             *l = match l {
@@ -28,43 +37,66 @@ pub fn App() -> impl IntoView {
     };
     let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
 
+    let screen = move || match ctx.loading.get() {
+        Loading::Loading => view! {
+            <p class="loading" role="status">{t("Memuat data…", "Loading data…")}</p>
+        }
+        .into_any(),
+        Loading::Failed(error) => view! {
+            <div class="card outcome bad" role="alert" data-testid="load-error">
+                {move || error.message(lang.get())}
+            </div>
+        }
+        .into_any(),
+        Loading::Ready => match ctx.route.get() {
+            Route::Home => view! { <HomeScreen /> }.into_any(),
+            Route::Check => view! {
+                <CheckForm lang=lang pack=ctx.pack today=ctx.today />
+            }
+            .into_any(),
+            Route::Village(code) => view! { <VillageScreen code=code /> }.into_any(),
+            Route::Register(code) => view! { <RegisterScreen village=code /> }.into_any(),
+            Route::Edit(id) => view! { <RegisterScreen editing=id /> }.into_any(),
+            Route::Record(id) => view! { <RecordScreen id=id /> }.into_any(),
+            Route::Settings => view! { <SettingsScreen /> }.into_any(),
+        },
+    };
+
     view! {
         <header class="topbar">
-            <div class="brand">
+            <a class="brand" href="#/">
                 <img src="icons/icon.svg" alt="" width="32" height="32" />
                 <h1>"Lindung"</h1>
-            </div>
-            <button
-                type="button"
-                class="lang-toggle"
-                data-testid="lang-toggle"
-                lang=move || match lang.get() {
-                    Lang::Id => "en",
-                    Lang::En => "id",
-                }
-                on:click=toggle
-            >
-                {move || match lang.get() {
-                    Lang::Id => "English",
-                    Lang::En => "Bahasa Indonesia",
-                }}
-            </button>
+            </a>
+            <nav class="topnav">
+                <a href="#/periksa" data-testid="nav-check">{t("Periksa NIK", "Check NIK")}</a>
+                <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
+                <button
+                    type="button"
+                    class="lang-toggle"
+                    data-testid="lang-toggle"
+                    lang=move || match lang.get() {
+                        Lang::Id => "en",
+                        Lang::En => "id",
+                    }
+                    on:click=toggle
+                >
+                    {move || match lang.get() {
+                        Lang::Id => "English",
+                        Lang::En => "Bahasa Indonesia",
+                    }}
+                </button>
+            </nav>
         </header>
-        <main>
-            <p class="lead">
-                {t(
-                    "Pendaftaran pekerja rentan dan aparatur desa ke BPJS Ketenagakerjaan.",
-                    "Registering vulnerable workers and village apparatus into BPJS Ketenagakerjaan.",
-                )}
-            </p>
-            <CheckForm lang=lang pack=pack today=platform::today() />
-        </main>
+        <main>{screen}</main>
         <footer>
             <p>
                 {t("Aturan yang berlaku: ", "Active rules: ")}
-                <span data-testid="pack-id">{pack_line}</span>
+                <span data-testid="pack-id">
+                    {move || ctx.pack.with(|p| format!("{} {}", p.id(), p.version()))}
+                </span>
                 " — "
-                {move || pack_title.get(lang.get()).to_owned()}
+                {move || ctx.pack.with(|p| p.title().get(lang.get()).to_owned())}
             </p>
             <p>
                 {t("Data wilayah Kemendagri dari ", "Kemendagri region data from ")}

@@ -9,7 +9,9 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use lindung_core::i18n::{long_date, rupiah};
 use lindung_core::registration::{Field, Severity};
-use lindung_core::{check, monthly, Date, Lang, Nik, RegionTable, RegistrationInput, RulePack};
+use lindung_core::{
+    check, monthly, Date, Lang, Nik, RegionTable, Registration, RegistrationInput, RulePack,
+};
 
 /// Fields in the order the form shows them.
 const FIELDS: [Field; 6] = [
@@ -27,24 +29,37 @@ pub fn CheckForm(
     #[prop(into)]
     lang: Signal<Lang>,
     /// The rule pack that judges the input.
-    pack: RulePack,
+    #[prop(into)]
+    pack: Signal<RulePack>,
     /// Today, for the NIK's century and the age window.
     today: Date,
+    /// What the agent typed; the owner may save it as a draft. A fresh form by default.
+    #[prop(optional)]
+    input: Option<RwSignal<RegistrationInput>>,
+    /// Save mode: called with the registration when the agent presses "Simpan"
+    /// and everything is valid. Without it the form only checks.
+    #[prop(optional)]
+    on_save: Option<Callback<Registration>>,
+    /// True while a save is in flight (the button is disabled).
+    #[prop(optional, into)]
+    saving: Signal<bool>,
 ) -> impl IntoView {
-    let first_segment = pack
-        .segments()
-        .first()
-        .map(|s| s.code.clone())
-        .unwrap_or_default();
-    let pack = StoredValue::new(pack);
-    let input = RwSignal::new(RegistrationInput {
-        segment: first_segment,
-        ..RegistrationInput::default()
+    let input = input.unwrap_or_else(|| {
+        let first_segment = pack.with_untracked(|p| {
+            p.segments()
+                .first()
+                .map(|s| s.code.clone())
+                .unwrap_or_default()
+        });
+        RwSignal::new(RegistrationInput {
+            segment: first_segment,
+            ..RegistrationInput::default()
+        })
     });
     // Problems show for fields the agent has filled in, or for every field
     // after "Periksa": an empty form is not a wall of red.
     let touched = RwSignal::new(HashSet::<Field>::new());
-    let verdict = Memo::new(move |_| pack.with_value(|p| input.with(|i| check(i, p, today))));
+    let verdict = Memo::new(move |_| pack.with(|p| input.with(|i| check(i, p, today))));
 
     let edit = move |field: Field, apply: fn(&mut RegistrationInput, String)| {
         move |ev: leptos::ev::Event| {
@@ -85,7 +100,7 @@ pub fn CheckForm(
     let segment_options = move || {
         let lang = lang.get();
         let chosen = input.with(|i| i.segment.clone());
-        pack.with_value(|p| {
+        pack.with(|p| {
             p.segments()
                 .iter()
                 .map(|s| {
@@ -102,7 +117,7 @@ pub fn CheckForm(
     let category_options = move || {
         let lang = lang.get();
         let (segment, chosen) = input.with(|i| (i.segment.clone(), i.category.clone()));
-        pack.with_value(|p| {
+        pack.with(|p| {
             p.segment(&segment)
                 .map(|s| {
                     s.categories
@@ -125,7 +140,16 @@ pub fn CheckForm(
     let on_check = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(FIELDS.into_iter().collect());
+        if let (Some(on_save), Some(registration)) =
+            (on_save, verdict.with_untracked(|v| v.registration.clone()))
+        {
+            on_save.run(registration);
+        }
     };
+    // A form restored from a draft shows its problems at once.
+    if input.with_untracked(|i| !i.nik.is_empty() || !i.name.is_empty()) {
+        touched.set(FIELDS.into_iter().collect());
+    }
 
     view! {
         <form class="card check-form" data-testid="issues" novalidate on:submit=on_check>
@@ -218,8 +242,12 @@ pub fn CheckForm(
                 {issues_of(Field::Category)}
             </div>
 
-            <button type="submit" class="primary" data-testid="check-button">
-                {t("Periksa", "Check")}
+            <button type="submit" class="primary" data-testid="check-button" disabled=move || saving.get()>
+                {move || match (on_save.is_some(), saving.get()) {
+                    (false, _) => t("Periksa", "Check")(),
+                    (true, false) => t("Simpan", "Save")(),
+                    (true, true) => t("Menyimpan…", "Saving…")(),
+                }}
             </button>
             <Outcome verdict=verdict touched=touched lang=lang pack=pack today=today />
         </form>
@@ -257,7 +285,7 @@ fn Outcome(
     verdict: Memo<lindung_core::Verdict>,
     touched: RwSignal<HashSet<Field>>,
     #[prop(into)] lang: Signal<Lang>,
-    pack: StoredValue<RulePack>,
+    pack: Signal<RulePack>,
     today: Date,
 ) -> impl IntoView {
     move || {
@@ -265,7 +293,7 @@ fn Outcome(
         let all_touched = touched.with(|t| FIELDS.iter().all(|f| t.contains(f)));
         verdict.with(|v| match &v.registration {
             Some(registration) => {
-                let (segment, category) = pack.with_value(|p| {
+                let (segment, category) = pack.with(|p| {
                     let segment = p.segment(&registration.segment);
                     (
                         segment.map(|s| s.name.get(lang).to_owned()).unwrap_or_default(),
@@ -276,7 +304,7 @@ fn Outcome(
                     )
                 });
                 let age = registration.birth_date.age_on(today);
-                let (contribution, funder) = pack.with_value(|p| {
+                let (contribution, funder) = pack.with(|p| {
                     let contribution = match monthly(registration, p, today) {
                         Ok(c) => {
                             let lines = c

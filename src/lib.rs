@@ -6,9 +6,16 @@ extern crate self as lindung;
 
 mod app;
 mod check_form;
+mod offline;
 mod platform;
+pub mod region_picker;
+mod route;
+mod screens;
+mod state;
 pub mod store;
 
 pub use app::App;
 pub use check_form::CheckForm;
+pub use offline::{register_service_worker, UpdateBanner};
 pub use platform::today;
+pub use region_picker::{PickedVillage, RegionPicker};

@@ -43,3 +43,38 @@ pub fn set_document_lang(lang: Lang) {
         let _ = root.set_attribute("lang", lang.tag());
     }
 }
+
+/// Now, from the device clock.
+pub fn now() -> lindung_core::Timestamp {
+    lindung_core::Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
+/// A new random record id (UUID v4 from the browser's CSPRNG).
+pub fn new_record_id() -> lindung_core::RecordId {
+    let uuid = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .expect("crypto.randomUUID is available in secure contexts");
+    lindung_core::RecordId::new(uuid).expect("a UUID has no spaces")
+}
+
+/// The current location hash (`#/desa/...`).
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Navigates by setting the location hash (adds a history entry).
+pub fn set_location_hash(hash: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(hash);
+    }
+}
+
+/// Opens the browser's print dialog.
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}

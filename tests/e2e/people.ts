@@ -26,3 +26,34 @@ export const villageOfficial = {
   segment: 'PU' as const,
   category: 'perangkat_desa',
 };
+
+/** More made-up people of Kab. Bengkayang (valid NIKs; none is real). */
+export const fisher = {
+  nik: '6107010303900003',
+  name: 'Joko Susilo',
+  birthDate: '1990-03-03',
+  sex: 'M' as const,
+  segment: 'BPU' as const,
+  category: 'nelayan',
+};
+
+export const secondFarmer = {
+  nik: '6107014404950004',
+  name: 'Dewi Lestari',
+  birthDate: '1995-04-04',
+  sex: 'F' as const,
+  segment: 'BPU' as const,
+  category: 'petani',
+};
+
+export const labourer = {
+  nik: '6107011212850005',
+  name: 'Agus Salim',
+  birthDate: '1985-12-12',
+  sex: 'M' as const,
+  segment: 'BPU' as const,
+  category: 'buruh',
+};
+
+/** A made-up village: Sungai Duri, Kec. Sungai Raya, Kab. Bengkayang. */
+export const village = { code: '61.07.01.2001', name: 'Sungai Duri' };

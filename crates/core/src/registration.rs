@@ -54,6 +54,22 @@ pub struct Registration {
     pub pack: PackRef,
 }
 
+/// The form filled in with a registration, for editing it.
+impl From<&Registration> for RegistrationInput {
+    fn from(r: &Registration) -> RegistrationInput {
+        RegistrationInput {
+            nik: r.nik.as_str().to_owned(),
+            name: r.name.clone(),
+            birth_date: r.birth_date.to_string(),
+            sex: r.sex.code().to_owned(),
+            segment: r.segment.clone(),
+            category: r.category.clone(),
+            funding_source: r.funding_source.clone(),
+            with_jht: r.with_jht,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackRef {
     pub id: String,
@@ -635,6 +651,22 @@ mod tests {
         for (edit, codes) in cases {
             check_codes(edit, codes);
         }
+    }
+
+    #[test]
+    fn a_registration_fills_the_form_it_came_from() {
+        let input = valid();
+        let registration = check(&input, &RulePack::default_pack(), today())
+            .registration
+            .unwrap();
+        let back = RegistrationInput::from(&registration);
+        assert_eq!(
+            back,
+            RegistrationInput {
+                funding_source: "APBD".into(),
+                ..input
+            }
+        );
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub enum DuplicateCheck {
 }
 
 /// How many registrations are in each status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub funded: u32,
     pub waitlisted: u32,

@@ -46,7 +46,7 @@ export class CheckPersonPage {
 
   /** Opens the app and waits until the WebAssembly has started and drawn the page. */
   async open() {
-    await this.page.goto('/');
+    await this.page.goto('/#/periksa');
     await expect(this.heading).toHaveText('Lindung');
   }
 

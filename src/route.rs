@@ -1,0 +1,84 @@
+//! Screens and their addresses. The address lives in the URL hash
+//! (`#/desa/61.07.01.2001`), so the phone's back button works and a reload
+//! returns to the same screen, with no server routes (the app is static files).
+
+use lindung_core::RecordId;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Route {
+    /// The agent's villages.
+    #[default]
+    Home,
+    /// Check a person without registering.
+    Check,
+    /// One village's roster and summary.
+    Village(String),
+    /// Register a new worker in a village.
+    Register(String),
+    /// One record: details, history, removal.
+    Record(RecordId),
+    /// Edit a record.
+    Edit(RecordId),
+    Settings,
+}
+
+impl Route {
+    /// Parses a location hash (`#/desa/...`); unknown addresses go home.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let record = |id: &str| RecordId::new(id);
+        match parts.as_slice() {
+            ["periksa"] => Route::Check,
+            ["pengaturan"] => Route::Settings,
+            ["desa", code] => Route::Village((*code).to_owned()),
+            ["desa", code, "daftar"] => Route::Register((*code).to_owned()),
+            ["pekerja", id] => record(id).map_or(Route::Home, Route::Record),
+            ["pekerja", id, "ubah"] => record(id).map_or(Route::Home, Route::Edit),
+            _ => Route::Home,
+        }
+    }
+
+    /// The hash for this route, e.g. `#/desa/61.07.01.2001`.
+    pub fn hash(&self) -> String {
+        match self {
+            Route::Home => "#/".to_owned(),
+            Route::Check => "#/periksa".to_owned(),
+            Route::Settings => "#/pengaturan".to_owned(),
+            Route::Village(code) => format!("#/desa/{code}"),
+            Route::Register(code) => format!("#/desa/{code}/daftar"),
+            Route::Record(id) => format!("#/pekerja/{id}"),
+            Route::Edit(id) => format!("#/pekerja/{id}/ubah"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_round_trip_through_the_hash() {
+        let id = RecordId::new("0b6c-41").unwrap();
+        let routes = [
+            Route::Home,
+            Route::Check,
+            Route::Settings,
+            Route::Village("61.07.01.2001".into()),
+            Route::Register("61.07.01.2001".into()),
+            Route::Record(id.clone()),
+            Route::Edit(id),
+        ];
+        for route in routes {
+            assert_eq!(Route::parse(&route.hash()), route);
+        }
+    }
+
+    #[test]
+    fn unknown_or_empty_addresses_go_home() {
+        for hash in ["", "#", "#/", "#/nothing", "#/desa", "#/pekerja/a b", "#/desa/x/y/z"] {
+            assert_eq!(Route::parse(hash), Route::Home, "{hash:?}");
+        }
+        assert_eq!(Route::parse("#periksa"), Route::Check);
+    }
+}

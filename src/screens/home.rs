@@ -1,0 +1,147 @@
+//! Home: the agent's villages with their funded-slot counts, and adding one.
+
+use leptos::prelude::*;
+use lindung_core::i18n::long_date;
+use lindung_core::roster::VillageRef;
+
+use crate::route::Route;
+use crate::state::Ctx;
+use crate::store::Village;
+
+#[component]
+pub fn HomeScreen() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let no_agent = move || ctx.settings.with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty());
+
+    let rows = move || {
+        let lang = lang.get();
+        ctx.villages.with(|villages| {
+            villages
+                .iter()
+                .map(|v| {
+                    let counts = ctx
+                        .workspace
+                        .with(|ws| ws.roster(&v.code).map(|r| r.counts()))
+                        .unwrap_or_default();
+                    let href = Route::Village(v.code.clone()).hash();
+                    view! {
+                        <li>
+                            <a class="village-link" href=href data-testid="village-link" data-code=v.code.clone()>
+                                <span class="village-name">{v.name.clone()}</span>
+                                <span class="village-area">{format!("{} · {}", v.code, v.area)}</span>
+                                <span class="village-counts">
+                                    {match lang {
+                                        lindung_core::Lang::Id => format!(
+                                            "Didanai {} / {} · tunggu {} · aparatur {}",
+                                            counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
+                                        ),
+                                        lindung_core::Lang::En => format!(
+                                            "Funded {} / {} · waitlist {} · apparatus {}",
+                                            counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
+                                        ),
+                                    }}
+                                </span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <section class="stack">
+            <Show when=no_agent>
+                <div class="card notice" data-testid="agent-missing">
+                    {t("Isi nama dan ID petugas dulu: ", "First enter the agent's name and id: ")}
+                    <a href="#/pengaturan">{t("Pengaturan", "Settings")}</a>
+                </div>
+            </Show>
+            <div class="card">
+                <h2>{t("Desa saya", "My villages")}</h2>
+                <p class="hint">{move || format!("{} {}", lang.get().pick("Hari ini", "Today"), long_date(ctx.today, lang.get()))}</p>
+                <Show
+                    when=move || ctx.villages.with(|v| !v.is_empty())
+                    fallback=move || view! {
+                        <p data-testid="no-villages">{t("Belum ada desa. Tambahkan desa tempat Anda bertugas.", "No villages yet. Add the villages you work in.")}</p>
+                    }
+                >
+                    <ul class="village-list" data-testid="village-list">{rows}</ul>
+                </Show>
+            </div>
+            <AddVillage />
+        </section>
+    }
+}
+
+/// Adds a village by its Kemendagri code and name.
+#[component]
+fn AddVillage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let area = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = lang.get_untracked();
+        let village = match VillageRef::new(&code.get_untracked(), &name.get_untracked()) {
+            Ok(v) => v,
+            Err(errors) => {
+                error.set(Some(errors.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" ")));
+                return;
+            }
+        };
+        let village = Village {
+            code: village.code().to_owned(),
+            name: village.name().to_owned(),
+            area: area.get_untracked().trim().to_owned(),
+            funded_slots: ctx.pack.with_untracked(|p| p.funded_slots_per_village()),
+        };
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let result = ctx.put_village(village).await;
+            saving.set(false);
+            match result {
+                Ok(()) => {
+                    error.set(None);
+                    code.set(String::new());
+                    name.set(String::new());
+                    area.set(String::new());
+                }
+                Err(e) => error.set(Some(e.message(lang))),
+            }
+        });
+    };
+
+    view! {
+        <form class="card" on:submit=submit data-testid="add-village">
+            <h2>{t("Tambah desa", "Add a village")}</h2>
+            <div class="field">
+                <label for="village-code">{t("Kode desa (Kemendagri)", "Village code (Kemendagri)")}</label>
+                <input id="village-code" data-testid="village-code" inputmode="numeric" placeholder="61.07.01.2001"
+                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="village-name">{t("Nama desa", "Village name")}</label>
+                <input id="village-name" data-testid="village-name"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="village-area">{t("Kecamatan, kabupaten", "District, regency")}</label>
+                <input id="village-area" data-testid="village-area"
+                    prop:value=move || area.get() on:input=move |ev| area.set(event_target_value(&ev)) />
+            </div>
+            {move || error.get().map(|e| view! { <p class="issue error" role="alert" data-testid="village-error">{e}</p> })}
+            <button type="submit" class="primary" data-testid="add-village-button" disabled=move || saving.get()>
+                {t("Tambah", "Add")}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,149 @@
+//! One record: what was registered, its status, its history, and removal
+//! with a reason (which may promote the first waitlisted worker).
+
+use leptos::prelude::*;
+use lindung_core::i18n::long_date;
+use lindung_core::record::Action;
+use lindung_core::RecordId;
+
+use super::status_badge;
+use crate::route::Route;
+use crate::state::Ctx;
+
+#[component]
+pub fn RecordScreen(id: RecordId) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let id = StoredValue::new(id);
+    let record = move || ctx.workspace.with(|ws| ws.record(&id.get_value()).cloned());
+    let status = move || {
+        ctx.workspace.with(|ws| {
+            let record = ws.record(&id.get_value())?;
+            ws.roster(record.village())?.status(record.id())
+        })
+    };
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let saving = RwSignal::new(false);
+
+    let remove = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let lang = lang.get_untracked();
+            let result = ctx.remove(id.get_value(), reason.get_untracked()).await;
+            saving.set(false);
+            match result {
+                Ok(committed) => {
+                    let promoted: Vec<String> = ctx.workspace.with_untracked(|ws| {
+                        committed
+                            .changes
+                            .promoted
+                            .iter()
+                            .filter_map(|p| ws.record(p).map(|r| r.registration().name.clone()))
+                            .collect()
+                    });
+                    let text = match (promoted.is_empty(), lang) {
+                        (true, _) => lang.pick("Data dihapus dari daftar.", "Removed from the roster.").to_owned(),
+                        (false, lindung_core::Lang::Id) => format!(
+                            "Data dihapus dari daftar. {} naik dari daftar tunggu dan kini didanai.",
+                            promoted.join(", ")
+                        ),
+                        (false, lindung_core::Lang::En) => format!(
+                            "Removed from the roster. {} moved up from the waitlist and is now funded.",
+                            promoted.join(", ")
+                        ),
+                    };
+                    message.set(Some((true, text)));
+                }
+                Err(error) => message.set(Some((false, error.message(lang)))),
+            }
+        });
+    };
+
+    let body = move || {
+        let lang = lang.get();
+        let Some(record) = record() else {
+            return view! { <div class="card notice">{lang.pick("Data tidak ditemukan.", "Record not found.")}</div> }.into_any();
+        };
+        let r = record.registration().clone();
+        let category = ctx.pack.with(|p| {
+            p.segment(&r.segment)
+                .and_then(|s| s.category(&r.category))
+                .map(|c| c.name.get(lang).to_owned())
+                .unwrap_or_else(|| r.category.clone())
+        });
+        let history = record
+            .history()
+            .iter()
+            .rev()
+            .map(|h| {
+                let action = match h.action {
+                    Action::Create => lang.pick("Didaftarkan", "Registered"),
+                    Action::Edit => lang.pick("Diubah", "Edited"),
+                    Action::Remove => lang.pick("Dihapus", "Removed"),
+                };
+                let fields = if h.fields.is_empty() { String::new() } else { format!(" ({})", h.fields.join(", ")) };
+                let why = h.reason.clone().map(|r| format!(" — {r}")).unwrap_or_default();
+                view! {
+                    <li data-testid="history-entry">
+                        <strong>{format!("{action}{fields}")}</strong>
+                        {format!(" · {} · {}{why}", long_date(h.at.date(), lang), h.agent.name)}
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>();
+        let active = record.is_active();
+        let village = record.village().to_owned();
+        view! {
+            <div class="card">
+                <p class="crumbs"><a href=Route::Village(village.clone()).hash()>{village.clone()}</a></p>
+                <h2 data-testid="record-name">{r.name.clone()}</h2>
+                <p>{move || status().map(|s| status_badge(s, lang))}
+                    {(!active).then(|| view! { <span class="badge removed" data-status="removed">{lang.pick("Dihapus", "Removed")}</span> })}
+                </p>
+                <dl class="nik-info">
+                    <dt>"NIK"</dt><dd data-testid="record-nik">{r.nik.masked()}</dd>
+                    <dt>{lang.pick("Tanggal lahir", "Date of birth")}</dt><dd>{long_date(r.birth_date, lang)}</dd>
+                    <dt>{lang.pick("Jenis kelamin", "Sex")}</dt><dd>{r.sex.label(lang)}</dd>
+                    <dt>{lang.pick("Pekerjaan", "Occupation")}</dt><dd>{category}</dd>
+                    <dt>{lang.pick("Aturan", "Rules")}</dt><dd>{format!("{} {}", r.pack.id, r.pack.version)}</dd>
+                </dl>
+                {active.then(|| view! {
+                    <a class="button secondary" data-testid="edit-link" href=Route::Edit(record.id().clone()).hash()>
+                        {lang.pick("Ubah data", "Edit")}
+                    </a>
+                })}
+            </div>
+            <div class="card">
+                <h2>{lang.pick("Riwayat", "History")}</h2>
+                <ul class="history">{history}</ul>
+            </div>
+            {active.then(|| view! {
+                <form class="card" on:submit=remove data-testid="remove-form">
+                    <h2>{lang.pick("Hapus dari daftar", "Remove from the roster")}</h2>
+                    <div class="field">
+                        <label for="remove-reason">{lang.pick("Alasan (wajib)", "Reason (required)")}</label>
+                        <input id="remove-reason" data-testid="remove-reason" prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    </div>
+                    <button type="submit" class="danger" data-testid="remove-button" disabled=move || saving.get()>
+                        {lang.pick("Hapus", "Remove")}
+                    </button>
+                </form>
+            })}
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="stack">
+            {move || message.get().map(|(ok, text)| view! {
+                <div class=if ok { "outcome ok" } else { "outcome bad" } role="status" data-testid="record-message">{text}</div>
+            })}
+            {body}
+            <p><a href="#/">{t("Desa saya", "My villages")}</a></p>
+        </section>
+    }
+}

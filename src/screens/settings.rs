@@ -1,0 +1,121 @@
+//! Settings: who the agent is, the language, and the active rule pack
+//! (shown with its id, version and citation; another pack can be imported).
+
+use leptos::prelude::*;
+use lindung_core::{Lang, RulePack};
+
+use crate::state::Ctx;
+
+#[component]
+pub fn SettingsScreen() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let current = ctx.settings.get_untracked();
+    let agent_id = RwSignal::new(current.agent_id.clone());
+    let agent_name = RwSignal::new(current.agent_name.clone());
+    let pack_json = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+
+    let save = move |rule_pack: Option<Option<String>>| {
+        let mut settings = ctx.settings.get_untracked();
+        settings.agent_id = agent_id.get_untracked().trim().to_owned();
+        settings.agent_name = agent_name.get_untracked().split_whitespace().collect::<Vec<_>>().join(" ");
+        settings.lang = lang.get_untracked();
+        if let Some(pack) = rule_pack {
+            settings.rule_pack = pack;
+        }
+        leptos::task::spawn_local(async move {
+            let lang = lang.get_untracked();
+            match ctx.save_settings(settings).await {
+                Ok(()) => message.set(Some((true, lang.pick("Tersimpan.", "Saved.").to_owned()))),
+                Err(e) => message.set(Some((false, e.message(lang)))),
+            }
+        });
+    };
+    let save_agent = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if agent_id.get_untracked().trim().is_empty() || agent_name.get_untracked().trim().is_empty() {
+            message.set(Some((false, lang.get_untracked().pick("Nama dan ID petugas wajib diisi.", "The agent's name and id are required.").to_owned())));
+            return;
+        }
+        save(None);
+    };
+    let import_pack = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let json = pack_json.get_untracked();
+        match RulePack::from_json(&json) {
+            Ok(_) => {
+                pack_json.set(String::new());
+                save(Some(Some(json)));
+            }
+            Err(problems) => {
+                let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+                let lead = lang.get_untracked().pick("Aturan tidak dapat dipakai:", "These rules cannot be used:");
+                message.set(Some((false, format!("{lead}\n{list}"))));
+            }
+        }
+    };
+
+    view! {
+        <section class="stack">
+            {move || message.get().map(|(ok, text)| view! {
+                <div class=if ok { "outcome ok" } else { "outcome bad pre" } role="status" data-testid="settings-message">{text}</div>
+            })}
+            <form class="card" on:submit=save_agent>
+                <h2>{t("Petugas", "Agent")}</h2>
+                <div class="field">
+                    <label for="agent-name">{t("Nama petugas", "Agent's name")}</label>
+                    <input id="agent-name" data-testid="agent-name" prop:value=move || agent_name.get()
+                        on:input=move |ev| agent_name.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="agent-id">{t("ID petugas (mis. nomor Perisai)", "Agent id (e.g. Perisai number)")}</label>
+                    <input id="agent-id" data-testid="agent-id" prop:value=move || agent_id.get()
+                        on:input=move |ev| agent_id.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="lang">{t("Bahasa", "Language")}</label>
+                    <select id="lang" data-testid="settings-lang" on:change=move |ev| {
+                        if let Some(l) = Lang::from_tag(&event_target_value(&ev)) { lang.set(l) }
+                    }>
+                        <option value="id" selected=move || lang.get() == Lang::Id>"Bahasa Indonesia"</option>
+                        <option value="en" selected=move || lang.get() == Lang::En>"English"</option>
+                    </select>
+                </div>
+                <button type="submit" class="primary" data-testid="save-agent">{t("Simpan", "Save")}</button>
+            </form>
+
+            <div class="card">
+                <h2>{t("Aturan yang berlaku", "Active rules")}</h2>
+                {move || ctx.pack.with(|p| {
+                    let lang = lang.get();
+                    view! {
+                        <dl class="nik-info" data-testid="pack-info">
+                            <dt>"ID"</dt><dd>{p.id().to_owned()}</dd>
+                            <dt>{lang.pick("Versi", "Version")}</dt><dd data-testid="pack-version">{p.version().to_owned()}</dd>
+                            <dt>{lang.pick("Judul", "Title")}</dt><dd>{p.title().get(lang).to_owned()}</dd>
+                            <dt>{lang.pick("Dasar hukum", "Regulation")}</dt><dd>{p.regulation().to_owned()}</dd>
+                            <dt>{lang.pick("Kuota didanai per desa", "Funded slots per village")}</dt>
+                            <dd data-testid="pack-slots">{p.funded_slots_per_village()}</dd>
+                            <dt>{lang.pick("Umur", "Age")}</dt><dd>{format!("{}-{}", p.age().min, p.age().max)}</dd>
+                        </dl>
+                    }
+                })}
+                <form on:submit=import_pack>
+                    <div class="field">
+                        <label for="pack-json">{t("Pakai aturan lain (tempel isi file JSON)", "Use other rules (paste the JSON file)")}</label>
+                        <textarea id="pack-json" data-testid="pack-json" rows="4" prop:value=move || pack_json.get()
+                            on:input=move |ev| pack_json.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <button type="submit" class="secondary" data-testid="import-pack">{t("Pakai aturan ini", "Use these rules")}</button>
+                </form>
+                <Show when=move || ctx.settings.with(|s| s.rule_pack.is_some())>
+                    <button type="button" class="secondary" on:click=move |_| save(Some(None))>
+                        {t("Kembali ke aturan bawaan", "Back to the default rules")}
+                    </button>
+                </Show>
+            </div>
+        </section>
+    }
+}

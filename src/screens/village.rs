@@ -1,0 +1,326 @@
+//! One village: funded slots, the roster (search, filter, sort, paged), the
+//! contribution budget, and a printable roster for the village head to sign.
+
+use leptos::prelude::*;
+use lindung_core::contribution::{budget, Budget};
+use lindung_core::i18n::{long_date, rupiah};
+use lindung_core::query::{self, Query, Sort, StatusFilter};
+use lindung_core::Lang;
+
+use super::status_badge;
+use crate::platform;
+use crate::route::Route;
+use crate::state::Ctx;
+
+/// Rows rendered at once; "show more" adds this many.
+const PAGE: usize = 50;
+
+#[component]
+pub fn VillageScreen(code: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let code = StoredValue::new(code);
+    let village = move || ctx.villages.with(|vs| vs.iter().find(|v| v.code == code.get_value()).cloned());
+    let counts = move || {
+        ctx.workspace
+            .with(|ws| ws.roster(&code.get_value()).map(|r| r.counts()))
+            .unwrap_or_default()
+    };
+
+    let query = RwSignal::new(Query::default());
+    let shown = RwSignal::new(PAGE);
+    let printing = RwSignal::new(false);
+
+    // Only ids, statuses and the few fields a row shows leave the workspace.
+    let results = Memo::new(move |_| {
+        query.with(|q| {
+            ctx.workspace.with(|ws| {
+                ws.roster(&code.get_value())
+                    .map(|roster| {
+                        query::run(roster, q)
+                            .into_iter()
+                            .map(|(entry, status)| {
+                                let r = entry.registration();
+                                (entry.id().clone(), r.name.clone(), r.nik.masked(), r.category.clone(), status)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+        })
+    });
+
+    let set_query = move |apply: fn(&mut Query, String)| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            query.update(|q| apply(q, value));
+            shown.set(PAGE);
+        }
+    };
+    let category_options = move || {
+        let lang = lang.get();
+        ctx.pack.with(|p| {
+            p.segments()
+                .iter()
+                .flat_map(|s| s.categories.iter())
+                .map(|c| view! { <option value=c.code.clone()>{c.name.get(lang).to_owned()}</option> })
+                .collect::<Vec<_>>()
+        })
+    };
+    let category_name = move |code: &str, lang: Lang| {
+        ctx.pack.with(|p| {
+            p.segments()
+                .iter()
+                .find_map(|s| s.category(code))
+                .map(|c| c.name.get(lang).to_owned())
+                .unwrap_or_else(|| code.to_owned())
+        })
+    };
+
+    let rows = move || {
+        let lang = lang.get();
+        results.with(|rows| {
+            rows.iter()
+                .take(shown.get())
+                .map(|(id, name, masked, category, status)| {
+                    let href = Route::Record(id.clone()).hash();
+                    view! {
+                        <li>
+                            <a class="worker-row" href=href data-testid="worker-row">
+                                <span class="worker-name">{name.clone()}</span>
+                                <span class="worker-meta">{format!("{masked} · {}", category_name(category, lang))}</span>
+                                {status_badge(*status, lang)}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let summary = move || {
+        let lang = lang.get();
+        let first_month = ctx.today.first_of_month();
+        let result = ctx.workspace.with(|ws| {
+            ws.roster(&code.get_value())
+                .map(|roster| ctx.pack.with(|p| (budget(roster, p, first_month, 1), budget(roster, p, first_month, 12))))
+        });
+        match result {
+            Some((Ok(month), Ok(year))) => view! { <BudgetTable month=month year=year lang=lang /> }.into_any(),
+            Some((Err(e), _)) | Some((_, Err(e))) => view! { <p class="issue error">{e.message(lang)}</p> }.into_any(),
+            None => ().into_any(),
+        }
+    };
+
+    let print = move |_| {
+        printing.set(true);
+        // Let the full roster render before the dialog opens.
+        leptos::task::spawn_local(async move {
+            leptos::task::tick().await;
+            platform::print();
+        });
+    };
+
+    view! {
+        <Show
+            when=move || village().is_some()
+            fallback=move || view! {
+                <div class="card notice">{t("Desa ini belum ditambahkan di HP ini.", "This village has not been added on this device.")}
+                    " " <a href="#/">{t("Kembali", "Back")}</a></div>
+            }
+        >
+            <section class="stack">
+                <div class="card">
+                    <p class="crumbs"><a href="#/">{t("Desa saya", "My villages")}</a></p>
+                    <h2 data-testid="village-title">{move || village().map(|v| v.name).unwrap_or_default()}</h2>
+                    <p class="hint">{move || village().map(|v| format!("{} · {}", v.code, v.area)).unwrap_or_default()}</p>
+                    <div class="counts">
+                        <div class="count" data-testid="count-funded">
+                            <strong>{move || format!("{} / {}", counts().funded, counts().funded_slots)}</strong>
+                            <span>{t("didanai", "funded")}</span>
+                        </div>
+                        <div class="count" data-testid="count-waitlisted">
+                            <strong>{move || counts().waitlisted}</strong>
+                            <span>{t("daftar tunggu", "waitlist")}</span>
+                        </div>
+                        <div class="count" data-testid="count-apparatus">
+                            <strong>{move || counts().apparatus}</strong>
+                            <span>{t("aparatur desa", "apparatus")}</span>
+                        </div>
+                    </div>
+                    <div class="progress" role="img"
+                        aria-label=move || format!("{} / {}", counts().funded, counts().funded_slots)>
+                        <div class="progress-bar" style:width=move || {
+                            let c = counts();
+                            let pct = if c.funded_slots == 0 { 0 } else { (c.funded * 100 / c.funded_slots).min(100) };
+                            format!("{pct}%")
+                        }></div>
+                    </div>
+                    <a class="button primary" data-testid="register-link" href=move || Route::Register(code.get_value()).hash()>
+                        {t("Daftarkan pekerja", "Register a worker")}
+                    </a>
+                </div>
+
+                <div class="card">
+                    <h2>{t("Daftar peserta", "Roster")}</h2>
+                    <div class="filters">
+                        <input type="search" data-testid="roster-search"
+                            aria-label=t("Cari nama atau NIK", "Search name or NIK")
+                            placeholder=t("Cari nama atau NIK", "Search name or NIK")
+                            on:input=set_query(|q, v| q.text = v) />
+                        <select data-testid="roster-status" aria-label=t("Status", "Status")
+                            on:change=set_query(|q, v| q.status = StatusFilter::from_code(&v).unwrap_or_default())>
+                            <option value="all">{t("Semua status", "All statuses")}</option>
+                            <option value="funded">{t("Didanai", "Funded")}</option>
+                            <option value="waitlisted">{t("Daftar tunggu", "Waitlist")}</option>
+                            <option value="apparatus">{t("Aparatur desa", "Apparatus")}</option>
+                        </select>
+                        <select data-testid="roster-category" aria-label=t("Pekerjaan", "Occupation")
+                            on:change=set_query(|q, v| q.category = v)>
+                            <option value="">{t("Semua pekerjaan", "All occupations")}</option>
+                            {category_options}
+                        </select>
+                        <select data-testid="roster-sort" aria-label=t("Urutan", "Order")
+                            on:change=set_query(|q, v| q.sort = Sort::from_code(&v).unwrap_or_default())>
+                            <option value="registered">{t("Urutan daftar", "Registration order")}</option>
+                            <option value="name">{t("Nama", "Name")}</option>
+                            <option value="birth_date">{t("Tanggal lahir", "Date of birth")}</option>
+                        </select>
+                    </div>
+                    <p class="hint" data-testid="roster-result-count">
+                        {move || match lang.get() {
+                            Lang::Id => format!("{} orang", results.with(Vec::len)),
+                            Lang::En => format!("{} people", results.with(Vec::len)),
+                        }}
+                    </p>
+                    <ul class="worker-list" data-testid="worker-list">{rows}</ul>
+                    <Show when=move || { results.with(Vec::len) > shown.get() }>
+                        <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
+                            {t("Tampilkan lebih banyak", "Show more")}
+                        </button>
+                    </Show>
+                </div>
+
+                <div class="card">
+                    <h2>{t("Iuran", "Contributions")}</h2>
+                    {summary}
+                </div>
+
+                <div class="card no-print">
+                    <button type="button" class="secondary" data-testid="print-roster" on:click=print>
+                        {t("Cetak daftar untuk ditandatangani", "Print the roster for signing")}
+                    </button>
+                </div>
+                <Show when=move || printing.get()>
+                    <PrintRoster code=code.get_value() />
+                </Show>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let programmes: Vec<_> = year
+        .by_programme()
+        .iter()
+        .map(|(p, amount)| (p.code(), month.by_programme().get(p).copied().unwrap_or(0), *amount))
+        .collect();
+    let sources: Vec<_> = year
+        .by_funding_source()
+        .iter()
+        .map(|(code, amount)| (code.clone(), month.by_funding_source().get(code).copied().unwrap_or(0), *amount))
+        .collect();
+    let funder = move |code: &str| {
+        ctx.pack.with(|p| p.funding_source(code).map(|f| f.name.get(lang.get()).to_owned()).unwrap_or_else(|| code.to_owned()))
+    };
+    let (paid, from) = (year.paid_registrations(), year.first_month());
+    view! {
+        <p class="hint">
+            {move || match lang.get() {
+                Lang::Id => format!("{paid} peserta dibayar program, mulai {}.", long_date(from, Lang::Id)),
+                Lang::En => format!("{paid} participants paid by the programme, from {}.", long_date(from, Lang::En)),
+            }}
+        </p>
+        <table class="budget" data-testid="budget">
+            <thead>
+                <tr><th></th><th>{t("Per bulan", "Monthly")}</th><th>{t("12 bulan", "12 months")}</th></tr>
+            </thead>
+            <tbody>
+                {programmes.into_iter().map(|(code, m, y)| view! {
+                    <tr><th scope="row">{code}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
+                }).collect::<Vec<_>>()}
+                {sources.into_iter().map(|(code, m, y)| view! {
+                    <tr class="by-source"><th scope="row">{move || funder(&code)}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
+                }).collect::<Vec<_>>()}
+                <tr class="total">
+                    <th scope="row">{t("Jumlah", "Total")}</th>
+                    <td data-testid="budget-month">{rupiah(month.total())}</td>
+                    <td data-testid="budget-year">{rupiah(year.total())}</td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+/// The whole roster as a table, shown only on paper.
+#[component]
+fn PrintRoster(code: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang.get_untracked();
+    let rows = ctx.workspace.with_untracked(|ws| {
+        ws.roster(&code)
+            .map(|roster| {
+                roster
+                    .entries()
+                    .enumerate()
+                    .map(|(i, (entry, status))| {
+                        let r = entry.registration();
+                        view! {
+                            <tr>
+                                <td>{i + 1}</td>
+                                <td>{r.name.clone()}</td>
+                                <td>{r.nik.masked()}</td>
+                                <td>{long_date(r.birth_date, lang)}</td>
+                                <td>{r.category.clone()}</td>
+                                <td>{status.label(lang)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    let heading = ctx.villages.with_untracked(|vs| {
+        vs.iter()
+            .find(|v| v.code == code)
+            .map(|v| format!("{} ({}) · {}", v.name, v.code, v.area))
+            .unwrap_or_else(|| code.clone())
+    });
+    view! {
+        <div class="print-only">
+            <h2>{lang.pick("Daftar peserta BPJS Ketenagakerjaan", "BPJS Ketenagakerjaan roster")}</h2>
+            <p>{heading}" · "{long_date(ctx.today, lang)}</p>
+            <table class="print-table">
+                <thead>
+                    <tr>
+                        <th>"No"</th>
+                        <th>{lang.pick("Nama", "Name")}</th>
+                        <th>"NIK"</th>
+                        <th>{lang.pick("Tanggal lahir", "Date of birth")}</th>
+                        <th>{lang.pick("Pekerjaan", "Occupation")}</th>
+                        <th>"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <div class="signatures">
+                <p>{lang.pick("Kepala Desa", "Village head")}<br /><br /><br />"(...........................)"</p>
+                <p>{lang.pick("Petugas", "Agent")}<br /><br /><br />{ctx.settings.get_untracked().agent_name}</p>
+            </div>
+        </div>
+    }
+}
