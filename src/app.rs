@@ -64,13 +64,11 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header class="topbar">
-            <a class="brand" href="#/">
-                <img src="icons/icon.svg" alt="" width="32" height="32" />
-                <h1>"Lindung"</h1>
-            </a>
-            <nav class="topnav">
-                <a href="#/periksa" data-testid="nav-check">{t("Periksa NIK", "Check NIK")}</a>
-                <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
+            <div class="topbar-row">
+                <a class="brand" href="#/">
+                    <img src="icons/icon.svg" alt="" width="32" height="32" />
+                    <h1>"Lindung"</h1>
+                </a>
                 <button
                     type="button"
                     class="lang-toggle"
@@ -86,6 +84,11 @@ pub fn App() -> impl IntoView {
                         Lang::En => "Bahasa Indonesia",
                     }}
                 </button>
+            </div>
+            <nav class="topnav">
+                <a href="#/" data-testid="nav-home">{t("Desa saya", "My villages")}</a>
+                <a href="#/periksa" data-testid="nav-check">{t("Periksa NIK", "Check NIK")}</a>
+                <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
             </nav>
         </header>
         <main>{screen}</main>

@@ -43,7 +43,11 @@ pub fn CheckForm(
     /// True while a save is in flight (the button is disabled).
     #[prop(optional, into)]
     saving: Signal<bool>,
+    /// Heading (Indonesian, English); "Periksa calon peserta" by default.
+    #[prop(optional)]
+    title: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
+    let (title_id, title_en) = title.unwrap_or(("Periksa calon peserta", "Check a person"));
     let input = input.unwrap_or_else(|| {
         let first_segment = pack.with_untracked(|p| {
             p.segments()
@@ -153,7 +157,7 @@ pub fn CheckForm(
 
     view! {
         <form class="card check-form" data-testid="issues" novalidate on:submit=on_check>
-            <h2>{t("Periksa calon peserta", "Check a person")}</h2>
+            <h2>{t(title_id, title_en)}</h2>
             <p class="hint">
                 {t(
                     "Salin data dari KTP. Setiap isian langsung diperiksa dengan aturan yang berlaku.",

@@ -68,9 +68,15 @@ pub fn RegisterScreen(
         if restored.get() && previous.as_ref().is_some_and(|p| p != &current) {
             let store = ctx.store.get_value();
             let draft = current.clone();
+            let empty = draft == blank();
             leptos::task::spawn_local(async move {
-                let ok = store.put_draft(&key.get_value(), &draft).await.is_ok();
-                draft_state.set(Some(ok));
+                if empty {
+                    let _ = store.delete_draft(&key.get_value()).await;
+                    draft_state.set(None);
+                } else {
+                    let ok = store.put_draft(&key.get_value(), &draft).await.is_ok();
+                    draft_state.set(Some(ok));
+                }
             });
         }
         current
@@ -182,6 +188,7 @@ pub fn RegisterScreen(
                     }}
                 </p>
             </div>
+            {outcome_view}
             <Show when=move || is_edit>
                 <div class="card field">
                     <label for="reason">{t("Alasan perubahan", "Reason for the change")}</label>
@@ -192,10 +199,10 @@ pub fn RegisterScreen(
             {move || {
                 form_key.track();
                 view! {
-                    <CheckForm lang=lang pack=ctx.pack today=ctx.today input=input on_save=on_save saving=saving />
+                    <CheckForm lang=lang pack=ctx.pack today=ctx.today input=input on_save=on_save saving=saving
+                        title=("Data peserta", "Participant details") />
                 }
             }}
-            {outcome_view}
         </section>
     }
 }

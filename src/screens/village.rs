@@ -250,9 +250,11 @@ fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) ->
                 <tr><th></th><th>{t("Per bulan", "Monthly")}</th><th>{t("12 bulan", "12 months")}</th></tr>
             </thead>
             <tbody>
+                <tr class="group"><th colspan="3" scope="rowgroup">{t("Per program", "By programme")}</th></tr>
                 {programmes.into_iter().map(|(code, m, y)| view! {
                     <tr><th scope="row">{code}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
                 }).collect::<Vec<_>>()}
+                <tr class="group"><th colspan="3" scope="rowgroup">{t("Per sumber dana", "By funding source")}</th></tr>
                 {sources.into_iter().map(|(code, m, y)| view! {
                     <tr class="by-source"><th scope="row">{move || funder(&code)}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
                 }).collect::<Vec<_>>()}
