@@ -9,13 +9,13 @@ use crate::check_form::CheckForm;
 use crate::platform;
 use crate::route::Route;
 use crate::screens::{HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen};
-use crate::state::{AppStore, Ctx, Loading};
+use crate::state::{read_only_message, AppStore, Ctx, Phase, Writer};
 
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = Ctx::new(AppStore::default());
     provide_context(ctx);
-    leptos::task::spawn_local(ctx.load());
+    leptos::task::spawn_local(ctx.start());
 
     let lang = ctx.lang;
     Effect::new(move |_| {
@@ -37,18 +37,18 @@ pub fn App() -> impl IntoView {
     };
     let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
 
-    let screen = move || match ctx.loading.get() {
-        Loading::Loading => view! {
+    let screen = move || match ctx.phase.get() {
+        Phase::Starting => view! {
             <p class="loading" role="status">{t("Memuat data…", "Loading data…")}</p>
         }
         .into_any(),
-        Loading::Failed(error) => view! {
+        Phase::Failed(error) => view! {
             <div class="card outcome bad" role="alert" data-testid="load-error">
                 {move || error.message(lang.get())}
             </div>
         }
         .into_any(),
-        Loading::Ready => match ctx.route.get() {
+        Phase::Ready => match ctx.route.get() {
             Route::Home => view! { <HomeScreen /> }.into_any(),
             Route::Check => view! {
                 <CheckForm lang=lang pack=ctx.pack today=ctx.today />
@@ -91,7 +91,24 @@ pub fn App() -> impl IntoView {
                 <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
             </nav>
         </header>
-        <main>{screen}</main>
+        <main>
+            {move || ctx.lost.get().map(|error| view! {
+                <div class="card outcome bad" role="alert" data-testid="store-lost">
+                    {move || error.message(lang.get())}
+                </div>
+            })}
+            <Show when=move || ctx.writer.get() == Writer::OtherTab>
+                <div class="card notice" role="status" data-testid="read-only">
+                    {move || read_only_message(lang.get())}
+                </div>
+            </Show>
+            {move || ctx.not_persistent.get().map(|error| view! {
+                <div class="card notice" role="alert" data-testid="not-persistent">
+                    {move || error.message(lang.get())}
+                </div>
+            })}
+            {screen}
+        </main>
         <footer>
             <p>
                 {t("Aturan yang berlaku: ", "Active rules: ")}

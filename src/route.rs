@@ -76,7 +76,15 @@ mod tests {
 
     #[test]
     fn unknown_or_empty_addresses_go_home() {
-        for hash in ["", "#", "#/", "#/nothing", "#/desa", "#/pekerja/a b", "#/desa/x/y/z"] {
+        for hash in [
+            "",
+            "#",
+            "#/",
+            "#/nothing",
+            "#/desa",
+            "#/pekerja/a b",
+            "#/desa/x/y/z",
+        ] {
             assert_eq!(Route::parse(hash), Route::Home, "{hash:?}");
         }
         assert_eq!(Route::parse("#periksa"), Route::Check);

@@ -16,18 +16,27 @@ use lindung_core::{
     Workspace,
 };
 
+pub use crate::backend::AppStore;
 use crate::platform;
 use crate::route::Route;
-use crate::store::{MemoryStore, Settings, Store, StoreError, Village};
-
-/// The storage backend the app runs on.
-pub type AppStore = MemoryStore;
+use crate::store::{Settings, Store, StoreError, Village};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Loading {
-    Loading,
+pub enum Phase {
+    Starting,
     Ready,
     Failed(StoreError),
+}
+
+/// Whether this tab may write. Only one tab writes at a time, so two open
+/// tabs can never save the same worker twice or overwrite each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writer {
+    /// Still asking for the lock.
+    Pending,
+    Yes,
+    /// Another tab holds the lock; this one only reads until it is released.
+    OtherTab,
 }
 
 /// Everything the screens share, as signals. `Copy`: pass it around freely.
@@ -39,8 +48,16 @@ pub struct Ctx {
     pub workspace: RwSignal<Workspace>,
     pub villages: RwSignal<Vec<Village>>,
     pub settings: RwSignal<Settings>,
-    pub loading: RwSignal<Loading>,
+    pub phase: RwSignal<Phase>,
+    pub writer: RwSignal<Writer>,
+    /// Set when the store stopped working (e.g. another tab upgraded it).
+    pub lost: RwSignal<Option<StoreError>>,
+    /// Why the device's storage is not used, if it is not (memory fallback).
+    pub not_persistent: RwSignal<Option<StoreError>>,
     pub store: StoredValue<Rc<AppStore>, LocalStorage>,
+    /// Held for the page's lifetime: dropping it lets another tab write.
+    #[cfg(target_arch = "wasm32")]
+    pub lock: StoredValue<Option<Rc<crate::store::lock::WriterLock>>, LocalStorage>,
     pub today: Date,
 }
 
@@ -53,6 +70,8 @@ pub enum SaveError {
     Store(StoreError),
     /// Agent name and id are not set yet.
     NoAgent,
+    /// Another tab is the one that writes.
+    ReadOnly,
 }
 
 impl SaveError {
@@ -66,8 +85,16 @@ impl SaveError {
                     "Enter the agent's name and id in Settings before registering.",
                 )
                 .to_owned(),
+            SaveError::ReadOnly => read_only_message(lang).to_owned(),
         }
     }
+}
+
+pub fn read_only_message(lang: Lang) -> &'static str {
+    lang.pick(
+        "Lindung sedang terbuka di tab lain. Tab ini hanya untuk melihat; tutup tab lain untuk menyimpan di sini.",
+        "Lindung is open in another tab. This tab can only view; close the other tab to save here.",
+    )
 }
 
 impl Ctx {
@@ -85,14 +112,45 @@ impl Ctx {
                 lang,
                 rule_pack: None,
             }),
-            loading: RwSignal::new(Loading::Loading),
+            phase: RwSignal::new(Phase::Starting),
+            writer: RwSignal::new(Writer::Pending),
+            lost: RwSignal::new(None),
+            not_persistent: RwSignal::new(None),
             store: StoredValue::new_local(Rc::new(store)),
+            #[cfg(target_arch = "wasm32")]
+            lock: StoredValue::new_local(None),
             today: platform::today(),
         }
     }
 
     fn store(&self) -> Rc<AppStore> {
         self.store.get_value()
+    }
+
+    /// Opens the device's store, asks to be the writing tab, and loads.
+    pub async fn start(self) {
+        let (store, error) = AppStore::open().await;
+        self.not_persistent.set(error);
+        store.on_lost(move |error| self.lost.set(Some(error)));
+        self.store.set_value(Rc::new(store));
+        #[cfg(target_arch = "wasm32")]
+        {
+            let lock = Rc::new(crate::store::lock::acquire_writer("lindung-writer").await);
+            if lock.is_writer() {
+                self.writer.set(Writer::Yes);
+            } else {
+                self.writer.set(Writer::OtherTab);
+                // When the other tab closes, take over with fresh data.
+                lock.on_writer(move || {
+                    self.writer.set(Writer::Yes);
+                    leptos::task::spawn_local(self.load());
+                });
+            }
+            self.lock.set_value(Some(lock));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        self.writer.set(Writer::Yes);
+        self.load().await;
     }
 
     /// Reads everything from the store into the signals.
@@ -125,9 +183,9 @@ impl Ctx {
                 let (workspace, _rejected) = Workspace::load(refs, records);
                 self.workspace.set(workspace);
                 self.villages.set(villages);
-                self.loading.set(Loading::Ready);
+                self.phase.set(Phase::Ready);
             }
-            Err(error) => self.loading.set(Loading::Failed(error)),
+            Err(error) => self.phase.set(Phase::Failed(error)),
         }
     }
 
@@ -136,7 +194,18 @@ impl Ctx {
         self.route.set(route);
     }
 
+    fn may_write(&self) -> Result<(), SaveError> {
+        if let Some(error) = self.lost.get_untracked() {
+            return Err(SaveError::Store(error));
+        }
+        match self.writer.get_untracked() {
+            Writer::Yes => Ok(()),
+            Writer::Pending | Writer::OtherTab => Err(SaveError::ReadOnly),
+        }
+    }
+
     fn agent(&self) -> Result<Agent, SaveError> {
+        self.may_write()?;
         let settings = self.settings.get_untracked();
         if settings.agent_id.trim().is_empty() || settings.agent_name.trim().is_empty() {
             return Err(SaveError::NoAgent);
@@ -149,10 +218,20 @@ impl Ctx {
 
     /// Writes a planned record, then commits it to the workspace.
     async fn write(&self, planned: Planned) -> Result<Committed, SaveError> {
-        self.store()
+        let store = self.store();
+        store
             .put_records(std::slice::from_ref(planned.record()))
             .await
             .map_err(SaveError::Store)?;
+        // Ask the browser not to evict what was just saved (once is enough).
+        #[cfg(target_arch = "wasm32")]
+        if store.is_persistent() {
+            leptos::task::spawn_local(async {
+                if !crate::store::health::is_persisted().await {
+                    crate::store::health::request_persistence().await;
+                }
+            });
+        }
         self.workspace
             .try_update(|ws| ws.commit(planned))
             .expect("the workspace signal is alive")
@@ -193,7 +272,14 @@ impl Ctx {
         let planned = self
             .workspace
             .with_untracked(|ws| {
-                ws.plan_edit(&id, registration, agent, platform::now(), &reason, duplicates)
+                ws.plan_edit(
+                    &id,
+                    registration,
+                    agent,
+                    platform::now(),
+                    &reason,
+                    duplicates,
+                )
             })
             .map_err(SaveError::Refused)?;
         self.write(planned).await
@@ -210,6 +296,7 @@ impl Ctx {
 
     /// Adds a village (or updates it), after the store committed it.
     pub async fn put_village(self, village: Village) -> Result<(), SaveError> {
+        self.may_write()?;
         let reference = VillageRef::new(&village.code, &village.name)
             .map_err(|_| SaveError::Store(StoreError::Other("invalid village".into())))?;
         self.store()
@@ -227,6 +314,7 @@ impl Ctx {
     }
 
     pub async fn save_settings(self, settings: Settings) -> Result<(), SaveError> {
+        self.may_write()?;
         self.store()
             .put_settings(&settings)
             .await

@@ -13,7 +13,10 @@ pub fn HomeScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
-    let no_agent = move || ctx.settings.with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty());
+    let no_agent = move || {
+        ctx.settings
+            .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
+    };
 
     let rows = move || {
         let lang = lang.get();
@@ -94,7 +97,13 @@ fn AddVillage() -> impl IntoView {
         let village = match VillageRef::new(&code.get_untracked(), &name.get_untracked()) {
             Ok(v) => v,
             Err(errors) => {
-                error.set(Some(errors.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" ")));
+                error.set(Some(
+                    errors
+                        .iter()
+                        .map(|e| e.message(lang))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ));
                 return;
             }
         };

@@ -84,8 +84,16 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                     Action::Edit => lang.pick("Diubah", "Edited"),
                     Action::Remove => lang.pick("Dihapus", "Removed"),
                 };
-                let fields = if h.fields.is_empty() { String::new() } else { format!(" ({})", h.fields.join(", ")) };
-                let why = h.reason.clone().map(|r| format!(" — {r}")).unwrap_or_default();
+                let fields = if h.fields.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", h.fields.join(", "))
+                };
+                let why = h
+                    .reason
+                    .clone()
+                    .map(|r| format!(" — {r}"))
+                    .unwrap_or_default();
                 view! {
                     <li data-testid="history-entry">
                         <strong>{format!("{action}{fields}")}</strong>

@@ -14,9 +14,15 @@ use crate::store::Store;
 #[derive(Clone, Debug, PartialEq)]
 enum Outcome {
     None,
-    Saved { name: String, status: Option<lindung_core::Status> },
+    Saved {
+        name: String,
+        status: Option<lindung_core::Status>,
+    },
     /// Look-alikes found: the agent must confirm this is someone else.
-    Confirm { registration: Registration, ids: Vec<RecordId> },
+    Confirm {
+        registration: Registration,
+        ids: Vec<RecordId>,
+    },
     Failed(SaveError),
 }
 
@@ -33,17 +39,29 @@ pub fn RegisterScreen(
     let lang = ctx.lang;
     let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
 
-    let existing = editing.as_ref().and_then(|id| ctx.workspace.with_untracked(|ws| ws.record(id).cloned()));
-    let village = village.or_else(|| existing.as_ref().map(|r| r.village().to_owned())).unwrap_or_default();
+    let existing = editing
+        .as_ref()
+        .and_then(|id| ctx.workspace.with_untracked(|ws| ws.record(id).cloned()));
+    let village = village
+        .or_else(|| existing.as_ref().map(|r| r.village().to_owned()))
+        .unwrap_or_default();
     let draft_key = match &editing {
         Some(id) => format!("edit:{id}"),
         None => format!("new:{village}"),
     };
     let blank = move || RegistrationInput {
-        segment: ctx.pack.with_untracked(|p| p.segments().first().map(|s| s.code.clone()).unwrap_or_default()),
+        segment: ctx.pack.with_untracked(|p| {
+            p.segments()
+                .first()
+                .map(|s| s.code.clone())
+                .unwrap_or_default()
+        }),
         ..RegistrationInput::default()
     };
-    let initial = existing.as_ref().map(|r| RegistrationInput::from(r.registration())).unwrap_or_else(blank);
+    let initial = existing
+        .as_ref()
+        .map(|r| RegistrationInput::from(r.registration()))
+        .unwrap_or_else(blank);
     let input = RwSignal::new(initial.clone());
     let reason = RwSignal::new(String::new());
     let saving = RwSignal::new(false);
@@ -89,14 +107,23 @@ pub fn RegisterScreen(
         let name = registration.name.clone();
         leptos::task::spawn_local(async move {
             let result = match editing.get_value() {
-                Some(id) => ctx.edit(id, registration.clone(), reason.get_untracked(), duplicates).await,
-                None => ctx.register(village_code.get_value(), registration.clone(), duplicates).await,
+                Some(id) => {
+                    ctx.edit(id, registration.clone(), reason.get_untracked(), duplicates)
+                        .await
+                }
+                None => {
+                    ctx.register(village_code.get_value(), registration.clone(), duplicates)
+                        .await
+                }
             };
             saving.set(false);
             match result {
                 Ok(committed) => {
                     let _ = ctx.store.get_value().delete_draft(&key.get_value()).await;
-                    outcome.set(Outcome::Saved { name, status: committed.status });
+                    outcome.set(Outcome::Saved {
+                        name,
+                        status: committed.status,
+                    });
                     if editing.get_value().is_some() {
                         ctx.navigate(Route::Record(committed.id));
                     } else {
@@ -111,7 +138,8 @@ pub fn RegisterScreen(
             }
         });
     };
-    let on_save = Callback::new(move |registration: Registration| save(registration, DuplicateCheck::Ask));
+    let on_save =
+        Callback::new(move |registration: Registration| save(registration, DuplicateCheck::Ask));
 
     let outcome_view = move || {
         let lang = lang.get();
@@ -149,7 +177,10 @@ pub fn RegisterScreen(
             }
             Outcome::Failed(error) => {
                 let link = match &error {
-                    SaveError::Refused(lindung_core::ChangeError::DuplicateNik { existing, .. }) => Some(view! {
+                    SaveError::Refused(lindung_core::ChangeError::DuplicateNik {
+                        existing,
+                        ..
+                    }) => Some(view! {
                         <a href=Route::Record(existing.clone()).hash() data-testid="existing-record">
                             {lang.pick("Lihat data yang sudah ada", "See the existing record")}
                         </a>
@@ -169,7 +200,12 @@ pub fn RegisterScreen(
 
     let is_edit = editing.with_value(Option::is_some);
     let village_name = move || {
-        ctx.villages.with(|vs| vs.iter().find(|v| v.code == village_code.get_value()).map(|v| v.name.clone()))
+        ctx.villages
+            .with(|vs| {
+                vs.iter()
+                    .find(|v| v.code == village_code.get_value())
+                    .map(|v| v.name.clone())
+            })
             .unwrap_or_else(|| village_code.get_value())
     };
 

@@ -20,7 +20,11 @@ pub fn SettingsScreen() -> impl IntoView {
     let save = move |rule_pack: Option<Option<String>>| {
         let mut settings = ctx.settings.get_untracked();
         settings.agent_id = agent_id.get_untracked().trim().to_owned();
-        settings.agent_name = agent_name.get_untracked().split_whitespace().collect::<Vec<_>>().join(" ");
+        settings.agent_name = agent_name
+            .get_untracked()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         settings.lang = lang.get_untracked();
         if let Some(pack) = rule_pack {
             settings.rule_pack = pack;
@@ -35,8 +39,18 @@ pub fn SettingsScreen() -> impl IntoView {
     };
     let save_agent = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if agent_id.get_untracked().trim().is_empty() || agent_name.get_untracked().trim().is_empty() {
-            message.set(Some((false, lang.get_untracked().pick("Nama dan ID petugas wajib diisi.", "The agent's name and id are required.").to_owned())));
+        if agent_id.get_untracked().trim().is_empty()
+            || agent_name.get_untracked().trim().is_empty()
+        {
+            message.set(Some((
+                false,
+                lang.get_untracked()
+                    .pick(
+                        "Nama dan ID petugas wajib diisi.",
+                        "The agent's name and id are required.",
+                    )
+                    .to_owned(),
+            )));
             return;
         }
         save(None);
@@ -50,8 +64,14 @@ pub fn SettingsScreen() -> impl IntoView {
                 save(Some(Some(json)));
             }
             Err(problems) => {
-                let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-                let lead = lang.get_untracked().pick("Aturan tidak dapat dipakai:", "These rules cannot be used:");
+                let list = problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let lead = lang
+                    .get_untracked()
+                    .pick("Aturan tidak dapat dipakai:", "These rules cannot be used:");
                 message.set(Some((false, format!("{lead}\n{list}"))));
             }
         }

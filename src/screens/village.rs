@@ -21,7 +21,10 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     let lang = ctx.lang;
     let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
     let code = StoredValue::new(code);
-    let village = move || ctx.villages.with(|vs| vs.iter().find(|v| v.code == code.get_value()).cloned());
+    let village = move || {
+        ctx.villages
+            .with(|vs| vs.iter().find(|v| v.code == code.get_value()).cloned())
+    };
     let counts = move || {
         ctx.workspace
             .with(|ws| ws.roster(&code.get_value()).map(|r| r.counts()))
@@ -42,7 +45,13 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                             .into_iter()
                             .map(|(entry, status)| {
                                 let r = entry.registration();
-                                (entry.id().clone(), r.name.clone(), r.nik.masked(), r.category.clone(), status)
+                                (
+                                    entry.id().clone(),
+                                    r.name.clone(),
+                                    r.nik.masked(),
+                                    r.category.clone(),
+                                    status,
+                                )
                             })
                             .collect::<Vec<_>>()
                     })
@@ -103,12 +112,22 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         let lang = lang.get();
         let first_month = ctx.today.first_of_month();
         let result = ctx.workspace.with(|ws| {
-            ws.roster(&code.get_value())
-                .map(|roster| ctx.pack.with(|p| (budget(roster, p, first_month, 1), budget(roster, p, first_month, 12))))
+            ws.roster(&code.get_value()).map(|roster| {
+                ctx.pack.with(|p| {
+                    (
+                        budget(roster, p, first_month, 1),
+                        budget(roster, p, first_month, 12),
+                    )
+                })
+            })
         });
         match result {
-            Some((Ok(month), Ok(year))) => view! { <BudgetTable month=month year=year lang=lang /> }.into_any(),
-            Some((Err(e), _)) | Some((_, Err(e))) => view! { <p class="issue error">{e.message(lang)}</p> }.into_any(),
+            Some((Ok(month), Ok(year))) => {
+                view! { <BudgetTable month=month year=year lang=lang /> }.into_any()
+            }
+            Some((Err(e), _)) | Some((_, Err(e))) => {
+                view! { <p class="issue error">{e.message(lang)}</p> }.into_any()
+            }
             None => ().into_any(),
         }
     };
@@ -153,7 +172,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         aria-label=move || format!("{} / {}", counts().funded, counts().funded_slots)>
                         <div class="progress-bar" style:width=move || {
                             let c = counts();
-                            let pct = if c.funded_slots == 0 { 0 } else { (c.funded * 100 / c.funded_slots).min(100) };
+                            let pct = (c.funded * 100).checked_div(c.funded_slots).unwrap_or(0).min(100);
                             format!("{pct}%")
                         }></div>
                     </div>
@@ -227,15 +246,31 @@ fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) ->
     let programmes: Vec<_> = year
         .by_programme()
         .iter()
-        .map(|(p, amount)| (p.code(), month.by_programme().get(p).copied().unwrap_or(0), *amount))
+        .map(|(p, amount)| {
+            (
+                p.code(),
+                month.by_programme().get(p).copied().unwrap_or(0),
+                *amount,
+            )
+        })
         .collect();
     let sources: Vec<_> = year
         .by_funding_source()
         .iter()
-        .map(|(code, amount)| (code.clone(), month.by_funding_source().get(code).copied().unwrap_or(0), *amount))
+        .map(|(code, amount)| {
+            (
+                code.clone(),
+                month.by_funding_source().get(code).copied().unwrap_or(0),
+                *amount,
+            )
+        })
         .collect();
     let funder = move |code: &str| {
-        ctx.pack.with(|p| p.funding_source(code).map(|f| f.name.get(lang.get()).to_owned()).unwrap_or_else(|| code.to_owned()))
+        ctx.pack.with(|p| {
+            p.funding_source(code)
+                .map(|f| f.name.get(lang.get()).to_owned())
+                .unwrap_or_else(|| code.to_owned())
+        })
     };
     let (paid, from) = (year.paid_registrations(), year.first_month());
     view! {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use lindung_core::record::WorkerRecord;
 use lindung_core::RegistrationInput;
 
-use super::{Settings, Store, StoreResult, Village};
+use super::{in_seq_order, Settings, Store, StoreResult, Village};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -20,11 +20,6 @@ struct State {
     records: BTreeMap<String, WorkerRecord>,
     drafts: BTreeMap<String, RegistrationInput>,
     settings: Option<Settings>,
-}
-
-fn in_seq_order(mut records: Vec<WorkerRecord>) -> Vec<WorkerRecord> {
-    records.sort_by_key(|r| (r.seq(), r.id().clone()));
-    records
 }
 
 impl Store for MemoryStore {
@@ -66,6 +61,17 @@ impl Store for MemoryStore {
                 .insert(record.id().as_str().to_owned(), record.clone());
         }
         Ok(())
+    }
+
+    async fn find_nik(&self, nik: &str) -> StoreResult<Option<WorkerRecord>> {
+        let state = self.state.borrow();
+        let matches = state
+            .records
+            .values()
+            .filter(|r| r.is_active() && r.registration().nik.as_str() == nik)
+            .cloned()
+            .collect();
+        Ok(in_seq_order(matches).into_iter().next())
     }
 
     async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>> {

@@ -1,7 +1,10 @@
 //! Storage: one [`Store`] contract, two backends.
 //!
 //! - [`MemoryStore`]: in memory, every target; the reference backend.
-//! - `IdbStore` (wasm32): IndexedDB through rexie.
+//! - `IdbStore` (wasm32, `idb.rs`): IndexedDB; rows and schema in `rows.rs`.
+//!
+//! Also wasm32-only: `lock` (one writing tab at a time, Web Locks) and
+//! `health` (persistent storage, usage and quota).
 //!
 //! The same contract tests run against both (natively for memory, in headless
 //! Chromium for IndexedDB). Invariants every backend keeps:
@@ -12,9 +15,21 @@
 //! - stored shapes are their own versioned row structs, converted to and from
 //!   core types, so encryption at rest can be added inside the backend.
 
+#[cfg(target_arch = "wasm32")]
+pub mod health;
+#[cfg(target_arch = "wasm32")]
+mod idb;
+#[cfg(target_arch = "wasm32")]
+pub mod lock;
 mod memory;
+// Pure, so it compiles and is tested natively; only the wasm32 IdbStore uses it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod rows;
 
+#[cfg(target_arch = "wasm32")]
+pub use idb::IdbStore;
 pub use memory::MemoryStore;
+pub use rows::DB_VERSION;
 
 use lindung_core::record::WorkerRecord;
 use lindung_core::{Lang, RegistrationInput};
@@ -47,8 +62,12 @@ pub struct Settings {
 pub enum StoreError {
     /// The device is out of space: nothing was written; the caller keeps the data.
     QuotaExceeded,
-    /// Another tab upgraded the database: this tab must reload.
+    /// Another tab upgraded the database (or it is newer than this code):
+    /// this tab must reload.
     VersionChanged,
+    /// Opening needs an upgrade, but another tab still has the database open
+    /// at an older version and does not let go.
+    Blocked,
     /// IndexedDB is unavailable (private mode, disabled, or broken).
     Unavailable(String),
     /// A stored row could not be read back (corrupt or from a newer version).
@@ -63,6 +82,24 @@ impl StoreError {
         !matches!(self, StoreError::Other(_))
     }
 
+    /// The error for an IndexedDB `DOMException`, by its `name`. `message` is
+    /// the browser's text (it names operations, never stored values).
+    pub fn from_dom_exception(name: &str, message: &str) -> StoreError {
+        match name {
+            "QuotaExceededError" => StoreError::QuotaExceeded,
+            // The database is at a higher version than this code knows.
+            "VersionError" => StoreError::VersionChanged,
+            // Thrown where IndexedDB cannot be used at all (sandboxed frames,
+            // some private modes).
+            "SecurityError" | "NotAllowedError" => {
+                StoreError::Unavailable(format!("{name}: {message}"))
+            }
+            // A store or index this code declares is missing.
+            "NotFoundError" => StoreError::Corrupt(format!("{name}: {message}")),
+            _ => StoreError::Other(format!("{name}: {message}")),
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match self {
             StoreError::QuotaExceeded => lang.pick(
@@ -72,6 +109,10 @@ impl StoreError {
             StoreError::VersionChanged => lang.pick(
                 "Lindung diperbarui di tab lain. Muat ulang halaman ini untuk melanjutkan.",
                 "Lindung was updated in another tab. Reload this page to continue.",
+            ).to_owned(),
+            StoreError::Blocked => lang.pick(
+                "Lindung versi lama masih terbuka di tab lain. Tutup tab itu, lalu muat ulang halaman ini.",
+                "An older Lindung is still open in another tab. Close that tab, then reload this page.",
             ).to_owned(),
             StoreError::Unavailable(detail) => match lang {
                 Lang::Id => format!("Penyimpanan di HP tidak dapat dipakai ({detail}). Jangan gunakan mode penyamaran."),
@@ -91,6 +132,12 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The order every backend returns records in: `seq`, then id.
+pub(crate) fn in_seq_order(mut records: Vec<WorkerRecord>) -> Vec<WorkerRecord> {
+    records.sort_by(|a, b| (a.seq(), a.id().as_str()).cmp(&(b.seq(), b.id().as_str())));
+    records
+}
+
 /// The storage contract. Async because IndexedDB is; the memory backend
 /// resolves at once. Single-threaded (wasm), so no `Send` bounds.
 #[allow(async_fn_in_trait)]
@@ -105,7 +152,13 @@ pub trait Store {
     /// Every record on the device, in `seq` order.
     async fn all_records(&self) -> StoreResult<Vec<WorkerRecord>>;
     /// Inserts or replaces records (by id) in one transaction: all or nothing.
+    /// Within a batch, a later record with the same id wins.
     async fn put_records(&self, records: &[WorkerRecord]) -> StoreResult<()>;
+    /// The active record with this NIK anywhere on the device (the 16 digits,
+    /// as `Nik::as_str` gives them), for the device-wide duplicate check.
+    /// Removed records are never returned. If several active records share
+    /// the NIK (which the app does not write), the first in `seq` order.
+    async fn find_nik(&self, nik: &str) -> StoreResult<Option<WorkerRecord>>;
 
     /// The draft saved under `key` (e.g. "new:61.07.01.2001" or "edit:<record id>").
     async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>>;
@@ -126,6 +179,48 @@ mod contract_memory {
 
     #[test]
     fn memory_store_meets_the_contract() {
-        futures::executor::block_on(run_all(lindung::store::MemoryStore::default));
+        futures::executor::block_on(run_all(|| async { lindung::store::MemoryStore::default() }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn dom_exceptions_map_to_store_errors_by_name() {
+        let check = |name: &str, expected: StoreError| {
+            assert_eq!(
+                StoreError::from_dom_exception(name, "m"),
+                expected,
+                "{name}"
+            );
+        };
+        check("QuotaExceededError", StoreError::QuotaExceeded);
+        check("VersionError", StoreError::VersionChanged);
+        check(
+            "SecurityError",
+            StoreError::Unavailable("SecurityError: m".into()),
+        );
+        check(
+            "NotFoundError",
+            StoreError::Corrupt("NotFoundError: m".into()),
+        );
+        check("UnknownError", StoreError::Other("UnknownError: m".into()));
+        check("AbortError", StoreError::Other("AbortError: m".into()));
+    }
+
+    #[test]
+    fn only_other_errors_are_worth_a_retry() {
+        assert!(!StoreError::Other("x".into()).is_fatal());
+        for fatal in [
+            StoreError::QuotaExceeded,
+            StoreError::VersionChanged,
+            StoreError::Blocked,
+            StoreError::Unavailable("x".into()),
+            StoreError::Corrupt("x".into()),
+        ] {
+            assert!(fatal.is_fatal(), "{fatal:?}");
+        }
     }
 }

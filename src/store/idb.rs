@@ -1,0 +1,638 @@
+//! `IdbStore`: the [`Store`] contract on IndexedDB (wasm32 only).
+//!
+//! **Why web-sys and not rexie.** rexie 0.6.2 keeps its `IDBDatabase` and
+//! `IDBTransaction` private, and this store needs both:
+//! - a quota failure in Chromium arrives only as the transaction's `abort`
+//!   event with `transaction.error` = `QuotaExceededError`; rexie's `done()`
+//!   answers `Ok(Aborted)` without the reason, so "phone full" could not be
+//!   told from any other failure;
+//! - "saved" must mean flushed: since Chrome 121 read-write transactions
+//!   default to `durability: "relaxed"`; rexie cannot pass `"strict"`;
+//! - `versionchange`, `close` and `blocked` are events on the connection and
+//!   on the open request, which rexie does not expose; and its builder
+//!   deletes undeclared stores and cannot run data migrations.
+//!
+//! So this module talks to IndexedDB directly, through two small helpers:
+//! [`request`] (a request's result) and [`committed`] (a transaction's
+//! `complete`, or the `DOMException` it aborted with).
+//!
+//! **Rules kept here.**
+//! - Writes: rows are computed and serialized first; then one read-write
+//!   transaction (`durability: "strict"`) issues every `put` without awaiting
+//!   any of them, and the call resolves only on `complete`. Nothing else is
+//!   awaited inside a transaction.
+//! - Upgrades run in the `versionchange` transaction of the open request:
+//!   missing stores and indexes from [`SCHEMA`] are created (never deleted,
+//!   key paths never changed), then the data steps (`migrate_v1_to_v2`), then
+//!   the schema row. Any failure aborts the upgrade and the database stays at
+//!   its old version, untouched.
+//! - Every open checks that each declared store and index exists with its key
+//!   path and that the schema row says [`DB_VERSION`].
+//! - When another tab upgrades (`versionchange`) this connection closes at
+//!   once so the upgrade is not blocked; every later call answers
+//!   `StoreError::VersionChanged`, and `on_lost` listeners are told.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    DomException, Event, IdbDatabase, IdbFactory, IdbObjectStore, IdbObjectStoreParameters,
+    IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode, IdbVersionChangeEvent,
+};
+
+use lindung_core::record::WorkerRecord;
+use lindung_core::RegistrationInput;
+
+use super::rows::{
+    from_json, records_v1_to_v2, to_json, DraftRow, RecordRow, RecordRowV1, SchemaRow, SettingsRow,
+    VillageRow, BY_NIK, BY_VILLAGE, DB_VERSION, DRAFTS, META, RECORDS, SCHEMA, SCHEMA_KEY,
+    SETTINGS, SETTINGS_KEY, VILLAGES,
+};
+use super::{in_seq_order, Settings, Store, StoreError, StoreResult, Village};
+
+/// The error a JS exception stands for.
+fn js_error(value: &JsValue) -> StoreError {
+    match value.dyn_ref::<DomException>() {
+        Some(e) => StoreError::from_dom_exception(&e.name(), &e.message()),
+        None => StoreError::Other(js_detail(value)),
+    }
+}
+
+/// "Name: message" of a JS exception (browser text, never stored values).
+fn js_detail(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<DomException>() {
+        format!("{}: {}", e.name(), e.message())
+    } else if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        format!("{}: {}", String::from(e.name()), String::from(e.message()))
+    } else {
+        "unexpected JavaScript error".into()
+    }
+}
+
+fn dom_error(error: Option<DomException>, otherwise: &str) -> StoreError {
+    match error {
+        Some(e) => StoreError::from_dom_exception(&e.name(), &e.message()),
+        None => StoreError::Other(otherwise.into()),
+    }
+}
+
+/// The browser's IndexedDB, or `Unavailable`.
+fn factory() -> StoreResult<IdbFactory> {
+    let window = web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
+    match window.indexed_db() {
+        Ok(Some(factory)) => Ok(factory),
+        Ok(None) => Err(StoreError::Unavailable("IndexedDB is missing".into())),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "IndexedDB is refused: {}",
+            js_detail(&e)
+        ))),
+    }
+}
+
+/// Waits for `req` and returns its result. Only for this transaction's own
+/// requests: awaiting anything else would let the transaction commit.
+async fn request(req: IdbRequest) -> StoreResult<JsValue> {
+    let settled = Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    let outcome = JsFuture::from(settled).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    match outcome {
+        Ok(_) => req.result().map_err(|e| js_error(&e)),
+        Err(_) => Err(dom_error(req.error().ok().flatten(), "a request failed")),
+    }
+}
+
+/// Resolves when `tx` has committed (`complete`); an abort answers the
+/// `DOMException` it aborted with (`QuotaExceededError` → `QuotaExceeded`).
+async fn committed(tx: &IdbTransaction) -> StoreResult<()> {
+    let settled = Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+    });
+    let outcome = JsFuture::from(settled).await;
+    tx.set_oncomplete(None);
+    tx.set_onabort(None);
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(_) => Err(dom_error(tx.error(), "the write was aborted")),
+    }
+}
+
+fn object_store(tx: &IdbTransaction, name: &str) -> StoreResult<IdbObjectStore> {
+    tx.object_store(name).map_err(|e| js_error(&e))
+}
+
+/// A row as the JS object IndexedDB stores (see `rows.rs` on the encoding).
+fn to_js<T: Serialize>(row: &T) -> StoreResult<JsValue> {
+    JSON::parse(&to_json(row)?).map_err(|e| js_error(&e))
+}
+
+fn from_js<T: DeserializeOwned>(what: &str, value: &JsValue) -> StoreResult<T> {
+    let text = JSON::stringify(value)
+        .map_err(|_| StoreError::Corrupt(format!("{what} row cannot be read")))?;
+    from_json(what, &String::from(text))
+}
+
+/// Issues a `put` without awaiting it: the transaction's commit is what counts.
+fn put(store: &IdbObjectStore, row: &JsValue) -> StoreResult<()> {
+    store.put(row).map(drop).map_err(|e| js_error(&e))
+}
+
+// ---------------------------------------------------------------- opening --
+
+/// Creates what [`SCHEMA`] declares and the database lacks; checks the key
+/// paths of what exists. Runs inside the `versionchange` transaction.
+fn declare_schema(db: &IdbDatabase, tx: &IdbTransaction) -> StoreResult<()> {
+    let existing = db.object_store_names();
+    for spec in SCHEMA {
+        let store = if existing.contains(spec.name) {
+            let store = object_store(tx, spec.name)?;
+            check_key_path(spec.name, store.key_path(), spec.key_path)?;
+            store
+        } else {
+            let params = IdbObjectStoreParameters::new();
+            params.set_key_path(&JsValue::from_str(spec.key_path));
+            db.create_object_store_with_optional_parameters(spec.name, &params)
+                .map_err(|e| js_error(&e))?
+        };
+        let indexes = store.index_names();
+        for index in spec.indexes {
+            if indexes.contains(index.name) {
+                let existing = store.index(index.name).map_err(|e| js_error(&e))?;
+                check_key_path(index.name, existing.key_path(), index.key_path)?;
+            } else {
+                store
+                    .create_index_with_str(index.name, index.key_path)
+                    .map_err(|e| js_error(&e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_key_path(what: &str, found: Result<JsValue, JsValue>, expected: &str) -> StoreResult<()> {
+    match found.ok().and_then(|path| path.as_string()) {
+        Some(path) if path == expected => Ok(()),
+        _ => Err(StoreError::Corrupt(format!(
+            "{what} does not have the key path {expected}"
+        ))),
+    }
+}
+
+/// The data steps from `old_version` to [`DB_VERSION`], then the schema row.
+/// Inside the `versionchange` transaction, after [`declare_schema`].
+async fn upgrade_data(tx: &IdbTransaction, old_version: u32) -> StoreResult<()> {
+    if old_version == 1 {
+        migrate_v1_to_v2(tx).await?;
+    }
+    put(&object_store(tx, META)?, &to_js(&SchemaRow::current())?)
+}
+
+/// Schema v1 → v2: each v1 record row carried its village's name, area and
+/// slots and had no `nik`. Reads every record row, writes v2 rows (with the
+/// `nik` of active records, for the new index) and one `villages` row per
+/// village (`rows::records_v1_to_v2`). One transaction: the upgrade's.
+async fn migrate_v1_to_v2(tx: &IdbTransaction) -> StoreResult<()> {
+    let records = object_store(tx, RECORDS)?;
+    let all = records.get_all().map_err(|e| js_error(&e))?;
+    let values: Array = request(all).await?.unchecked_into();
+    let rows = values
+        .iter()
+        .map(|value| from_js::<RecordRowV1>("v1 record", &value))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let (rows, villages) = records_v1_to_v2(rows)?;
+    let encoded_rows = rows.iter().map(to_js).collect::<StoreResult<Vec<_>>>()?;
+    let encoded_villages = villages
+        .iter()
+        .map(to_js)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let village_store = object_store(tx, VILLAGES)?;
+    for row in &encoded_rows {
+        put(&records, row)?;
+    }
+    for row in &encoded_villages {
+        put(&village_store, row)?;
+    }
+    Ok(())
+}
+
+/// Runs the upgrade in the open request's `versionchange` transaction. A
+/// failure is kept in `failure` and aborts the transaction, so the open
+/// request fails and the database keeps its old version and data.
+fn upgrade(request: &IdbOpenDbRequest, old_version: u32, failure: Rc<RefCell<Option<StoreError>>>) {
+    let (Ok(db), Some(tx)) = (request.result(), request.transaction()) else {
+        return;
+    };
+    let db: IdbDatabase = db.unchecked_into();
+    let fail = move |tx: &IdbTransaction, error: StoreError| {
+        *failure.borrow_mut() = Some(error);
+        let _ = tx.abort();
+    };
+    if let Err(error) = declare_schema(&db, &tx) {
+        fail(&tx, error);
+        return;
+    }
+    // Runs in this event's microtask checkpoint, while `tx` is active.
+    spawn_local(async move {
+        if let Err(error) = upgrade_data(&tx, old_version).await {
+            fail(&tx, error);
+        }
+    });
+}
+
+/// Opens (upgrading if needed) and returns the connection.
+async fn open_connection(request: &IdbOpenDbRequest) -> StoreResult<IdbDatabase> {
+    let failure: Rc<RefCell<Option<StoreError>>> = Rc::default();
+    let on_upgrade = {
+        let request = request.clone();
+        let failure = failure.clone();
+        Closure::<dyn FnMut(IdbVersionChangeEvent)>::new(move |event: IdbVersionChangeEvent| {
+            upgrade(&request, event.old_version() as u32, failure.clone());
+        })
+    };
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+
+    let mut reject: Option<Function> = None;
+    let settled = Promise::new(&mut |resolve, rejected| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&rejected));
+        reject = Some(rejected);
+    });
+    let blocked = Rc::new(Cell::new(false));
+    let on_blocked = {
+        let blocked = blocked.clone();
+        let reject = reject.expect("Promise::new runs its executor at once");
+        Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            blocked.set(true);
+            let _ = reject.call0(&JsValue::UNDEFINED);
+        })
+    };
+    request.set_onblocked(Some(on_blocked.as_ref().unchecked_ref()));
+
+    let outcome = JsFuture::from(settled).await;
+    request.set_onblocked(None);
+    request.set_onerror(None);
+    if blocked.get() {
+        // The request stays queued. If the other tab lets go later, the
+        // upgrade runs (it is complete in itself) and the connection it
+        // opens is closed at once, so it never blocks anyone.
+        let queued = request.clone();
+        let close = Closure::once_into_js(move |_: Event| {
+            if let Ok(db) = queued.result() {
+                db.unchecked_into::<IdbDatabase>().close();
+            }
+        });
+        request.set_onsuccess(Some(close.unchecked_ref()));
+        on_upgrade.forget();
+        return Err(StoreError::Blocked);
+    }
+    request.set_onsuccess(None);
+    request.set_onupgradeneeded(None);
+    match outcome {
+        Ok(_) => request
+            .result()
+            .map(JsCast::unchecked_into)
+            .map_err(|e| js_error(&e)),
+        Err(_) => Err(failure.take().unwrap_or_else(|| open_error(request))),
+    }
+}
+
+fn open_error(request: &IdbOpenDbRequest) -> StoreError {
+    match dom_error(
+        request.error().ok().flatten(),
+        "the database could not be opened",
+    ) {
+        StoreError::Other(detail) => StoreError::Unavailable(detail),
+        error => error,
+    }
+}
+
+// ------------------------------------------------------------- the store --
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Connection {
+    Open,
+    /// Another tab upgraded the database.
+    VersionChanged,
+    /// The browser closed the connection (site data cleared, disk error).
+    Closed,
+}
+
+type LostListener = Box<dyn FnOnce(StoreError)>;
+
+struct Shared {
+    state: Cell<Connection>,
+    listeners: RefCell<Vec<LostListener>>,
+}
+
+impl Shared {
+    fn lost(&self) -> Option<StoreError> {
+        match self.state.get() {
+            Connection::Open => None,
+            Connection::VersionChanged => Some(StoreError::VersionChanged),
+            Connection::Closed => Some(StoreError::Unavailable(
+                "the browser closed the database".into(),
+            )),
+        }
+    }
+
+    fn end(&self, state: Connection) {
+        if self.state.get() != Connection::Open {
+            return;
+        }
+        self.state.set(state);
+        let error = self.lost().expect("not open any more");
+        let listeners = self.listeners.take();
+        for listener in listeners {
+            listener(error.clone());
+        }
+    }
+}
+
+/// The IndexedDB backend. One connection; dropping the store closes it.
+pub struct IdbStore {
+    db: IdbDatabase,
+    shared: Rc<Shared>,
+    _on_versionchange: Closure<dyn FnMut(Event)>,
+    _on_close: Closure<dyn FnMut(Event)>,
+}
+
+impl Drop for IdbStore {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.set_onclose(None);
+        self.db.close();
+    }
+}
+
+impl IdbStore {
+    /// Opens the database `name`, creating it or upgrading it to
+    /// [`DB_VERSION`] (migrating the data in the same transaction).
+    ///
+    /// Errors: `Unavailable` (no IndexedDB, private mode), `Blocked` (an
+    /// upgrade is needed but another tab keeps an older version open),
+    /// `VersionChanged` (the database is newer than this code: reload),
+    /// `Corrupt` (a store, index or row is not what this version wrote; the
+    /// database is left as it was), `QuotaExceeded` (no room to upgrade).
+    pub async fn open(name: &str) -> StoreResult<IdbStore> {
+        let request = factory()?
+            .open_with_u32(name, DB_VERSION)
+            .map_err(|e| StoreError::Unavailable(js_detail(&e)))?;
+        let db = open_connection(&request).await?;
+        let store = IdbStore::watch(db);
+        store.check_schema().await?;
+        Ok(store)
+    }
+
+    fn watch(db: IdbDatabase) -> IdbStore {
+        let shared = Rc::new(Shared {
+            state: Cell::new(Connection::Open),
+            listeners: RefCell::default(),
+        });
+        let ending = |state: Connection| {
+            let shared = shared.clone();
+            let db = db.clone();
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                // Close at once: the other tab's upgrade waits for every
+                // connection. A write already running still completes.
+                db.close();
+                shared.end(state);
+            })
+        };
+        let on_versionchange = ending(Connection::VersionChanged);
+        let on_close = ending(Connection::Closed);
+        db.set_onversionchange(Some(on_versionchange.as_ref().unchecked_ref()));
+        db.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        IdbStore {
+            db,
+            shared,
+            _on_versionchange: on_versionchange,
+            _on_close: on_close,
+        }
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> String {
+        self.db.name()
+    }
+
+    /// Whether another tab upgraded the database: this connection is closed
+    /// and every call answers `StoreError::VersionChanged` until reload.
+    pub fn version_changed(&self) -> bool {
+        self.shared.state.get() == Connection::VersionChanged
+    }
+
+    /// Why this connection is gone (`VersionChanged`, or `Unavailable` when
+    /// the browser closed it), or `None` while it works.
+    pub fn lost(&self) -> Option<StoreError> {
+        self.shared.lost()
+    }
+
+    /// Calls `f` once when the connection is lost (at once if it already
+    /// is), with the error every later call will answer. For the UI: show
+    /// "reload" instead of letting the agent type into a dead form.
+    pub fn on_lost(&self, f: impl FnOnce(StoreError) + 'static) {
+        match self.shared.lost() {
+            Some(error) => f(error),
+            None => self.shared.listeners.borrow_mut().push(Box::new(f)),
+        }
+    }
+
+    fn usable(&self) -> StoreResult<()> {
+        self.shared.lost().map_or(Ok(()), Err)
+    }
+
+    /// A transaction over `stores`: read-write ones are `durability: "strict"`,
+    /// so `complete` means flushed to disk.
+    fn transaction(&self, stores: &[&str], write: bool) -> StoreResult<IdbTransaction> {
+        self.usable()?;
+        let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let created = if write {
+            // The options argument is not in web-sys's stable API.
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"durability".into(), &"strict".into());
+            Reflect::get(&self.db, &"transaction".into())
+                .and_then(|f| f.dyn_into::<Function>())
+                .and_then(|f| f.call3(&self.db, &names, &"readwrite".into(), &options))
+                .map(JsCast::unchecked_into)
+        } else {
+            self.db
+                .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)
+        };
+        // A connection closing under us answers InvalidStateError: report why.
+        created.map_err(|e| self.shared.lost().unwrap_or_else(|| js_error(&e)))
+    }
+
+    /// Every store and index declared, with its key path, and the schema row
+    /// at [`DB_VERSION`].
+    async fn check_schema(&self) -> StoreResult<()> {
+        let names: Vec<&str> = SCHEMA.iter().map(|s| s.name).collect();
+        let tx = self.transaction(&names, false)?;
+        for spec in SCHEMA {
+            let store = object_store(&tx, spec.name)?;
+            check_key_path(spec.name, store.key_path(), spec.key_path)?;
+            for index in spec.indexes {
+                let found = store.index(index.name).map_err(|e| js_error(&e))?;
+                check_key_path(index.name, found.key_path(), index.key_path)?;
+            }
+        }
+        let meta = object_store(&tx, META)?;
+        let get = meta.get(&SCHEMA_KEY.into()).map_err(|e| js_error(&e))?;
+        let value = request(get).await?;
+        let schema: SchemaRow = if value.is_undefined() {
+            return Err(StoreError::Corrupt("the schema row is missing".into()));
+        } else {
+            from_js("meta", &value)?
+        };
+        if schema.version != DB_VERSION {
+            return Err(StoreError::Corrupt(format!(
+                "the data is at schema v{}, the database at v{DB_VERSION}",
+                schema.version
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every row of `store`, or those whose `index` equals `key`.
+    async fn read_all<T: DeserializeOwned>(
+        &self,
+        store: &str,
+        index: Option<(&str, &str)>,
+    ) -> StoreResult<Vec<T>> {
+        let tx = self.transaction(&[store], false)?;
+        let object_store = object_store(&tx, store)?;
+        let req = match index {
+            None => object_store.get_all(),
+            Some((index, key)) => object_store
+                .index(index)
+                .and_then(|index| index.get_all_with_key(&key.into())),
+        }
+        .map_err(|e| js_error(&e))?;
+        let values: Array = request(req).await?.unchecked_into();
+        values.iter().map(|value| from_js(store, &value)).collect()
+    }
+
+    /// The row of `store` with this key, if any.
+    async fn read_one<T: DeserializeOwned>(
+        &self,
+        store: &str,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
+        let tx = self.transaction(&[store], false)?;
+        let req = object_store(&tx, store)?
+            .get(&key.into())
+            .map_err(|e| js_error(&e))?;
+        let value = request(req).await?;
+        if value.is_undefined() {
+            Ok(None)
+        } else {
+            from_js(store, &value).map(Some)
+        }
+    }
+
+    /// Puts already-encoded rows in one transaction; resolves once committed.
+    async fn write(&self, store: &str, rows: &[JsValue]) -> StoreResult<()> {
+        let tx = self.transaction(&[store], true)?;
+        let target = object_store(&tx, store)?;
+        for row in rows {
+            if let Err(error) = put(&target, row) {
+                let _ = tx.abort();
+                return Err(error);
+            }
+        }
+        committed(&tx).await
+    }
+}
+
+impl Store for IdbStore {
+    async fn villages(&self) -> StoreResult<Vec<Village>> {
+        let rows: Vec<VillageRow> = self.read_all(VILLAGES, None).await?;
+        let mut villages = rows
+            .into_iter()
+            .map(VillageRow::into_village)
+            .collect::<StoreResult<Vec<_>>>()?;
+        villages.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(villages)
+    }
+
+    async fn put_village(&self, village: &Village) -> StoreResult<()> {
+        let row = to_js(&VillageRow::from_village(village))?;
+        self.write(VILLAGES, &[row]).await
+    }
+
+    async fn records(&self, village: &str) -> StoreResult<Vec<WorkerRecord>> {
+        let rows: Vec<RecordRow> = self.read_all(RECORDS, Some((BY_VILLAGE, village))).await?;
+        let records = rows
+            .into_iter()
+            .map(RecordRow::into_record)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(in_seq_order(records))
+    }
+
+    async fn all_records(&self) -> StoreResult<Vec<WorkerRecord>> {
+        let rows: Vec<RecordRow> = self.read_all(RECORDS, None).await?;
+        let records = rows
+            .into_iter()
+            .map(RecordRow::into_record)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(in_seq_order(records))
+    }
+
+    async fn put_records(&self, records: &[WorkerRecord]) -> StoreResult<()> {
+        let rows = records
+            .iter()
+            .map(|record| to_js(&RecordRow::from_record(record)?))
+            .collect::<StoreResult<Vec<_>>>()?;
+        if rows.is_empty() {
+            return self.usable();
+        }
+        self.write(RECORDS, &rows).await
+    }
+
+    async fn find_nik(&self, nik: &str) -> StoreResult<Option<WorkerRecord>> {
+        // The nik index holds active records only (see `RecordRow::nik`).
+        let rows: Vec<RecordRow> = self.read_all(RECORDS, Some((BY_NIK, nik))).await?;
+        let records = rows
+            .into_iter()
+            .map(RecordRow::into_record)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(in_seq_order(records).into_iter().find(|r| r.is_active()))
+    }
+
+    async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>> {
+        let row: Option<DraftRow> = self.read_one(DRAFTS, key).await?;
+        row.map(DraftRow::into_draft).transpose()
+    }
+
+    async fn put_draft(&self, key: &str, draft: &RegistrationInput) -> StoreResult<()> {
+        let row = to_js(&DraftRow::new(key, draft)?)?;
+        self.write(DRAFTS, &[row]).await
+    }
+
+    async fn delete_draft(&self, key: &str) -> StoreResult<()> {
+        let tx = self.transaction(&[DRAFTS], true)?;
+        object_store(&tx, DRAFTS)?
+            .delete(&key.into())
+            .map_err(|e| js_error(&e))?;
+        committed(&tx).await
+    }
+
+    async fn settings(&self) -> StoreResult<Option<Settings>> {
+        let row: Option<SettingsRow> = self.read_one(SETTINGS, SETTINGS_KEY).await?;
+        row.map(SettingsRow::into_settings).transpose()
+    }
+
+    async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
+        let row = to_js(&SettingsRow::new(settings)?)?;
+        self.write(SETTINGS, &[row]).await
+    }
+}
