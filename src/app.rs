@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use lindung_core::Lang;
 
 use crate::check_form::CheckForm;
+use crate::offline::UpdateBanner;
 use crate::platform;
 use crate::route::Route;
 use crate::screens::{HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen};
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
             </nav>
         </header>
         <main>
+            <UpdateBanner lang=lang />
             {move || ctx.lost.get().map(|error| view! {
                 <div class="card outcome bad" role="alert" data-testid="store-lost">
                     {move || error.message(lang.get())}

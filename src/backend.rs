@@ -9,6 +9,7 @@ use crate::store::IdbStore;
 use crate::store::{MemoryStore, Settings, Store, StoreError, StoreResult, Village};
 
 /// The database name in the browser.
+#[cfg(target_arch = "wasm32")]
 pub const DB_NAME: &str = "lindung";
 
 pub enum AppStore {
@@ -42,6 +43,7 @@ impl AppStore {
         }
     }
 
+    #[cfg(target_arch = "wasm32")]
     pub fn is_persistent(&self) -> bool {
         !matches!(self, AppStore::Memory(_))
     }

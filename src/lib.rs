@@ -5,6 +5,7 @@
 extern crate self as lindung;
 
 mod app;
+mod backend;
 mod check_form;
 mod offline;
 mod platform;

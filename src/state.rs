@@ -183,7 +183,11 @@ impl Ctx {
                 let (workspace, _rejected) = Workspace::load(refs, records);
                 self.workspace.set(workspace);
                 self.villages.set(villages);
-                self.phase.set(Phase::Ready);
+                // Only on change: a reload of the data must not remount the
+                // screen (and lose what the agent is typing).
+                if self.phase.get_untracked() != Phase::Ready {
+                    self.phase.set(Phase::Ready);
+                }
             }
             Err(error) => self.phase.set(Phase::Failed(error)),
         }
@@ -192,6 +196,11 @@ impl Ctx {
     pub fn navigate(&self, route: Route) {
         platform::set_location_hash(&route.hash());
         self.route.set(route);
+    }
+
+    /// Whether this tab writes (drafts included): see [`Writer`].
+    pub fn is_writer(&self) -> bool {
+        self.writer.get_untracked() == Writer::Yes
     }
 
     fn may_write(&self) -> Result<(), SaveError> {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use lindung_core::i18n::long_date;
 use lindung_core::roster::VillageRef;
 
+use crate::region_picker::{PickedVillage, RegionPicker};
 use crate::route::Route;
 use crate::state::Ctx;
 use crate::store::Village;
@@ -132,6 +133,14 @@ fn AddVillage() -> impl IntoView {
     view! {
         <form class="card" on:submit=submit data-testid="add-village">
             <h2>{t("Tambah desa", "Add a village")}</h2>
+            <RegionPicker
+                lang=lang
+                on_pick=Callback::new(move |p: PickedVillage| {
+                    code.set(p.code().to_owned());
+                    name.set(p.name().to_owned());
+                    area.set(format!("Kec. {}, {}", p.district_name(), p.regency_name()));
+                })
+            />
             <div class="field">
                 <label for="village-code">{t("Kode desa (Kemendagri)", "Village code (Kemendagri)")}</label>
                 <input id="village-code" data-testid="village-code" inputmode="numeric" placeholder="61.07.01.2001"

@@ -83,7 +83,8 @@ pub fn RegisterScreen(
     });
     Effect::new(move |previous: Option<RegistrationInput>| {
         let current = input.get();
-        if restored.get() && previous.as_ref().is_some_and(|p| p != &current) {
+        // Drafts belong to the writing tab: a read-only tab keeps its input in memory.
+        if restored.get() && ctx.is_writer() && previous.as_ref().is_some_and(|p| p != &current) {
             let store = ctx.store.get_value();
             let draft = current.clone();
             let empty = draft == blank();

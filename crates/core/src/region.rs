@@ -92,6 +92,18 @@ impl RegionTable {
         self.regencies.get(regency).map(|r| r.name.as_str())
     }
 
+    /// The regencies and cities of province `PP`, as `(PPKK, name)` in code
+    /// order; empty for an unknown province.
+    pub fn regencies_of<'a>(
+        &'a self,
+        province: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.regencies
+            .iter()
+            .filter(move |(code, _)| province.len() == 2 && code.starts_with(province))
+            .map(|(code, regency)| (code.as_str(), regency.name.as_str()))
+    }
+
     /// Whether the six-digit district code `PPKKCC` is in the table.
     pub fn has_district(&self, district: &str) -> bool {
         district.len() == 6
@@ -154,6 +166,41 @@ mod tests {
         assert!(!table.has_district("6107"));
         // Papua was split in 2022: codes like 9101 no longer exist.
         assert_eq!(table.regency_name("9101"), None);
+    }
+
+    #[test]
+    fn regencies_of_a_province() {
+        let table = RegionTable::kemendagri();
+        // (province, number of regencies and cities, first, last)
+        type Entry = Option<(&'static str, &'static str)>;
+        let cases: [(&str, usize, Entry, Entry); 5] = [
+            (
+                "61",
+                14,
+                Some(("6101", "Kabupaten Sambas")),
+                Some(("6172", "Kota Singkawang")),
+            ),
+            (
+                "31",
+                6,
+                Some(("3101", "Kabupaten Administrasi Kepulauan Seribu")),
+                Some(("3175", "Kota Administrasi Jakarta Timur")),
+            ),
+            ("20", 0, None, None),
+            ("6", 0, None, None),
+            ("", 0, None, None),
+        ];
+        for (province, count, first, last) in cases {
+            let regencies: Vec<(&str, &str)> = table.regencies_of(province).collect();
+            assert_eq!(regencies.len(), count, "{province}");
+            assert_eq!(regencies.first().copied(), first, "{province}");
+            assert_eq!(regencies.last().copied(), last, "{province}");
+        }
+        let total: usize = table
+            .province_codes()
+            .map(|p| table.regencies_of(p).count())
+            .sum();
+        assert_eq!(total, table.regency_count());
     }
 
     #[test]
