@@ -16,6 +16,11 @@ pub fn SettingsScreen() -> impl IntoView {
     let agent_name = RwSignal::new(current.agent_name.clone());
     let pack_json = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
+    let space = RwSignal::new(None::<(u64, u64)>);
+    #[cfg(target_arch = "wasm32")]
+    leptos::task::spawn_local(async move {
+        space.set(crate::store::health::estimate().await);
+    });
 
     let save = move |rule_pack: Option<Option<String>>| {
         let mut settings = ctx.settings.get_untracked();
@@ -107,6 +112,22 @@ pub fn SettingsScreen() -> impl IntoView {
             </form>
 
             <div class="card">
+                <h2>{t("Penyimpanan di HP", "Storage on this device")}</h2>
+                <p data-testid="storage-space">
+                    {move || match space.get() {
+                        Some((used, quota)) => match lang.get() {
+                            Lang::Id => format!("Terpakai {} dari {} yang tersedia untuk Lindung.", megabytes(used, Lang::Id), megabytes(quota, Lang::Id)),
+                            Lang::En => format!("{} used of {} available to Lindung.", megabytes(used, Lang::En), megabytes(quota, Lang::En)),
+                        },
+                        None => lang.get().pick("Browser ini tidak memberi tahu sisa ruang.", "This browser does not report free space.").to_owned(),
+                    }}
+                </p>
+                <Show when=move || ctx.not_persistent.with(Option::is_some)>
+                    <p class="issue error">{t("Data TIDAK disimpan di HP ini (hanya sementara).", "Data is NOT kept on this device (temporary only).")}</p>
+                </Show>
+            </div>
+
+            <div class="card">
                 <h2>{t("Aturan yang berlaku", "Active rules")}</h2>
                 {move || ctx.pack.with(|p| {
                     let lang = lang.get();
@@ -137,5 +158,31 @@ pub fn SettingsScreen() -> impl IntoView {
                 </Show>
             </div>
         </section>
+    }
+}
+
+/// "1,5 MB" / "1.5 MB".
+fn megabytes(bytes: u64, lang: Lang) -> String {
+    let tenths = (bytes + 50_000) / 100_000;
+    let separator = lang.pick(",", ".");
+    format!("{}{separator}{} MB", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn megabytes_in_both_languages() {
+        let cases = [
+            (0, Lang::Id, "0,0 MB"),
+            (1_500_000, Lang::Id, "1,5 MB"),
+            (1_500_000, Lang::En, "1.5 MB"),
+            (2_049_999, Lang::En, "2.0 MB"),
+            (123_456_789_012, Lang::Id, "123456,8 MB"),
+        ];
+        for (bytes, lang, text) in cases {
+            assert_eq!(megabytes(bytes, lang), text);
+        }
     }
 }

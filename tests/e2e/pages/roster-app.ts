@@ -15,12 +15,16 @@ export type Person = {
 export class RosterApp {
   readonly form: CheckPersonPage;
 
-  constructor(readonly page: Page) {
+  /** `base`: another origin than the config's baseURL, e.g. `http://127.0.0.1:4183`. */
+  constructor(
+    readonly page: Page,
+    readonly base = '',
+  ) {
     this.form = new CheckPersonPage(page);
   }
 
   async goto(hash = '#/') {
-    await this.page.goto(`/${hash}`);
+    await this.page.goto(`${this.base}/${hash}`);
     await expect(this.page.getByRole('heading', { level: 1 })).toHaveText('Lindung');
   }
 

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RegionPickerPage } from '../pages/region-picker-page';
-import { validNik } from '../people';
+import { RosterApp } from '../pages/roster-app';
+import { farmer, validNik, village } from '../people';
 
 const dist = path.resolve(__dirname, '..', '..', '..', 'dist');
 const serveDist = path.resolve(__dirname, '..', 'serve-dist.mjs');
@@ -199,5 +200,29 @@ test('a new version waits for the agent, then reloads into it', async ({ page, c
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with the server gone, a worker can be registered and is still there after a reload', async ({ page }) => {
+  const server = new DistServer(dist);
+  await server.start();
+  try {
+    const app = new RosterApp(page, server.url.replace(/\/$/, ''));
+    await app.goto('#/');
+    await waitForServiceWorker(page);
+    await server.stop();
+    await page.reload();
+
+    await app.setAgent();
+    await app.addVillage(village.code, village.name);
+    await app.openRegister(village.code);
+    await app.register(farmer);
+
+    await page.reload();
+    await app.openVillage(village.code);
+    expect(await app.statusOf(farmer.name)).toBe('funded');
+    await expect(app.count('funded')).toHaveText('1 / 100');
+  } finally {
+    await server.stop();
   }
 });
