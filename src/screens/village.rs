@@ -35,14 +35,17 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     let shown = RwSignal::new(PAGE);
     let printing = RwSignal::new(false);
 
-    // Only ids, statuses and the few fields a row shows leave the workspace.
+    // Per keystroke: the match count, and display rows only for the page shown.
     let results = Memo::new(move |_| {
+        let limit = shown.get();
         query.with(|q| {
             ctx.workspace.with(|ws| {
                 ws.roster(&code.get_value())
                     .map(|roster| {
-                        query::run(roster, q)
-                            .into_iter()
+                        let matches = query::run(roster, q);
+                        let rows: Vec<_> = matches
+                            .iter()
+                            .take(limit)
                             .map(|(entry, status)| {
                                 let r = entry.registration();
                                 (
@@ -50,15 +53,17 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                                     r.name.clone(),
                                     r.nik.masked(),
                                     r.category.clone(),
-                                    status,
+                                    *status,
                                 )
                             })
-                            .collect::<Vec<_>>()
+                            .collect();
+                        (matches.len(), rows)
                     })
                     .unwrap_or_default()
             })
         })
     });
+    let total = move || results.with(|(total, _)| *total);
 
     let set_query = move |apply: fn(&mut Query, String)| {
         move |ev: leptos::ev::Event| {
@@ -89,9 +94,8 @@ pub fn VillageScreen(code: String) -> impl IntoView {
 
     let rows = move || {
         let lang = lang.get();
-        results.with(|rows| {
+        results.with(|(_, rows)| {
             rows.iter()
-                .take(shown.get())
                 .map(|(id, name, masked, category, status)| {
                     let href = Route::Record(id.clone()).hash();
                     view! {
@@ -209,12 +213,12 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                     </div>
                     <p class="hint" data-testid="roster-result-count">
                         {move || match lang.get() {
-                            Lang::Id => format!("{} orang", results.with(Vec::len)),
-                            Lang::En => format!("{} people", results.with(Vec::len)),
+                            Lang::Id => format!("{} orang", total()),
+                            Lang::En => format!("{} people", total()),
                         }}
                     </p>
                     <ul class="worker-list" data-testid="worker-list">{rows}</ul>
-                    <Show when=move || { results.with(Vec::len) > shown.get() }>
+                    <Show when=move || { total() > shown.get() }>
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {t("Tampilkan lebih banyak", "Show more")}
                         </button>

@@ -101,7 +101,7 @@ pub fn run<'a>(roster: &'a Roster, query: &Query) -> Vec<(&'a Entry, Status)> {
                 && if digits_only {
                     registration.nik.as_str().contains(&digits)
                 } else {
-                    key.is_empty() || name_key(&registration.name).contains(&key)
+                    key.is_empty() || entry.name_key().contains(&key)
                 }
         })
         .collect();

@@ -17,6 +17,7 @@
 //!   are never silently accepted: [`DuplicateCheck::Ask`] refuses them,
 //!   [`DuplicateCheck::Confirmed`] accepts them and lists them as warnings.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::i18n::Lang;
@@ -161,15 +162,32 @@ impl VillageError {
 pub struct Entry {
     id: RecordId,
     registration: Registration,
+    /// [`name_key`] of the registration's name, computed once (search and
+    /// the duplicate check compare keys many times).
+    name_key: String,
 }
 
 impl Entry {
+    fn new(id: RecordId, registration: Registration) -> Entry {
+        let name_key = name_key(&registration.name);
+        Entry {
+            id,
+            registration,
+            name_key,
+        }
+    }
+
     pub fn id(&self) -> &RecordId {
         &self.id
     }
 
     pub fn registration(&self) -> &Registration {
         &self.registration
+    }
+
+    /// The name as compared: see [`name_key`].
+    pub fn name_key(&self) -> &str {
+        &self.name_key
     }
 }
 
@@ -372,6 +390,36 @@ impl Roster {
         }
     }
 
+    /// Rebuilds a roster from stored entries in registration order, in one
+    /// pass (no look-alike search: those were confirmed when registered).
+    /// Entries that would break an invariant (a repeated id or NIK) are
+    /// returned with the error, not silently dropped.
+    pub fn restore(
+        village: VillageRef,
+        funded_slots: u32,
+        entries: impl IntoIterator<Item = (RecordId, Registration)>,
+    ) -> (Roster, Vec<(RecordId, RosterError)>) {
+        let mut ids: HashSet<RecordId> = HashSet::new();
+        let mut niks: HashMap<String, RecordId> = HashMap::new();
+        let mut roster = Roster::new(village, funded_slots);
+        let mut rejected = Vec::new();
+        for (id, registration) in entries {
+            if ids.contains(&id) {
+                rejected.push((id.clone(), RosterError::DuplicateRecordId { id }));
+                continue;
+            }
+            if let Some(existing) = niks.get(registration.nik.as_str()) {
+                let existing = existing.clone();
+                rejected.push((id, RosterError::DuplicateNik { existing }));
+                continue;
+            }
+            ids.insert(id.clone());
+            niks.insert(registration.nik.as_str().to_owned(), id.clone());
+            roster.entries.push(Entry::new(id, registration));
+        }
+        (roster, rejected)
+    }
+
     pub fn village(&self) -> &VillageRef {
         &self.village
     }
@@ -452,7 +500,7 @@ impl Roster {
             });
         }
         let possible_duplicates = self.confirm(&registration, None, check)?;
-        self.entries.push(Entry { id, registration });
+        self.entries.push(Entry::new(id, registration));
         let status = *self.statuses().last().expect("an entry was just added");
         let id = self
             .entries
@@ -490,6 +538,7 @@ impl Roster {
         let possible_duplicates = self.confirm(&registration, Some(id), check)?;
         let before = self.snapshot();
         let previous = std::mem::replace(&mut self.entries[index].registration, registration);
+        self.entries[index].name_key = name_key(&self.entries[index].registration.name);
         let mut changes = self.changes_since(&before);
         changes.promoted.retain(|p| p != id);
         changes.demoted.retain(|d| d != id);
@@ -559,7 +608,7 @@ impl Roster {
             .filter(|e| Some(&e.id) != except)
             .filter(|e| e.registration.nik != registration.nik)
             .filter(|e| e.registration.birth_date == registration.birth_date)
-            .filter(|e| similar_keys(&key, &name_key(&e.registration.name)))
+            .filter(|e| similar_keys(&key, &e.name_key))
             .map(|e| &e.id)
             .collect()
     }

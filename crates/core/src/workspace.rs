@@ -116,37 +116,52 @@ impl Workspace {
         villages: impl IntoIterator<Item = (VillageRef, u32)>,
         records: impl IntoIterator<Item = WorkerRecord>,
     ) -> (Workspace, Vec<(RecordId, RosterError)>) {
-        let mut workspace = Workspace::default();
-        for (village, slots) in villages {
-            workspace
-                .rosters
-                .insert(village.code().to_owned(), Roster::new(village, slots));
-        }
         let mut records: Vec<WorkerRecord> = records.into_iter().collect();
         records.sort_by_key(|r| (r.seq(), r.id().clone()));
+        let mut workspace = Workspace {
+            last_seq: records.last().map_or(0, WorkerRecord::seq),
+            ..Workspace::default()
+        };
+        // Active records per village, in creation order, restored in one pass.
+        let mut active: BTreeMap<String, Vec<(RecordId, Registration)>> = BTreeMap::new();
         let mut rejected = Vec::new();
-        for record in records {
-            workspace.last_seq = workspace.last_seq.max(record.seq());
-            if record.is_active() {
-                let added = match workspace.rosters.get_mut(record.village()) {
-                    Some(roster) => roster
-                        .add(
-                            record.id().clone(),
-                            record.registration().clone(),
-                            DuplicateCheck::Confirmed,
-                        )
-                        .map(|_| ()),
-                    None => Err(RosterError::UnknownRecord {
-                        id: record.id().clone(),
-                    }),
-                };
-                if let Err(error) = added {
-                    rejected.push((record.id().clone(), error));
-                    continue;
-                }
+        let known: BTreeMap<String, (VillageRef, u32)> = villages
+            .into_iter()
+            .map(|(village, slots)| (village.code().to_owned(), (village, slots)))
+            .collect();
+        // A NIK is active at most once on the device: the earliest keeps it.
+        let mut niks: BTreeMap<String, RecordId> = BTreeMap::new();
+        for record in records.iter().filter(|r| r.is_active()) {
+            let id = record.id().clone();
+            let nik = record.registration().nik.as_str();
+            if !known.contains_key(record.village()) {
+                rejected.push((id.clone(), RosterError::UnknownRecord { id }));
+            } else if let Some(existing) = niks.get(nik) {
+                let existing = existing.clone();
+                rejected.push((id, RosterError::DuplicateNik { existing }));
+            } else {
+                niks.insert(nik.to_owned(), id.clone());
+                active
+                    .entry(record.village().to_owned())
+                    .or_default()
+                    .push((id, record.registration().clone()));
             }
-            workspace.records.insert(record.id().clone(), record);
         }
+        let mut rosters = BTreeMap::new();
+        for (code, (village, slots)) in known {
+            let entries = active.remove(&code).unwrap_or_default();
+            let (roster, refused) = Roster::restore(village, slots, entries);
+            rejected.extend(refused);
+            rosters.insert(code, roster);
+        }
+        workspace.rosters = rosters;
+        let refused: std::collections::BTreeSet<RecordId> =
+            rejected.iter().map(|(id, _)| id.clone()).collect();
+        workspace.records = records
+            .into_iter()
+            .filter(|r| !refused.contains(r.id()))
+            .map(|r| (r.id().clone(), r))
+            .collect();
         (workspace, rejected)
     }
 
@@ -680,5 +695,49 @@ mod tests {
             )
             .unwrap();
         assert_eq!(next.record().seq(), 3);
+    }
+
+    #[test]
+    fn loading_refuses_records_that_break_an_invariant() {
+        let record = |rid: &str, village: &str, seq: u64, reg: Registration| {
+            WorkerRecord::create(
+                id(rid),
+                village,
+                seq,
+                reg,
+                agent(),
+                Timestamp::from_millis(seq as i64),
+            )
+        };
+        let villages = [
+            (VillageRef::new(DESA_A, "Sungai Duri").unwrap(), 100),
+            (VillageRef::new(DESA_B, "Desa B").unwrap(), 100),
+        ];
+        let records = [
+            record("r1", DESA_A, 1, worker(1)),
+            // The same NIK again, in the same and in another village.
+            record("r2", DESA_A, 2, worker(1)),
+            record("r3", DESA_B, 3, worker(1)),
+            // A village that is not on the device.
+            record("r4", "61.07.01.2099", 4, worker(2)),
+            record("r5", DESA_B, 5, worker(3)),
+        ];
+        let (ws, rejected) = Workspace::load(villages, records);
+        let codes: Vec<(&str, &str)> = rejected
+            .iter()
+            .map(|(rid, error)| (rid.as_str(), error.code()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("r2", "roster.duplicate_nik"),
+                ("r3", "roster.duplicate_nik"),
+                ("r4", "roster.unknown_record"),
+            ]
+        );
+        assert_eq!(ws.roster(DESA_A).unwrap().len(), 1);
+        assert_eq!(ws.roster(DESA_B).unwrap().len(), 1);
+        assert!(ws.record(&id("r3")).is_none());
+        assert_eq!(ws.find_nik(worker(3).nik.as_str()).unwrap().id(), &id("r5"));
     }
 }
