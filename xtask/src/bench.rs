@@ -2,14 +2,31 @@
 //! written to `target/bench/results.json` as `[{"name", "value", "unit"}]`.
 //!
 //! Every measurement produces `Figure`s; a new measurement adds its figures to the
-//! same list, and they land in the same file under their own names.
+//! same list, and they land in the same file under their own names. Figures are
+//! printed next to their targets but never asserted: timings vary by machine.
+//!
+//! Measurements, in order (each in its own module):
+//! - `size`: the first load, raw and gzip (region data excluded).
+//! - `workers` + `browser::roster`: a village of 15,000 made-up workers in the
+//!   built app's IndexedDB; opening it and searching it at 4x CPU throttling
+//!   (tests/bench/roster.mjs).
+//! - `store`: `IdbStore::put_records` against raw IndexedDB, 15,000 records
+//!   (tests/bench/store/, a wasm-bindgen-test outside the app's workspace).
+//! - `browser::lighthouse`: Lighthouse 12 mobile scores (tests/bench/lighthouse.mjs).
+//!
+//! A measurement that fails is reported and the others still run; the run then
+//! fails after writing what was measured.
 
+mod browser;
+mod size;
+mod store;
+mod workers;
+
+use std::fmt;
 use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use serde_json::{json, Value};
 
 use crate::install;
@@ -18,26 +35,156 @@ use crate::project::Project;
 use crate::{Error, Result};
 
 pub fn run(project: &Project) -> Result<()> {
-    install::ensure_app_tools(project)?;
+    // The app's toolchain, npm packages (Lighthouse, playwright-core) and Chromium.
+    install::ensure_ci_tools(project)?;
     process::run(project.command("trunk").args(["build", "--release"]))?;
+    let out = project.root().join("target").join("bench");
+    fs::create_dir_all(&out)
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
 
-    let bundle = Bundle::measure(&project.dist())?;
-    println!();
-    bundle.print_table();
-    let figures = bundle.figures();
+    let mut bench = Bench {
+        figures: Vec::new(),
+        failures: Vec::new(),
+    };
+    bench.measure("first load", || {
+        let bundle = size::Bundle::measure(&project.dist())?;
+        bundle.print_table();
+        Ok(bundle.figures())
+    });
+    let fixture = bench.step("fixture", || Fixtures::write(&out));
+    if let Some(fixture) = &fixture {
+        bench.measure("roster (browser, 4x CPU throttling)", || {
+            browser::roster(project, &fixture.plan, &out.join("roster-result.json"))
+        });
+        bench.measure("store bulk insert (wasm-bindgen-test)", || {
+            store::put_records(project, &fixture.store_rows)
+        });
+    }
+    bench.measure("lighthouse (mobile)", || {
+        browser::lighthouse(
+            project,
+            &out.join("lighthouse-result.json"),
+            &out.join("lighthouse-report.json"),
+        )
+    });
 
-    let results = project
-        .root()
-        .join("target")
-        .join("bench")
-        .join("results.json");
-    write_results(&results, &figures)?;
+    println!("\nbench: ==== figures");
+    print_figures(&bench.figures);
+    let results = out.join("results.json");
+    write_results(&results, &bench.figures)?;
     println!(
         "\nxtask: {} figures written to {}",
-        figures.len(),
+        bench.figures.len(),
         results.display()
     );
-    Ok(())
+    if bench.failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "bench: {} measurement(s) failed: {}",
+            bench.failures.len(),
+            bench.failures.join("; ")
+        )))
+    }
+}
+
+struct Bench {
+    figures: Vec<Figure>,
+    failures: Vec<String>,
+}
+
+impl Bench {
+    /// Runs one step, timing and reporting it; `None` if it failed.
+    fn step<T>(&mut self, what: &str, run: impl FnOnce() -> Result<T>) -> Option<T> {
+        println!("\nbench: ==== {what}");
+        let start = Instant::now();
+        match run() {
+            Ok(value) => {
+                println!(
+                    "bench: {what}: done in {:.1}s",
+                    start.elapsed().as_secs_f64()
+                );
+                Some(value)
+            }
+            Err(error) => {
+                println!(
+                    "bench: {what}: FAILED in {:.1}s: {error}",
+                    start.elapsed().as_secs_f64()
+                );
+                self.failures.push(format!("{what}: {error}"));
+                None
+            }
+        }
+    }
+
+    fn measure(&mut self, what: &str, run: impl FnOnce() -> Result<Vec<Figure>>) {
+        if let Some(figures) = self.step(what, run) {
+            self.figures.extend(figures);
+        }
+    }
+}
+
+/// The generated inputs of the browser measurements, in target/bench/.
+struct Fixtures {
+    /// What tests/bench/roster.mjs does: rows to seed, the village, the keystrokes.
+    plan: PathBuf,
+    /// The big village's record rows, for tests/bench/store/.
+    store_rows: PathBuf,
+}
+
+impl Fixtures {
+    fn write(out: &Path) -> Result<Fixtures> {
+        let start = Instant::now();
+        let fixture = workers::Fixture::generate(&workers::REGENCY)?;
+        let big = workers::REGENCY[0];
+        let workspace = fixture.workspace()?;
+        let script = workers::search_script(&workspace, big.code)?;
+        let total: usize = workers::REGENCY.iter().map(|v| v.workers).sum();
+        println!(
+            "bench: {total} made-up workers in {} villages ({} in {}), generated in {:.1}s",
+            workers::REGENCY.len(),
+            big.workers,
+            big.code,
+            start.elapsed().as_secs_f64()
+        );
+        let keystrokes: Vec<Value> = script
+            .iter()
+            .map(|k| {
+                json!({
+                    "key": k.key.map(String::from),
+                    "text": k.text,
+                    "count_text": k.count_text,
+                })
+            })
+            .collect();
+        let plan = json!({
+            "db": { "name": workers::DB_NAME, "version": workers::DB_VERSION },
+            "rows": fixture.rows()?,
+            "village": {
+                "code": big.code,
+                "hash": format!("#/desa/{}", big.code),
+                "count_text": workers::count_text(big.workers),
+            },
+            "cpu_throttling": 4,
+            "keystrokes": keystrokes,
+        });
+        let fixtures = Fixtures {
+            plan: out.join("roster-plan.json"),
+            store_rows: out.join("store-rows.json"),
+        };
+        write_if_changed(&fixtures.plan, &plan.to_string())?;
+        let rows = Value::Array(fixture.record_rows(big.code)?);
+        // Compiled into the store bench: rewriting an unchanged file would rebuild it.
+        write_if_changed(&fixtures.store_rows, &rows.to_string())?;
+        Ok(fixtures)
+    }
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
 }
 
 /// One measured number, as stored in results.json.
@@ -52,23 +199,49 @@ pub struct Figure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     Bytes,
+    Millis,
+    /// A Lighthouse category score, 0 to 100.
+    Score,
+    /// One time divided by another.
+    Ratio,
+    Count,
 }
 
 impl Unit {
+    const ALL: [Unit; 5] = [
+        Unit::Bytes,
+        Unit::Millis,
+        Unit::Score,
+        Unit::Ratio,
+        Unit::Count,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             Unit::Bytes => "bytes",
+            Unit::Millis => "ms",
+            Unit::Score => "score",
+            Unit::Ratio => "ratio",
+            Unit::Count => "count",
         }
+    }
+
+    fn parse(text: &str) -> Option<Unit> {
+        Unit::ALL.into_iter().find(|unit| unit.as_str() == text)
     }
 }
 
 impl Figure {
-    fn bytes(name: impl Into<String>, bytes: u64) -> Figure {
+    fn new(name: impl Into<String>, value: f64, unit: Unit) -> Figure {
         Figure {
             name: name.into(),
-            value: bytes as f64,
-            unit: Unit::Bytes,
+            value,
+            unit,
         }
+    }
+
+    fn bytes(name: impl Into<String>, bytes: u64) -> Figure {
+        Figure::new(name, bytes as f64, Unit::Bytes)
     }
 
     fn to_json(&self) -> Value {
@@ -79,6 +252,98 @@ impl Figure {
             json!(self.value)
         };
         json!({ "name": self.name, "value": value, "unit": self.unit.as_str() })
+    }
+
+    /// Reads `[{"name", "value", "unit"}]`, as the node benches write it.
+    fn parse_list(json: &Value) -> Result<Vec<Figure>> {
+        let bad = |what: &str| Error::new(format!("bad figure list ({what}): {json}"));
+        json.as_array()
+            .ok_or_else(|| bad("not an array"))?
+            .iter()
+            .map(|figure| {
+                let name = figure["name"].as_str().ok_or_else(|| bad("name"))?;
+                let value = figure["value"].as_f64().ok_or_else(|| bad("value"))?;
+                let unit = figure["unit"]
+                    .as_str()
+                    .and_then(Unit::parse)
+                    .ok_or_else(|| bad("unit"))?;
+                Ok(Figure::new(name, value, unit))
+            })
+            .collect()
+    }
+
+    /// The value for people: `339.7 kB`, `412 ms`, `1.23`.
+    fn display_value(&self) -> String {
+        match self.unit {
+            Unit::Bytes => format!("{} kB", kilobytes(self.value as u64)),
+            Unit::Millis => format!("{:.0} ms", self.value),
+            Unit::Score | Unit::Count => format!("{:.0}", self.value),
+            Unit::Ratio => format!("{:.2}", self.value),
+        }
+    }
+}
+
+/// What a figure should be. Shown next to it; never enforced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    AtMost(f64),
+    AtLeast(f64),
+}
+
+const TARGETS: [(&str, Target); 5] = [
+    ("release.first_load.gzip", Target::AtMost(250_000.0)),
+    ("store.put_records.ratio", Target::AtMost(1.5)),
+    ("lighthouse.performance", Target::AtLeast(95.0)),
+    ("lighthouse.accessibility", Target::AtLeast(100.0)),
+    ("lighthouse.best_practices", Target::AtLeast(100.0)),
+];
+
+impl Target {
+    fn of(name: &str) -> Option<Target> {
+        TARGETS
+            .iter()
+            .find(|(target, _)| *target == name)
+            .map(|(_, target)| *target)
+    }
+
+    fn met_by(self, value: f64) -> bool {
+        match self {
+            Target::AtMost(limit) => value <= limit,
+            Target::AtLeast(limit) => value >= limit,
+        }
+    }
+
+    fn describe(self, unit: Unit) -> String {
+        let (sign, limit) = match self {
+            Target::AtMost(limit) => ("<=", limit),
+            Target::AtLeast(limit) => (">=", limit),
+        };
+        format!("{sign} {}", Figure::new("", limit, unit).display_value())
+    }
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}", self.name, self.display_value())
+    }
+}
+
+fn print_figures(figures: &[Figure]) {
+    let width = figures.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    for figure in figures {
+        let verdict = match Target::of(&figure.name) {
+            Some(target) if target.met_by(figure.value) => {
+                format!("target {}: met", target.describe(figure.unit))
+            }
+            Some(target) => format!("target {}: MISSED", target.describe(figure.unit)),
+            None => String::new(),
+        };
+        let line = format!(
+            "{:<width$}  {:>12}  {verdict}",
+            figure.name,
+            figure.display_value()
+        );
+        println!("{}", line.trim_end());
     }
 }
 
@@ -94,184 +359,8 @@ fn write_results(path: &Path, figures: &[Figure]) -> Result<()> {
     write().map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The kinds of file a first visit downloads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Wasm,
-    Js,
-    Css,
-}
-
-impl Kind {
-    const ALL: [Kind; 3] = [Kind::Wasm, Kind::Js, Kind::Css];
-
-    fn extension(self) -> &'static str {
-        match self {
-            Kind::Wasm => "wasm",
-            Kind::Js => "js",
-            Kind::Css => "css",
-        }
-    }
-
-    fn of(file: &str) -> Option<Kind> {
-        let extension = Path::new(file).extension()?.to_str()?;
-        Kind::ALL
-            .into_iter()
-            .find(|kind| kind.extension() == extension)
-    }
-}
-
-struct Asset {
-    file: String,
-    kind: Kind,
-    raw: u64,
-    gzip: u64,
-}
-
-/// The files dist/index.html loads on a first visit, with their sizes.
-struct Bundle {
-    assets: Vec<Asset>,
-}
-
-impl Bundle {
-    fn measure(dist: &Path) -> Result<Bundle> {
-        let index = dist.join("index.html");
-        let html = fs::read_to_string(&index).map_err(|e| {
-            Error::new(format!(
-                "cannot read {}: {e}; did the release build run?",
-                index.display()
-            ))
-        })?;
-        let mut assets = Vec::new();
-        for file in referenced_files(&html) {
-            let path = dist.join(&file);
-            let Some(kind) = Kind::of(&file) else {
-                continue;
-            };
-            if !path.is_file() {
-                continue; // An external or generated URL, not part of our build.
-            }
-            let bytes = fs::read(&path)
-                .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-            assets.push(Asset {
-                file,
-                kind,
-                raw: bytes.len() as u64,
-                gzip: gzip_len(&bytes),
-            });
-        }
-        for required in [Kind::Wasm, Kind::Js] {
-            if !assets.iter().any(|asset| asset.kind == required) {
-                return Err(Error::new(format!(
-                    "{} loads no .{} file from {}; is this a Trunk build?",
-                    index.display(),
-                    required.extension(),
-                    dist.display()
-                )));
-            }
-        }
-        Ok(Bundle { assets })
-    }
-
-    fn figures(&self) -> Vec<Figure> {
-        let mut figures = Vec::new();
-        for kind in Kind::ALL {
-            let of_kind = self.assets.iter().filter(|asset| asset.kind == kind);
-            let (raw, gzip) = of_kind.fold((0, 0), |(raw, gzip), asset| {
-                (raw + asset.raw, gzip + asset.gzip)
-            });
-            if raw > 0 {
-                figures.push(Figure::bytes(
-                    format!("release.{}.raw", kind.extension()),
-                    raw,
-                ));
-                figures.push(Figure::bytes(
-                    format!("release.{}.gzip", kind.extension()),
-                    gzip,
-                ));
-            }
-        }
-        let (raw, gzip) = self.totals();
-        figures.push(Figure::bytes("release.first_load.raw", raw));
-        figures.push(Figure::bytes("release.first_load.gzip", gzip));
-        figures
-    }
-
-    fn totals(&self) -> (u64, u64) {
-        self.assets.iter().fold((0, 0), |(raw, gzip), asset| {
-            (raw + asset.raw, gzip + asset.gzip)
-        })
-    }
-
-    fn print_table(&self) {
-        let (raw, gzip) = self.totals();
-        let total = "first load (total)";
-        let width = self
-            .assets
-            .iter()
-            .map(|asset| asset.file.len())
-            .chain([total.len(), 4])
-            .max()
-            .unwrap_or(0);
-        println!("{:<width$}  {:>9}  {:>9}", "file", "raw kB", "gzip kB");
-        for asset in &self.assets {
-            println!(
-                "{:<width$}  {:>9}  {:>9}",
-                asset.file,
-                kilobytes(asset.raw),
-                kilobytes(asset.gzip)
-            );
-        }
-        println!(
-            "{:<width$}  {:>9}  {:>9}",
-            total,
-            kilobytes(raw),
-            kilobytes(gzip)
-        );
-        println!(
-            "first load: {} kB gzip (gzip -9; 1 kB = 1000 bytes)",
-            kilobytes(gzip)
-        );
-    }
-}
-
 fn kilobytes(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1000.0)
-}
-
-fn gzip_len(bytes: &[u8]) -> u64 {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder
-        .write_all(bytes)
-        .expect("writing to a Vec cannot fail");
-    encoder
-        .finish()
-        .expect("writing to a Vec cannot fail")
-        .len() as u64
-}
-
-/// Local file names in quotes in `html` that end in .wasm, .js or .css, in order of
-/// first appearance: Trunk's `<link href="/app-1a2b.css">`, the module preload and the
-/// `init('/app-1a2b_bg.wasm')` in its loader script.
-fn referenced_files(html: &str) -> Vec<String> {
-    let mut files: Vec<String> = Vec::new();
-    for quote in ['"', '\''] {
-        for (index, quoted) in html.split(quote).enumerate() {
-            let inside_quotes = index % 2 == 1;
-            let file = quoted.trim_start_matches("./").trim_start_matches('/');
-            let local = !file.contains("://")
-                && !file.starts_with("//")
-                && !file.contains(char::is_whitespace);
-            if inside_quotes
-                && local
-                && Kind::of(file).is_some()
-                && !files.iter().any(|f| f == file)
-            {
-                files.push(file.to_string());
-            }
-        }
-    }
-    files
 }
 
 #[cfg(test)]
@@ -279,72 +368,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_what_a_trunk_index_loads() {
-        let html = r#"<!doctype html><html lang="id"><head>
-<link rel="stylesheet" href="/main-5c1f.css" integrity="sha384-x"/>
-<link rel="modulepreload" href="/lindung-9e2b.js" crossorigin="anonymous">
-<link rel="preload" href="/lindung-9e2b_bg.wasm" crossorigin="anonymous" as="fetch" type="application/wasm">
-<link rel="icon" href="icons/icon.svg" type="image/svg+xml" />
-<script src="https://example.org/x.js"></script>
-<script type="module">
-import init, * as bindings from '/lindung-9e2b.js';
-const wasm = await init({ module_or_path: '/lindung-9e2b_bg.wasm' });
-</script></head><body><p>It's "done.js" said the 'note'</p></body></html>"#;
-        let files = referenced_files(html);
-        assert_eq!(
-            files,
-            [
-                "main-5c1f.css",
-                "lindung-9e2b.js",
-                "lindung-9e2b_bg.wasm",
-                "done.js"
-            ]
-        );
-        // `done.js` is not in dist/, so `Bundle::measure` skips it.
-    }
-
-    #[test]
     fn figures_are_written_as_plain_numbers() {
         let figures = [
             Figure::bytes("release.wasm.gzip", 85_123),
-            Figure {
-                value: 0.5,
-                ..Figure::bytes("x", 0)
-            },
+            Figure::new("store.put_records.ratio", 0.5, Unit::Ratio),
         ];
         let json: Vec<Value> = figures.iter().map(Figure::to_json).collect();
         assert_eq!(
             serde_json::to_string(&json).unwrap(),
-            r#"[{"name":"release.wasm.gzip","unit":"bytes","value":85123},{"name":"x","unit":"bytes","value":0.5}]"#
+            r#"[{"name":"release.wasm.gzip","unit":"bytes","value":85123},{"name":"store.put_records.ratio","unit":"ratio","value":0.5}]"#
         );
     }
 
     #[test]
-    fn first_load_sums_every_kind() {
-        let asset = |file: &str, raw, gzip| Asset {
-            file: file.into(),
-            kind: Kind::of(file).unwrap(),
-            raw,
-            gzip,
+    fn figure_lists_read_back_and_bad_ones_are_errors() {
+        let figures = [
+            Figure::new("roster.search.p95", 412.5, Unit::Millis),
+            Figure::new("lighthouse.performance", 97.0, Unit::Score),
+        ];
+        let json = Value::Array(figures.iter().map(Figure::to_json).collect());
+        assert_eq!(Figure::parse_list(&json).unwrap(), figures);
+        for bad in [
+            json!({}),
+            json!([{"name": "x", "value": 1}]),
+            json!([{"name": "x", "value": "1", "unit": "ms"}]),
+            json!([{"name": "x", "value": 1, "unit": "parsecs"}]),
+        ] {
+            assert!(Figure::parse_list(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn targets_are_shown_not_enforced() {
+        let check = |name: &str, value: f64, expected: Option<bool>| {
+            let met = Target::of(name).map(|t| t.met_by(value));
+            assert_eq!(met, expected, "{name} = {value}");
         };
-        let bundle = Bundle {
-            assets: vec![asset("a_bg.wasm", 1000, 400), asset("a.js", 300, 100)],
-        };
-        let names: Vec<(String, f64)> = bundle
-            .figures()
-            .into_iter()
-            .map(|f| (f.name, f.value))
-            .collect();
+        check("release.first_load.gzip", 250_000.0, Some(true));
+        check("release.first_load.gzip", 250_001.0, Some(false));
+        check("lighthouse.accessibility", 100.0, Some(true));
+        check("lighthouse.performance", 94.0, Some(false));
+        check("store.put_records.ratio", 1.49, Some(true));
+        check("roster.search.p95", 1e9, None);
         assert_eq!(
-            names,
-            [
-                ("release.wasm.raw".to_string(), 1000.0),
-                ("release.wasm.gzip".to_string(), 400.0),
-                ("release.js.raw".to_string(), 300.0),
-                ("release.js.gzip".to_string(), 100.0),
-                ("release.first_load.raw".to_string(), 1300.0),
-                ("release.first_load.gzip".to_string(), 400.0 + 100.0),
-            ]
+            Target::AtMost(250_000.0).describe(Unit::Bytes),
+            "<= 250.0 kB"
         );
     }
 }

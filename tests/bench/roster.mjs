@@ -1,0 +1,290 @@
+// Roster bench: a village of 15,000 workers in the built app, at 4x CPU throttling.
+//
+// Usage: node tests/bench/roster.mjs <dist-dir> <plan.json> <result.json>
+// (`cargo xtask bench` writes the plan: xtask/src/bench/workers.rs.)
+//
+// 1. Opens the app once, so that the app itself creates its IndexedDB database, then
+//    writes the plan's rows (villages, records, settings) in one transaction.
+// 2. Applies CPU throttling through CDP (Emulation.setCPUThrottlingRate).
+// 3. Cold open: reloads at #/desa/<code>; the time from navigation start until the
+//    result count shows every worker, a row is rendered and the next frame is painted.
+// 4. Open from home: from #/ to #/desa/<code> in the running app, to the same point.
+// 5. Search: types the plan's keystrokes into [data-testid=roster-search]; for each,
+//    the time from the keydown event to the frame after the app rendered the result
+//    (the count then must equal what the core computed natively). Clearing the box
+//    (select all, Backspace) between words is measured too.
+//
+// Writes {figures: [{name, value, unit}], keystrokes: [...]} to result.json.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, figure, serve } from './common.mjs';
+
+const COLD_OPENS = 3;
+const HOME_OPENS = 3;
+/** Longest wait for one screen or keystroke before the bench gives up. */
+const TIMEOUT_MS = 180_000;
+
+const log = (...args) => console.log('roster:', ...args);
+
+async function main() {
+  const [dist, planPath, resultPath] = process.argv.slice(2);
+  if (!resultPath) throw new Error('usage: node tests/bench/roster.mjs <dist-dir> <plan.json> <result.json>');
+  const plan = JSON.parse(readFileSync(planPath, 'utf8'));
+  const server = await serve(dist);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const result = await bench(browser, server.url, plan);
+    writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+async function bench(browser, url, plan) {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'id-ID',
+    timezoneId: 'Asia/Jakarta',
+  });
+  await context.addInitScript(watchVillage, plan.village.count_text);
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  const uncaught = [];
+  page.on('pageerror', (error) => uncaught.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') log(`console.error in the page: ${message.text()}`);
+  });
+
+  // 1. The app creates its database; then the rows go in, in one transaction.
+  await page.goto(`${url}/#/`);
+  await page.getByTestId('agent-missing').waitFor();
+  const seeded = await page.evaluate(seed, { db: plan.db, rowsJson: JSON.stringify(plan.rows) });
+  const counts = Object.entries(seeded.counts).map(([store, n]) => `${store}: ${n}`);
+  log(`seeded in one transaction (${counts.join(', ')}) in ${seeded.ms.toFixed(0)} ms`);
+
+  // 2. Throttling (it stays on across reloads of this page).
+  const busy = () => page.evaluate(busyLoop);
+  const before = await busy();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: plan.cpu_throttling });
+  const after = await busy();
+  log(`CPU throttling ${plan.cpu_throttling}x: a busy loop took ${before.toFixed(0)} ms, now ${after.toFixed(0)} ms`);
+
+  // 3. Cold opens of the big village.
+  await page.evaluate((hash) => {
+    location.hash = hash;
+  }, plan.village.hash);
+  const cold = [];
+  for (let i = 0; i < COLD_OPENS; i++) {
+    await page.reload();
+    await page.waitForFunction(() => window.__lindungBench?.villageReady != null, null, { polling: 100 });
+    cold.push(await page.evaluate(() => window.__lindungBench.villageReady));
+    log(`cold open ${i + 1}: ${cold.at(-1).toFixed(0)} ms (navigation start to "${plan.village.count_text}" painted)`);
+  }
+
+  // 4. From the home screen to the village, in the running app.
+  const fromHome = [];
+  for (let i = 0; i < HOME_OPENS; i++) {
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
+    await page.locator(`[data-testid="village-link"][data-code="${plan.village.code}"]`).waitFor();
+    fromHome.push(await page.evaluate(openVillage, { hash: plan.village.hash, want: plan.village.count_text }));
+    log(`open from home ${i + 1}: ${fromHome.at(-1).toFixed(0)} ms`);
+  }
+
+  // 5. Search keystrokes.
+  const search = page.getByTestId('roster-search');
+  await search.click();
+  const keystrokes = [];
+  for (const step of plan.keystrokes) {
+    if (step.key === null) await page.keyboard.press('Control+A');
+    await page.evaluate(armKeystroke, step.count_text);
+    await page.keyboard.press(step.key === null ? 'Backspace' : step.key === ' ' ? 'Space' : step.key);
+    const measured = await page.evaluate(() => window.__lindungBench.keystroke);
+    const value = await search.inputValue();
+    if (value !== step.text) throw new Error(`the search box holds "${value}", expected "${step.text}"`);
+    keystrokes.push({ key: step.key ?? 'clear', text: step.text, count: step.count_text, ms: measured.ms, late: measured.late });
+    log(
+      `${JSON.stringify(step.text).padEnd(11)} ${step.count_text.padStart(12)}  ${measured.ms.toFixed(0).padStart(6)} ms${measured.late ? ' (rendered after the first frame)' : ''}`,
+    );
+  }
+  if (uncaught.length > 0) throw new Error(`uncaught errors in the page: ${uncaught.join(' | ')}`);
+  const still = await busy();
+  if (still < 2 * before) throw new Error(`CPU throttling was lost on the way (busy loop ${still.toFixed(0)} ms)`);
+
+  const times = keystrokes.map((k) => k.ms);
+  const p50 = percentile(times, 50);
+  const p95 = percentile(times, 95);
+  log(`search: ${times.length} keystrokes, median ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
+  return {
+    figures: [
+      figure('roster.records', plan.rows.records.filter((r) => r.village === plan.village.code).length, 'count'),
+      figure('roster.open_cold.ms', round(median(cold)), 'ms'),
+      figure('roster.open_from_home.ms', round(median(fromHome)), 'ms'),
+      figure('roster.search.keystrokes', times.length, 'count'),
+      figure('roster.search.p50.ms', round(p50), 'ms'),
+      figure('roster.search.p95.ms', round(p95), 'ms'),
+      figure('roster.search.max.ms', round(Math.max(...times)), 'ms'),
+    ],
+    cpu_throttling: plan.cpu_throttling,
+    cold_open_ms: cold,
+    open_from_home_ms: fromHome,
+    keystrokes,
+  };
+}
+
+const round = (ms) => Math.round(ms * 10) / 10;
+
+function median(values) {
+  return percentile(values, 50);
+}
+
+/** Nearest-rank percentile (the median of an even count is the lower middle). */
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+// ---- In the page (serialized by Playwright: no closures over this module) ----
+
+/** Init script: records when the village screen shows `want` and has painted. */
+function watchVillage(want) {
+  const bench = (window.__lindungBench = { villageReady: null, keystroke: null });
+  const ready = () =>
+    document.querySelector('[data-testid="roster-result-count"]')?.textContent?.trim() === want &&
+    document.querySelector('[data-testid="worker-row"]') !== null;
+  const observer = new MutationObserver(() => {
+    if (!ready()) return;
+    observer.disconnect();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        bench.villageReady = performance.now();
+      };
+      channel.port2.postMessage(null);
+    });
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+/** Writes the rows into the app's database (which must exist at `db.version`). */
+async function seed({ db, rowsJson }) {
+  const rows = JSON.parse(rowsJson);
+  const connection = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(db.name, db.version);
+    request.onupgradeneeded = () => {
+      request.transaction.abort();
+      reject(new Error(`the app's database "${db.name}" is not at version ${db.version}`));
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error(`cannot open ${db.name}`));
+  });
+  try {
+    const start = performance.now();
+    const stores = Object.keys(rows);
+    const tx = connection.transaction(stores, 'readwrite', { durability: 'strict' });
+    const counts = {};
+    for (const store of stores) {
+      const objectStore = tx.objectStore(store);
+      for (const row of rows[store]) objectStore.put(row);
+      counts[store] = rows[store].length;
+    }
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onabort = () => reject(tx.error ?? new Error('the seeding transaction aborted'));
+    });
+    return { counts, ms: performance.now() - start };
+  } finally {
+    connection.close();
+  }
+}
+
+function busyLoop() {
+  const start = performance.now();
+  let x = 0;
+  for (let i = 0; i < 2e7; i++) x = (x + i * 7) % 1000003;
+  globalThis.__lindungBenchSink = x; // keeps the loop from being optimized away
+  return performance.now() - start;
+}
+
+/** Goes to the village; ms until its count shows `want` and the next frame painted. */
+function openVillage({ hash, want }) {
+  const afterNextFrame = (then) =>
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => then();
+      channel.port2.postMessage(null);
+    });
+  const count = () => document.querySelector('[data-testid="roster-result-count"]')?.textContent?.trim();
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const observer = new MutationObserver(() => {
+      if (count() !== want) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      afterNextFrame(() => resolve(performance.now() - start));
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`the village did not show "${want}" (count: "${count()}")`));
+    }, 180_000);
+    location.hash = hash;
+  });
+}
+
+/**
+ * Arms the measurement of the next keystroke: from its keydown to the frame after the
+ * app rendered the result; the count must then read `want`. If it does not yet (the
+ * app rendered later than the first frame), waits for it and one more frame.
+ */
+function armKeystroke(want) {
+  const afterNextFrame = (then) =>
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => then();
+      channel.port2.postMessage(null);
+    });
+  const count = () => document.querySelector('[data-testid="roster-result-count"]')?.textContent?.trim();
+  window.__lindungBench.keystroke = new Promise((resolve, reject) => {
+    let start = null;
+    const onKeydown = (event) => {
+      start = event.timeStamp;
+      document.removeEventListener('keydown', onKeydown, true);
+    };
+    const onInput = () => {
+      document.removeEventListener('input', onInput, true);
+      afterNextFrame(() => {
+        if (count() === want) {
+          resolve({ ms: performance.now() - start, late: false });
+          return;
+        }
+        const observer = new MutationObserver(() => {
+          if (count() !== want) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          afterNextFrame(() => resolve({ ms: performance.now() - start, late: true }));
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`the count shows "${count()}", expected "${want}"`));
+        }, 180_000);
+      });
+    };
+    document.addEventListener('keydown', onKeydown, true);
+    document.addEventListener('input', onInput, true);
+  });
+}
+
+main().catch((error) => {
+  console.error(`roster: ${error.stack ?? error}`);
+  process.exit(1);
+});
