@@ -27,7 +27,8 @@ Commands:
                  tests. Stops at the first failure. Ends with `ci: N passed, N failed`.
   serve [--dev]  Build and serve the app at http://127.0.0.1:8080 (release build
                  unless --dev), rebuilding on change.
-  bench          Release build, then size of the first load (raw and gzip), written
+  bench          Release build, then first-load size, a 15,000-worker roster (open,
+                 search), store bulk insert and Lighthouse scores, printed and written
                  to target/bench/results.json.
   regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
   help           This text.
