@@ -15,6 +15,15 @@ use crate::state::Ctx;
 /// Rows rendered at once; "show more" adds this many.
 const PAGE: usize = 50;
 
+/// What a roster row shows: id, name, masked NIK, category code, status.
+type Row = (
+    lindung_core::RecordId,
+    String,
+    String,
+    String,
+    lindung_core::Status,
+);
+
 #[component]
 pub fn VillageScreen(code: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -92,24 +101,20 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         })
     };
 
-    let rows = move || {
-        let lang = lang.get();
-        results.with(|(_, rows)| {
-            rows.iter()
-                .map(|(id, name, masked, category, status)| {
-                    let href = Route::Record(id.clone()).hash();
-                    view! {
-                        <li>
-                            <a class="worker-row" href=href data-testid="worker-row">
-                                <span class="worker-name">{name.clone()}</span>
-                                <span class="worker-meta">{format!("{masked} · {}", category_name(category, lang))}</span>
-                                {status_badge(*status, lang)}
-                            </a>
-                        </li>
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
+    // Keyed rows: a keystroke that keeps a row keeps its DOM nodes.
+    let row = move |(id, name, masked, category, status): Row| {
+        let href = Route::Record(id).hash();
+        view! {
+            <li>
+                <a class="worker-row" href=href data-testid="worker-row">
+                    <span class="worker-name">{name}</span>
+                    <span class="worker-meta">
+                        {move || format!("{masked} · {}", category_name(&category, lang.get()))}
+                    </span>
+                    {move || status_badge(status, lang.get())}
+                </a>
+            </li>
+        }
     };
 
     let summary = move || {
@@ -217,7 +222,13 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                             Lang::En => format!("{} people", total()),
                         }}
                     </p>
-                    <ul class="worker-list" data-testid="worker-list">{rows}</ul>
+                    <ul class="worker-list" data-testid="worker-list">
+                        <For
+                            each=move || results.with(|(_, rows)| rows.clone())
+                            key=|(id, _, _, _, status)| (id.clone(), *status)
+                            children=row
+                        />
+                    </ul>
                     <Show when=move || { total() > shown.get() }>
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {t("Tampilkan lebih banyak", "Show more")}
