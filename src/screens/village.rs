@@ -12,8 +12,8 @@ use crate::platform;
 use crate::route::Route;
 use crate::state::Ctx;
 
-/// Rows rendered at once; "show more" adds this many.
-const PAGE: usize = 50;
+/// Rows rendered at once (a phone shows about eight); "show more" adds this many.
+const PAGE: usize = 20;
 
 /// What a roster row shows: id, name, masked NIK, category code, status.
 type Row = (
@@ -78,7 +78,9 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
             query.update(|q| apply(q, value));
-            shown.set(PAGE);
+            if shown.get_untracked() != PAGE {
+                shown.set(PAGE);
+            }
         }
     };
     let category_options = move || {
