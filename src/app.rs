@@ -104,6 +104,20 @@ pub fn App() -> impl IntoView {
                     {move || read_only_message(lang.get())}
                 </div>
             </Show>
+            <Show when=move || { ctx.unshown.get() > 0 }>
+                <div class="card notice" role="alert" data-testid="unshown-records">
+                    {move || match lang.get() {
+                        Lang::Id => format!(
+                            "{} data tersimpan tidak dapat ditampilkan (NIK ganda atau desanya hilang). Data itu tetap ada di HP; jangan hapus data aplikasi dan hubungi kantor kabupaten.",
+                            ctx.unshown.get()
+                        ),
+                        Lang::En => format!(
+                            "{} stored records cannot be shown (repeated NIK or missing village). They are still on the device; do not clear the app's data, and contact the district office.",
+                            ctx.unshown.get()
+                        ),
+                    }}
+                </div>
+            </Show>
             {move || ctx.not_persistent.get().map(|error| view! {
                 <div class="card notice" role="alert" data-testid="not-persistent">
                     {move || error.message(lang.get())}

@@ -54,6 +54,9 @@ pub struct Ctx {
     pub lost: RwSignal<Option<StoreError>>,
     /// Why the device's storage is not used, if it is not (memory fallback).
     pub not_persistent: RwSignal<Option<StoreError>>,
+    /// Stored records that could not be shown (they break a roster rule or
+    /// belong to a village that is missing). They stay in the store untouched.
+    pub unshown: RwSignal<usize>,
     pub store: StoredValue<Rc<AppStore>, LocalStorage>,
     /// Held for the page's lifetime: dropping it lets another tab write.
     #[cfg(target_arch = "wasm32")]
@@ -116,6 +119,7 @@ impl Ctx {
             writer: RwSignal::new(Writer::Pending),
             lost: RwSignal::new(None),
             not_persistent: RwSignal::new(None),
+            unshown: RwSignal::new(0),
             store: StoredValue::new_local(Rc::new(store)),
             #[cfg(target_arch = "wasm32")]
             lock: StoredValue::new_local(None),
@@ -180,7 +184,8 @@ impl Ctx {
                         .ok()
                         .map(|r| (r, v.funded_slots))
                 });
-                let (workspace, _rejected) = Workspace::load(refs, records);
+                let (workspace, rejected) = Workspace::load(refs, records);
+                self.unshown.set(rejected.len());
                 self.workspace.set(workspace);
                 self.villages.set(villages);
                 // Only on change: a reload of the data must not remount the
