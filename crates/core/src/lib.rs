@@ -3,6 +3,7 @@
 //! storage, no browser: the app, the district binary and the tests all call
 //! the same functions.
 
+pub mod bundle;
 pub mod contribution;
 pub mod date;
 pub mod i18n;
