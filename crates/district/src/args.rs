@@ -13,6 +13,7 @@ Usage:
   district nik [--today YYYY-MM-DD] NIK...   check NIKs, one JSON line per NIK
   district nik [--today YYYY-MM-DD] -        check NIKs read from stdin, one per line
   district rules check PACK.json             check a rule pack file
+  district verify BUNDLE...                  check export bundles' signature and format
   district help                              show this help
 
 nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_date\",
@@ -21,8 +22,12 @@ nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_dat
   dashes inside a NIK are ignored; blank stdin lines are skipped.
   --today sets the date that decides the birth year's century (default: today, UTC).
 
-Exit status: 0 done (even if some NIKs are invalid), 1 rule pack rejected or
-file unreadable, 2 usage error.";
+verify: one line per file, `ok FILE: kid ... sequence N records N villages N` or
+  `FAIL FILE: <code> (<reason>)`. Trust in the device key and the sequence are
+  checked against the district register (a later command), not here.
+
+Exit status: 0 done (even if some NIKs are invalid), 1 rule pack or bundle
+rejected or file unreadable, 2 usage error.";
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +40,10 @@ pub enum Command {
     },
     RulesCheck {
         pack: PathBuf,
+    },
+    /// Check bundle files (signature and format).
+    Verify {
+        files: Vec<PathBuf>,
     },
 }
 
@@ -76,6 +85,14 @@ where
         "help" | "--help" | "-h" => Ok(Command::Help),
         "nik" => parse_nik(args),
         "rules" => parse_rules(args),
+        "verify" => {
+            let files: Vec<PathBuf> = args.map(PathBuf::from).collect();
+            if files.is_empty() {
+                Err(usage("verify needs at least one bundle file"))
+            } else {
+                Ok(Command::Verify { files })
+            }
+        }
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
         other => Err(usage(format!("unknown command `{other}`"))),
     }

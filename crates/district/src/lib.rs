@@ -4,6 +4,7 @@
 //! - [`args`]: the command line, validated once into a [`Command`].
 //! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
 //! - [`rules`]: checking a rule pack file.
+//! - [`verify`]: checking export bundles' signature and format.
 //! - [`clock`]: turning the system clock's day count into a [`Date`].
 //!
 //! Architecture invariant: every rule lives in `lindung-core`; this crate only
@@ -15,6 +16,7 @@ pub mod args;
 pub mod clock;
 pub mod nik;
 pub mod rules;
+pub mod verify;
 
 pub use args::{parse_args, Command, NikSource, UsageError, USAGE};
 pub use nik::{stdin_entry, write_reports, NikReport};

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
             }
         },
         Command::RulesCheck { pack } => rules_check(&pack),
+        Command::Verify { files } => verify(&files),
     };
     match result {
         Ok(code) => code,
@@ -107,4 +108,23 @@ fn rules_check(path: &std::path::Path) -> io::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn verify(files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    let mut all_ok = true;
+    for path in files {
+        let name = path.display().to_string();
+        let (ok, line) = match fs::read(path) {
+            Ok(bytes) => lindung_district::verify::verify_line(&name, &bytes),
+            Err(error) => (false, format!("FAIL {name}: file.unreadable ({error})")),
+        };
+        all_ok &= ok;
+        writeln!(out, "{line}")?;
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -288,7 +288,7 @@ fn exit_codes() {
         (&["nik", "6107014502870001", "--today"], 2, "stderr"),
         (&["nik", "--verbose", "6107014502870001"], 2, "stderr"),
         (&["nik", "-", "6107014502870001"], 2, "stderr"),
-        (&["verify", "bundle.zip"], 2, "stderr"),
+        (&["ingest", "bundle.zip"], 2, "stderr"),
         (&["--version"], 2, "stderr"),
         (&["rules"], 2, "stderr"),
         (&["rules", "lint", "pack.json"], 2, "stderr"),
@@ -397,4 +397,46 @@ fn rules_check_of_an_unreadable_file_fails_on_stderr() {
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_checks_each_bundle_and_fails_if_any_fails() {
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/golden/bundle-v1.jws.json"
+    );
+    let good = std::fs::read_to_string(golden).expect("golden bundle");
+    // Flip one character of the signature: the file must be refused.
+    let at = good.rfind("\"signature\":\"").expect("a signature") + 14;
+    let mut tampered = good.clone().into_bytes();
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = temp_file(&String::from_utf8(tampered).unwrap());
+    let good_copy = temp_file(&good);
+
+    let all_good = run(&["verify", good_copy.to_str().unwrap()], "");
+    assert_eq!(all_good.code, 0, "{}", all_good.stderr);
+    assert!(all_good.stdout.starts_with("ok "), "{}", all_good.stdout);
+    assert!(
+        all_good.stdout.contains("sequence 1"),
+        "{}",
+        all_good.stdout
+    );
+
+    let mixed = run(
+        &[
+            "verify",
+            good_copy.to_str().unwrap(),
+            tampered.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(mixed.code, 1);
+    let lines: Vec<&str> = mixed.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", mixed.stdout);
+    assert!(lines[0].starts_with("ok "), "{}", lines[0]);
+    assert!(lines[1].starts_with("FAIL "), "{}", lines[1]);
+    assert!(lines[1].contains("bundle.signature"), "{}", lines[1]);
+
+    let none = run(&["verify"], "");
+    assert_eq!(none.code, 2);
 }
