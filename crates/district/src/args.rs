@@ -14,6 +14,14 @@ Usage:
   district nik [--today YYYY-MM-DD] -        check NIKs read from stdin, one per line
   district rules check PACK.json             check a rule pack file
   district verify BUNDLE...                  check export bundles' signature and format
+  district init --db FILE                    create the register, or migrate it
+  district agents add --db FILE --kid KID --name NAME [--agent-id ID]
+                                             add a device key (approved at once)
+  district agents list --db FILE             list device keys and their status
+  district agents approve --db FILE KID      approve a key; merge its pending bundles
+  district agents revoke --db FILE KID       revoke a key; its later bundles fail
+  district ingest --db FILE BUNDLE...        verify bundles and merge them into the register
+  district duplicates --db FILE              list NIKs held by more than one active record
   district help                              show this help
 
 nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_date\",
@@ -26,8 +34,27 @@ verify: one line per file, `ok FILE: kid ... sequence N records N villages N` or
   `FAIL FILE: <code> (<reason>)`. Trust in the device key and the sequence are
   checked against the district register (a later command), not here.
 
+init: creates the register FILE (SQLite) with the current schema, or migrates an
+  older one step by step; on an up-to-date register it changes nothing and says so.
+
+agents: a KID is 43 base64url characters, as `verify` prints it; put `--` before
+  a KID that starts with `-`.
+agents list: one line per key, `KID NAME AGENT_ID STATUS` (tab-separated; `-` for
+  no agent id); STATUS is approved, revoked or pending (seen by ingest, unknown).
+
+ingest: per file, verified, then merged in one transaction or not at all:
+  `merged FILE: N records (kid K, sequence S); M older or equal revisions ignored`
+  `gap FILE: kid K is missing sequence A..B` (recorded; the bundle still merges)
+  `already ingested FILE: ...` (same kid, sequence and content; nothing changed)
+  `pending FILE: unknown device ...` (stored, merged by `agents approve`)
+  `FAIL FILE: <code> (<reason>)`, codes from verify or register.revoked,
+  register.conflict (other bundle, same kid and sequence), register.chain
+  (previous is not the stored bundle before it). Records merge by record id:
+  a higher revision replaces, a lower or equal one is ignored. Then
+  `duplicates: N NIKs held by more than one active record`.
+
 Exit status: 0 done (even if some NIKs are invalid), 1 rule pack or bundle
-rejected or file unreadable, 2 usage error.";
+rejected, file unreadable or register error, 2 usage error.";
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +71,40 @@ pub enum Command {
     /// Check bundle files (signature and format).
     Verify {
         files: Vec<PathBuf>,
+    },
+    /// A command on the district register.
+    Register(RegisterCommand),
+}
+
+/// What to do with the district register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegisterCommand {
+    Init {
+        db: PathBuf,
+    },
+    AgentsAdd {
+        db: PathBuf,
+        kid: String,
+        name: String,
+        agent_id: Option<String>,
+    },
+    AgentsList {
+        db: PathBuf,
+    },
+    AgentsApprove {
+        db: PathBuf,
+        kid: String,
+    },
+    AgentsRevoke {
+        db: PathBuf,
+        kid: String,
+    },
+    Ingest {
+        db: PathBuf,
+        files: Vec<PathBuf>,
+    },
+    Duplicates {
+        db: PathBuf,
     },
 }
 
@@ -93,8 +154,188 @@ where
                 Ok(Command::Verify { files })
             }
         }
+        "init" | "agents" | "ingest" | "duplicates" => {
+            parse_register(&command, args).map(Command::Register)
+        }
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
         other => Err(usage(format!("unknown command `{other}`"))),
+    }
+}
+
+fn parse_register(
+    command: &str,
+    args: impl Iterator<Item = String>,
+) -> Result<RegisterCommand, UsageError> {
+    match command {
+        "init" => {
+            let mut opts = Options::parse("init", args, &["--db"])?;
+            opts.no_positionals()?;
+            Ok(RegisterCommand::Init { db: opts.db()? })
+        }
+        "ingest" => {
+            let mut opts = Options::parse("ingest", args, &["--db"])?;
+            let db = opts.db()?;
+            if opts.positional.is_empty() {
+                return Err(usage("ingest needs at least one bundle file"));
+            }
+            let files = opts.positional.into_iter().map(PathBuf::from).collect();
+            Ok(RegisterCommand::Ingest { db, files })
+        }
+        "duplicates" => {
+            let mut opts = Options::parse("duplicates", args, &["--db"])?;
+            opts.no_positionals()?;
+            Ok(RegisterCommand::Duplicates { db: opts.db()? })
+        }
+        _ => parse_agents(args),
+    }
+}
+
+/// `--name VALUE` / `--name=VALUE` options and positional arguments of one
+/// subcommand; each option at most once.
+struct Options {
+    command: &'static str,
+    values: Vec<(&'static str, String)>,
+    positional: Vec<String>,
+}
+
+impl Options {
+    fn parse(
+        command: &'static str,
+        mut args: impl Iterator<Item = String>,
+        allowed: &[&'static str],
+    ) -> Result<Options, UsageError> {
+        let mut options = Options {
+            command,
+            values: Vec::new(),
+            positional: Vec::new(),
+        };
+        let mut options_done = false;
+        while let Some(arg) = args.next() {
+            if options_done || !arg.starts_with('-') {
+                options.positional.push(arg);
+                continue;
+            }
+            if arg == "--" {
+                options_done = true;
+                continue;
+            }
+            let (name, inline) = match arg.split_once('=') {
+                Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                None => (arg.clone(), None),
+            };
+            let Some(&name) = allowed.iter().find(|a| **a == name) else {
+                return Err(usage(format!("{command}: unknown option `{arg}`")));
+            };
+            let value = match inline {
+                Some(value) => value,
+                None => args
+                    .next()
+                    .ok_or_else(|| usage(format!("{command}: {name} needs a value")))?,
+            };
+            if options.values.iter().any(|(n, _)| *n == name) {
+                return Err(usage(format!("{command}: {name} is given more than once")));
+            }
+            options.values.push((name, value));
+        }
+        Ok(options)
+    }
+
+    fn take(&mut self, name: &str) -> Option<String> {
+        let at = self.values.iter().position(|(n, _)| *n == name)?;
+        Some(self.values.remove(at).1)
+    }
+
+    fn required(&mut self, name: &str) -> Result<String, UsageError> {
+        match self.take(name) {
+            Some(value) if !value.trim().is_empty() => Ok(value),
+            Some(_) => Err(usage(format!("{}: {name} must not be empty", self.command))),
+            None => Err(usage(format!("{} needs {name}", self.command))),
+        }
+    }
+
+    fn db(&mut self) -> Result<PathBuf, UsageError> {
+        self.required("--db").map(PathBuf::from)
+    }
+
+    fn no_positionals(&self) -> Result<(), UsageError> {
+        match self.positional.first() {
+            None => Ok(()),
+            Some(extra) => Err(usage(format!(
+                "{}: unexpected argument `{extra}`",
+                self.command
+            ))),
+        }
+    }
+
+    /// The one positional argument, a kid.
+    fn one_kid(&mut self) -> Result<String, UsageError> {
+        match self.positional.as_slice() {
+            [kid] => check_kid(self.command, kid),
+            [] => Err(usage(format!("{} needs a KID", self.command))),
+            _ => Err(usage(format!("{} takes exactly one KID", self.command))),
+        }
+    }
+}
+
+/// A kid is an RFC 7638 SHA-256 thumbprint: 43 base64url characters.
+fn check_kid(command: &str, kid: &str) -> Result<String, UsageError> {
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if kid.len() == 43 && kid.chars().all(base64url) {
+        Ok(kid.to_owned())
+    } else {
+        Err(usage(format!(
+            "{command}: `{kid}` is not a kid (43 base64url characters, as `verify` prints)"
+        )))
+    }
+}
+
+fn parse_agents(mut args: impl Iterator<Item = String>) -> Result<RegisterCommand, UsageError> {
+    let sub = args.next();
+    match sub.as_deref() {
+        Some("add") => {
+            let mut opts = Options::parse(
+                "agents add",
+                args,
+                &["--db", "--kid", "--name", "--agent-id"],
+            )?;
+            opts.no_positionals()?;
+            let db = opts.db()?;
+            let kid = check_kid("agents add", &opts.required("--kid")?)?;
+            let name = opts.required("--name")?.trim().to_owned();
+            let agent_id = match opts.take("--agent-id") {
+                Some(id) if id.trim().is_empty() => {
+                    return Err(usage("agents add: --agent-id must not be empty"))
+                }
+                other => other.map(|id| id.trim().to_owned()),
+            };
+            Ok(RegisterCommand::AgentsAdd {
+                db,
+                kid,
+                name,
+                agent_id,
+            })
+        }
+        Some("list") => {
+            let mut opts = Options::parse("agents list", args, &["--db"])?;
+            opts.no_positionals()?;
+            Ok(RegisterCommand::AgentsList { db: opts.db()? })
+        }
+        Some("approve") => {
+            let mut opts = Options::parse("agents approve", args, &["--db"])?;
+            let db = opts.db()?;
+            let kid = opts.one_kid()?;
+            Ok(RegisterCommand::AgentsApprove { db, kid })
+        }
+        Some("revoke") => {
+            let mut opts = Options::parse("agents revoke", args, &["--db"])?;
+            let db = opts.db()?;
+            let kid = opts.one_kid()?;
+            Ok(RegisterCommand::AgentsRevoke { db, kid })
+        }
+        Some(other) => Err(usage(format!("unknown command `agents {other}`"))),
+        None => Err(usage(
+            "`agents` needs a subcommand: add, list, approve or revoke",
+        )),
     }
 }
 
@@ -167,6 +408,9 @@ fn parse_rules(mut args: impl Iterator<Item = String>) -> Result<Command, UsageE
 mod tests {
     use super::*;
 
+    const KID: &str = "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4";
+    const DASH_KID: &str = "-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4";
+
     /// `expected` is the command's Debug form, or `error: <message>`.
     fn check(args: &[&str], expected: &str) {
         let got = match parse_args(args.iter().copied()) {
@@ -208,6 +452,51 @@ mod tests {
             (
                 &["rules", "check", "rules/default.json"],
                 r#"RulesCheck { pack: "rules/default.json" }"#,
+            ),
+            (
+                &["init", "--db", "r.db"],
+                r#"Register(Init { db: "r.db" })"#,
+            ),
+            (&["init", "--db=r.db"], r#"Register(Init { db: "r.db" })"#),
+            (
+                &[
+                    "agents", "add", "--name", " Siti ", "--kid", KID, "--db", "r.db",
+                ],
+                r#"Register(AgentsAdd { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "Siti", agent_id: None })"#,
+            ),
+            (
+                &[
+                    "agents",
+                    "add",
+                    "--db",
+                    "r.db",
+                    "--kid",
+                    KID,
+                    "--name",
+                    "S",
+                    "--agent-id=a-1",
+                ],
+                r#"Register(AgentsAdd { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "S", agent_id: Some("a-1") })"#,
+            ),
+            (
+                &["agents", "list", "--db", "r.db"],
+                r#"Register(AgentsList { db: "r.db" })"#,
+            ),
+            (
+                &["agents", "approve", KID, "--db", "r.db"],
+                r#"Register(AgentsApprove { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
+            ),
+            (
+                &["agents", "revoke", "--db", "r.db", "--", DASH_KID],
+                r#"Register(AgentsRevoke { db: "r.db", kid: "-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
+            ),
+            (
+                &["ingest", "--db", "r.db", "a.json", "b.json"],
+                r#"Register(Ingest { db: "r.db", files: ["a.json", "b.json"] })"#,
+            ),
+            (
+                &["duplicates", "--db", "r.db"],
+                r#"Register(Duplicates { db: "r.db" })"#,
             ),
         ];
         for (args, expected) in cases {
@@ -266,6 +555,46 @@ mod tests {
                 &["rules", "check", "a.json", "b.json"],
                 "error: rules check takes exactly one rule pack file",
             ),
+            (&["init"], "error: init needs --db"),
+            (&["init", "--db"], "error: init: --db needs a value"),
+            (&["init", "--db="], "error: init: --db must not be empty"),
+            (
+                &["init", "--db", "a", "--db", "b"],
+                "error: init: --db is given more than once",
+            ),
+            (&["init", "--db", "a", "x"], "error: init: unexpected argument `x`"),
+            (&["init", "--kid", "a"], "error: init: unknown option `--kid`"),
+            (
+                &["agents"],
+                "error: `agents` needs a subcommand: add, list, approve or revoke",
+            ),
+            (&["agents", "remove"], "error: unknown command `agents remove`"),
+            (
+                &["agents", "add", "--db", "r.db", "--kid", KID],
+                "error: agents add needs --name",
+            ),
+            (
+                &["agents", "add", "--db", "r.db", "--kid", "abc", "--name", "S"],
+                "error: agents add: `abc` is not a kid (43 base64url characters, as `verify` prints)",
+            ),
+            (
+                &["agents", "add", "--db", "r.db", "--kid", KID, "--name", "S", "--agent-id", " "],
+                "error: agents add: --agent-id must not be empty",
+            ),
+            (
+                &["agents", "approve", "--db", "r.db"],
+                "error: agents approve needs a KID",
+            ),
+            (
+                &["agents", "revoke", "--db", "r.db", KID, KID],
+                "error: agents revoke takes exactly one KID",
+            ),
+            (
+                &["agents", "approve", "--db", "r.db", DASH_KID],
+                "error: agents approve: unknown option `-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4`",
+            ),
+            (&["ingest", "--db", "r.db"], "error: ingest needs at least one bundle file"),
+            (&["ingest", "a.json"], "error: ingest needs --db"),
         ];
         for (args, expected) in cases {
             check(args, expected);

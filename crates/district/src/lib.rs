@@ -5,6 +5,7 @@
 //! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
 //! - [`rules`]: checking a rule pack file.
 //! - [`verify`]: checking export bundles' signature and format.
+//! - [`register`]: the district register (SQLite): agents, ingest, merge.
 //! - [`clock`]: turning the system clock's day count into a [`Date`].
 //!
 //! Architecture invariant: every rule lives in `lindung-core`; this crate only
@@ -15,9 +16,10 @@
 pub mod args;
 pub mod clock;
 pub mod nik;
+pub mod register;
 pub mod rules;
 pub mod verify;
 
-pub use args::{parse_args, Command, NikSource, UsageError, USAGE};
+pub use args::{parse_args, Command, NikSource, RegisterCommand, UsageError, USAGE};
 pub use nik::{stdin_entry, write_reports, NikReport};
 pub use rules::check_pack;

@@ -7,8 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use lindung_core::Date;
 use lindung_district::clock::date_from_unix_days;
+use lindung_district::register::{ingest_lines, InitOutcome, Register, RegisterError};
 use lindung_district::{
-    check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, USAGE,
+    check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, RegisterCommand, USAGE,
 };
 
 fn main() -> ExitCode {
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         },
         Command::RulesCheck { pack } => rules_check(&pack),
         Command::Verify { files } => verify(&files),
+        Command::Register(command) => register_command(command),
     };
     match result {
         Ok(code) => code,
@@ -127,4 +129,140 @@ fn verify(files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The commands that work on the register. A register error stops the
+/// command: message on stderr, exit 1.
+fn register_command(command: RegisterCommand) -> io::Result<ExitCode> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let result = run_register(command, &mut out);
+    out.flush()?;
+    match result {
+        Ok(code) => Ok(code),
+        Err(RunError::Io(error)) => Err(error),
+        Err(RunError::Register(error)) => {
+            eprintln!("district: {error}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+enum RunError {
+    Io(io::Error),
+    Register(RegisterError),
+}
+
+impl From<io::Error> for RunError {
+    fn from(error: io::Error) -> Self {
+        RunError::Io(error)
+    }
+}
+
+impl From<RegisterError> for RunError {
+    fn from(error: RegisterError) -> Self {
+        RunError::Register(error)
+    }
+}
+
+fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCode, RunError> {
+    match command {
+        RegisterCommand::Init { db } => {
+            let (_, outcome) = Register::init(&db)?;
+            let name = db.display();
+            match outcome {
+                InitOutcome::Created => writeln!(
+                    out,
+                    "created register {name} (schema version {})",
+                    lindung_district::register::SCHEMA_VERSION
+                )?,
+                InitOutcome::Migrated { from } => writeln!(
+                    out,
+                    "migrated register {name} from schema version {from} to {}",
+                    lindung_district::register::SCHEMA_VERSION
+                )?,
+                InitOutcome::UpToDate => writeln!(
+                    out,
+                    "register {name} is already at schema version {}; nothing changed",
+                    lindung_district::register::SCHEMA_VERSION
+                )?,
+            }
+        }
+        RegisterCommand::AgentsAdd {
+            db,
+            kid,
+            name,
+            agent_id,
+        } => {
+            Register::open(&db)?.add_agent(&kid, &name, agent_id.as_deref())?;
+            writeln!(out, "added {kid} ({name}): approved")?;
+        }
+        RegisterCommand::AgentsList { db } => {
+            for agent in Register::open(&db)?.agents()? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    agent.kid,
+                    agent.name,
+                    agent.agent_id.as_deref().unwrap_or("-"),
+                    agent.status.as_str()
+                )?;
+            }
+        }
+        RegisterCommand::AgentsApprove { db, kid } => {
+            let mut register = Register::open(&db)?;
+            let merged = register.approve(&kid)?;
+            writeln!(out, "approved {kid}")?;
+            let mut all_ok = true;
+            for (sequence, outcome) in merged {
+                let (ok, lines) = ingest_lines(&format!("pending sequence {sequence}"), &outcome);
+                all_ok &= ok;
+                for line in lines {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            if !all_ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        RegisterCommand::AgentsRevoke { db, kid } => {
+            Register::open(&db)?.revoke(&kid)?;
+            writeln!(out, "revoked {kid}")?;
+        }
+        RegisterCommand::Ingest { db, files } => {
+            let mut register = Register::open(&db)?;
+            let mut all_ok = true;
+            for path in files {
+                let name = path.display().to_string();
+                let (ok, lines) = match fs::read(&path) {
+                    Ok(bytes) => ingest_lines(&name, &register.ingest(&bytes)?),
+                    Err(error) => (
+                        false,
+                        vec![format!("FAIL {name}: file.unreadable ({error})")],
+                    ),
+                };
+                all_ok &= ok;
+                for line in lines {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            writeln!(
+                out,
+                "duplicates: {} NIKs held by more than one active record",
+                register.duplicate_count()?
+            )?;
+            if !all_ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        RegisterCommand::Duplicates { db } => {
+            for row in Register::open(&db)?.duplicates()? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    row.nik, row.record_id, row.village, row.kid
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
