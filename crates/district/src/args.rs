@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use lindung_core::Date;
 
+pub use crate::report::ReportFormat;
+
 /// Printed by `district help` and after every usage error.
 pub const USAGE: &str = "\
 district: Lindung's district office tool
@@ -22,6 +24,10 @@ Usage:
   district agents revoke --db FILE KID       revoke a key; its later bundles fail
   district ingest --db FILE BUNDLE...        verify bundles and merge them into the register
   district duplicates --db FILE              list NIKs held by more than one active record
+  district report --db FILE [--format table|csv|json|xlsx] [--out FILE]
+                  [--month YYYY-MM] [--pack PACK.json]
+                                             counts, coverage and budgets per village,
+                                             district and regency
   district help                              show this help
 
 nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_date\",
@@ -52,6 +58,19 @@ ingest: per file, verified, then merged in one transaction or not at all:
   (previous is not the stored bundle before it). Records merge by record id:
   a higher revision replaces, a lower or equal one is ignored. Then
   `duplicates: N NIKs held by more than one active record`.
+
+report: per village (code, name, agents whose devices sent its records): funded,
+  waitlisted and apparatus counts against the funded slots, coverage (funded /
+  funded slots, one decimal), the contribution budget for the month and for 12
+  months from it, by programme (JKK, JKM, JHT) and by funding source, NIKs also
+  held by another active record, and missing bundle sequences of its devices;
+  then totals per district (PP.KK.CC) and regency (PP.KK). Statuses and money
+  come from the core: each village's roster is rebuilt in registration order
+  and priced with the rule pack (--pack, default: the built-in pack).
+  --month sets the first month (default: the current month, UTC).
+  --format table (default; aligned, Rupiah as Rp39.000), csv (header row, one
+  row per village/district/regency, plain integers), json (integers) or xlsx
+  (sheet \"Laporan\"; needs --out). --out writes to FILE instead of stdout.
 
 Exit status: 0 done (even if some NIKs are invalid), 1 rule pack or bundle
 rejected, file unreadable or register error, 2 usage error.";
@@ -106,6 +125,14 @@ pub enum RegisterCommand {
     Duplicates {
         db: PathBuf,
     },
+    Report {
+        db: PathBuf,
+        format: ReportFormat,
+        out: Option<PathBuf>,
+        /// The first day of the first month; `None`: the current month.
+        month: Option<Date>,
+        pack: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,7 +181,7 @@ where
                 Ok(Command::Verify { files })
             }
         }
-        "init" | "agents" | "ingest" | "duplicates" => {
+        "init" | "agents" | "ingest" | "duplicates" | "report" => {
             parse_register(&command, args).map(Command::Register)
         }
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
@@ -186,8 +213,64 @@ fn parse_register(
             opts.no_positionals()?;
             Ok(RegisterCommand::Duplicates { db: opts.db()? })
         }
+        "report" => {
+            let mut opts = Options::parse(
+                "report",
+                args,
+                &["--db", "--format", "--out", "--month", "--pack"],
+            )?;
+            opts.no_positionals()?;
+            let db = opts.db()?;
+            let format = match opts.take("--format") {
+                None => ReportFormat::Table,
+                Some(text) => ReportFormat::parse(&text).ok_or_else(|| {
+                    usage(format!(
+                        "report: --format `{text}` is not one of table, csv, json, xlsx"
+                    ))
+                })?,
+            };
+            let out = opts.take("--out").map(PathBuf::from);
+            if out.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                return Err(usage("report: --out must not be empty"));
+            }
+            if format == ReportFormat::Xlsx && out.is_none() {
+                return Err(usage("report: --format xlsx needs --out FILE"));
+            }
+            let month = match opts.take("--month") {
+                None => None,
+                Some(text) => Some(parse_month(&text).ok_or_else(|| {
+                    usage(format!(
+                        "report: --month `{text}` is not a month of the form YYYY-MM"
+                    ))
+                })?),
+            };
+            let pack = opts.take("--pack").map(PathBuf::from);
+            Ok(RegisterCommand::Report {
+                db,
+                format,
+                out,
+                month,
+                pack,
+            })
+        }
         _ => parse_agents(args),
     }
+}
+
+/// `YYYY-MM` as the first day of that month.
+fn parse_month(text: &str) -> Option<Date> {
+    let (year, month) = text.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    if !year
+        .chars()
+        .chain(month.chars())
+        .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Date::new(year.parse().ok()?, month.parse().ok()?, 1)
 }
 
 /// `--name VALUE` / `--name=VALUE` options and positional arguments of one
@@ -498,6 +581,25 @@ mod tests {
                 &["duplicates", "--db", "r.db"],
                 r#"Register(Duplicates { db: "r.db" })"#,
             ),
+            (
+                &["report", "--db", "r.db"],
+                r#"Register(Report { db: "r.db", format: Table, out: None, month: None, pack: None })"#,
+            ),
+            (
+                &[
+                    "report",
+                    "--db",
+                    "r.db",
+                    "--format=xlsx",
+                    "--out",
+                    "r.xlsx",
+                    "--month",
+                    "2027-05",
+                    "--pack",
+                    "p.json",
+                ],
+                r#"Register(Report { db: "r.db", format: Xlsx, out: Some("r.xlsx"), month: Some(Date { year: 2027, month: 5, day: 1 }), pack: Some("p.json") })"#,
+            ),
         ];
         for (args, expected) in cases {
             check(args, expected);
@@ -595,6 +697,24 @@ mod tests {
             ),
             (&["ingest", "--db", "r.db"], "error: ingest needs at least one bundle file"),
             (&["ingest", "a.json"], "error: ingest needs --db"),
+            (&["report"], "error: report needs --db"),
+            (
+                &["report", "--db", "r.db", "--format", "pdf"],
+                "error: report: --format `pdf` is not one of table, csv, json, xlsx",
+            ),
+            (
+                &["report", "--db", "r.db", "--format", "xlsx"],
+                "error: report: --format xlsx needs --out FILE",
+            ),
+            (
+                &["report", "--db", "r.db", "--month", "2027-5"],
+                "error: report: --month `2027-5` is not a month of the form YYYY-MM",
+            ),
+            (
+                &["report", "--db", "r.db", "--month", "2027-00"],
+                "error: report: --month `2027-00` is not a month of the form YYYY-MM",
+            ),
+            (&["report", "--db", "r.db", "x"], "error: report: unexpected argument `x`"),
         ];
         for (args, expected) in cases {
             check(args, expected);

@@ -6,6 +6,7 @@
 //! - [`rules`]: checking a rule pack file.
 //! - [`verify`]: checking export bundles' signature and format.
 //! - [`register`]: the district register (SQLite): agents, ingest, merge.
+//! - [`report`]: counts, coverage and budgets per village, district, regency.
 //! - [`clock`]: turning the system clock's day count into a [`Date`].
 //!
 //! Architecture invariant: every rule lives in `lindung-core`; this crate only
@@ -17,6 +18,7 @@ pub mod args;
 pub mod clock;
 pub mod nik;
 pub mod register;
+pub mod report;
 pub mod rules;
 pub mod verify;
 

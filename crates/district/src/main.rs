@@ -5,9 +5,10 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lindung_core::Date;
+use lindung_core::{Date, RulePack};
 use lindung_district::clock::date_from_unix_days;
 use lindung_district::register::{ingest_lines, InitOutcome, Register, RegisterError};
+use lindung_district::report::{self, ReportFormat};
 use lindung_district::{
     check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, RegisterCommand, USAGE,
 };
@@ -131,6 +132,20 @@ fn verify(files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
     })
 }
 
+/// A rule pack file, checked by the core.
+fn load_pack(path: &std::path::Path) -> Result<RulePack, RunError> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| RunError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    RulePack::from_json(&text).map_err(|problems| {
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        RunError::Failed(format!(
+            "rule pack {} rejected:\n{}",
+            path.display(),
+            problems.join("\n")
+        ))
+    })
+}
+
 /// The commands that work on the register. A register error stops the
 /// command: message on stderr, exit 1.
 fn register_command(command: RegisterCommand) -> io::Result<ExitCode> {
@@ -144,12 +159,18 @@ fn register_command(command: RegisterCommand) -> io::Result<ExitCode> {
             eprintln!("district: {error}");
             Ok(ExitCode::FAILURE)
         }
+        Err(RunError::Failed(message)) => {
+            eprintln!("district: {message}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 
 enum RunError {
     Io(io::Error),
     Register(RegisterError),
+    /// Anything else that stops the command, said for humans.
+    Failed(String),
 }
 
 impl From<io::Error> for RunError {
@@ -252,6 +273,56 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
             )?;
             if !all_ok {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        RegisterCommand::Report {
+            db,
+            format,
+            out: file,
+            month,
+            pack,
+        } => {
+            let pack = match pack {
+                None => RulePack::default_pack(),
+                Some(path) => load_pack(&path)?,
+            };
+            let Some(month) = month.or_else(today_utc) else {
+                return Err(RunError::Failed(
+                    "cannot read today's date from the system clock; pass --month YYYY-MM".into(),
+                ));
+            };
+            let data = Register::open(&db)?.report_data()?;
+            let report =
+                report::build(&data, &pack, month).map_err(|e| RunError::Failed(e.to_string()))?;
+            let bytes = match format {
+                ReportFormat::Xlsx => {
+                    report::xlsx_bytes(&report).map_err(|e| RunError::Failed(e.to_string()))?
+                }
+                _ => {
+                    let mut bytes = Vec::new();
+                    match format {
+                        ReportFormat::Csv => report::write_csv(&report, &mut bytes)?,
+                        ReportFormat::Json => report::write_json(&report, &mut bytes)?,
+                        _ => report::write_table(&report, &mut bytes)?,
+                    }
+                    bytes
+                }
+            };
+            match file {
+                None => out.write_all(&bytes)?,
+                Some(path) => {
+                    fs::write(&path, &bytes).map_err(|e| {
+                        RunError::Failed(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    writeln!(
+                        out,
+                        "wrote {} ({} villages, {} districts, {} regencies)",
+                        path.display(),
+                        report.villages.len(),
+                        report.districts.len(),
+                        report.regencies.len()
+                    )?;
+                }
             }
         }
         RegisterCommand::Duplicates { db } => {

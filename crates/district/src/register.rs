@@ -717,3 +717,72 @@ pub fn ingest_lines(name: &str, outcome: &IngestOutcome) -> (bool, Vec<String>) 
         ),
     }
 }
+
+/// What `district report` reads from the register, as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportData {
+    /// (code, name, funded slots), by code.
+    pub villages: Vec<(String, String, u32)>,
+    /// Active records: (village, record id, kid, record JSON as merged).
+    pub active: Vec<(String, String, String, String)>,
+    /// (village, kid) for every record, active or removed, that a device sent.
+    pub senders: Vec<(String, String)>,
+    /// kid → agent name.
+    pub agent_names: Vec<(String, String)>,
+    /// (kid, sequence) of every stored bundle.
+    pub sequences: Vec<(String, u64)>,
+    /// NIKs held by more than one active record.
+    pub duplicate_niks: Vec<String>,
+}
+
+impl Register {
+    /// Everything `district report` needs, read in one transaction.
+    pub fn report_data(&mut self) -> Result<ReportData, RegisterError> {
+        let tx = self.conn.transaction()?;
+        let mut data = ReportData {
+            villages: {
+                let mut stmt =
+                    tx.prepare("SELECT code, name, funded_slots FROM villages ORDER BY code")?;
+                let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+                rows.collect::<Result<_, _>>()?
+            },
+            ..ReportData::default()
+        };
+        {
+            let mut stmt = tx.prepare(
+                "SELECT village, record_id, kid, record FROM records
+                 WHERE removed = 0 ORDER BY village, record_id",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+            data.active = rows.collect::<Result<_, _>>()?;
+        }
+        {
+            let mut stmt =
+                tx.prepare("SELECT DISTINCT village, kid FROM records ORDER BY village, kid")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            data.senders = rows.collect::<Result<_, _>>()?;
+        }
+        {
+            let mut stmt = tx.prepare("SELECT kid, name FROM agents ORDER BY kid")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            data.agent_names = rows.collect::<Result<_, _>>()?;
+        }
+        {
+            let mut stmt =
+                tx.prepare("SELECT kid, sequence FROM bundles ORDER BY kid, sequence")?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get(0)?, row.get::<_, i64>(1)?.unsigned_abs()))
+            })?;
+            data.sequences = rows.collect::<Result<_, _>>()?;
+        }
+        {
+            let mut stmt = tx.prepare("SELECT nik FROM duplicate_niks ORDER BY nik")?;
+            let rows = stmt.query_map([], |row| row.get(0))?;
+            data.duplicate_niks = rows.collect::<Result<_, _>>()?;
+        }
+        tx.commit()?;
+        Ok(data)
+    }
+}
