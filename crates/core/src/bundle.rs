@@ -851,20 +851,9 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    let days = days_from_civil(date);
+    let days = date.unix_days();
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     Some(Timestamp::from_millis(seconds * 1000 + millis))
-}
-
-/// Days from 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(date: Date) -> i64 {
-    let (m, d) = (i64::from(date.month()), i64::from(date.day()));
-    let y = i64::from(date.year()) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Serde for a [`Timestamp`] as RFC 3339 text.

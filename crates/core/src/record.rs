@@ -32,8 +32,8 @@ impl Timestamp {
 
     /// The UTC calendar date of this moment.
     pub fn date(self) -> Date {
-        let days = self.0.div_euclid(86_400_000);
-        civil_from_days(days)
+        Date::from_unix_days(self.0.div_euclid(86_400_000))
+            .expect("millisecond timestamps stay within i32 years")
     }
 }
 
@@ -51,20 +51,6 @@ impl fmt::Display for Timestamp {
             ms % 1000
         )
     }
-}
-
-/// Days since 1970-01-01 to a date (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Date::new(year, month, day).expect("civil_from_days yields real dates")
 }
 
 /// The field agent who made a change.

@@ -7,15 +7,11 @@
 //! - [`verify`]: checking export bundles' signature and format.
 //! - [`register`]: the district register (SQLite): agents, ingest, merge.
 //! - [`report`]: counts, coverage and budgets per village, district, regency.
-//! - [`clock`]: turning the system clock's day count into a [`Date`].
 //!
 //! Architecture invariant: every rule lives in `lindung-core`; this crate only
 //! formats the core's verdicts for district staff and scripts.
-//!
-//! [`Date`]: lindung_core::Date
 
 pub mod args;
-pub mod clock;
 pub mod nik;
 pub mod register;
 pub mod report;

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lindung_core::{Date, RulePack};
-use lindung_district::clock::date_from_unix_days;
 use lindung_district::register::{ingest_lines, InitOutcome, Register, RegisterError};
 use lindung_district::report::{self, ReportFormat};
 use lindung_district::{
@@ -60,7 +59,7 @@ fn usage_error(message: &str) -> ExitCode {
 /// Today in UTC, from the system clock.
 fn today_utc() -> Option<Date> {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-    date_from_unix_days(i64::try_from(since_epoch.as_secs() / 86_400).ok()?)
+    Date::from_unix_days(i64::try_from(since_epoch.as_secs() / 86_400).ok()?)
 }
 
 fn nik(today: Date, source: NikSource) -> io::Result<()> {
