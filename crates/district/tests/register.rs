@@ -3,37 +3,22 @@
 //! through the library and through the `district` binary.
 //! All NIKs and names here are made up.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use lindung_core::bundle::{
     build_payload, parse_rfc3339, sha256_b64url, sign_bundle, BundleRecord, BundleVillage, Op,
-    PackDigest, PayloadInput, Signer, SoftwareSigner,
+    PackDigest, PayloadInput,
 };
-use lindung_core::{
-    check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord,
-};
+use lindung_core::{check, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord};
 use lindung_district::register::{
     IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
 };
 
+mod common;
+use common::{agent, district, kid, signer, TempDb};
+
 const V1: &str = "61.07.01.2001";
 const V2: &str = "61.07.01.2002";
-
-fn signer(device: u8) -> SoftwareSigner {
-    SoftwareSigner::from_secret(&[device; 32]).expect("a valid test secret")
-}
-
-fn kid(device: u8) -> String {
-    signer(device).public_jwk().thumbprint()
-}
-
-fn agent(device: u8) -> Agent {
-    Agent {
-        id: format!("agent-{device}"),
-        name: format!("Petugas {device}"),
-    }
-}
 
 /// One record of a bundle, as the test wants it.
 struct Rec {
@@ -148,23 +133,12 @@ fn stray_hash() -> String {
     sha256_b64url(b"no such bundle")
 }
 
-struct TempDb {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.db");
-    TempDb { _dir: dir, path }
-}
-
 // ---------------------------------------------------------------------------
 // Schema
 
 #[test]
 fn init_creates_then_changes_nothing() {
-    let db = temp_db();
+    let db = TempDb::new();
     assert_eq!(Register::init(&db.path).unwrap().1, InitOutcome::Created);
     let mut register = Register::open(&db.path).unwrap();
     register.add_agent(&kid(1), "Siti", None).unwrap();
@@ -224,7 +198,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
         ),
     ];
     for (what, setup, open, init) in cases {
-        let db = temp_db();
+        let db = TempDb::new();
         setup(&db.path);
         assert_eq!(version(Register::open(&db.path)), open, "open: {what}");
         assert_eq!(
@@ -241,7 +215,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
 
 #[test]
 fn agents_add_approve_revoke() {
-    let db = temp_db();
+    let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
     register.add_agent(&kid(1), "Siti", Some("a-1")).unwrap();
     let errors = [
@@ -306,7 +280,7 @@ fn describe(outcome: &IngestOutcome) -> String {
 /// Runs `steps` on a new register; each step's expected outcomes (approve
 /// gives one per pending bundle, joined with `; `; add and revoke give "").
 fn run_steps(steps: Vec<(Step, &str)>) -> (TempDb, Register) {
-    let db = temp_db();
+    let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
     for (i, (step, expected)) in steps.into_iter().enumerate() {
         let got = match step {
@@ -488,27 +462,9 @@ fn pending_bundles_are_not_merged() {
 // ---------------------------------------------------------------------------
 // The binary
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn district(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_district"))
-        .args(args)
-        .output()
-        .expect("district runs");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
 #[test]
 fn cli_init_agents_and_ingest() {
-    let db = temp_db();
+    let db = TempDb::new();
     let dir = db.path.parent().unwrap().to_owned();
     let dbs = db.path.to_str().unwrap();
     let file = |name: &str, bytes: &[u8]| -> String {

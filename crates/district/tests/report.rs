@@ -3,37 +3,22 @@
 //! May 2027 (no PP 50/2025 discount applies then).
 //! All NIKs and names here are made up.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use lindung_core::bundle::{
     build_payload, parse_rfc3339, sign_bundle, BundlePayload, BundleVillage, Op, PackDigest,
-    PayloadInput, Signer, SoftwareSigner,
+    PayloadInput,
 };
-use lindung_core::{
-    check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord,
-};
+use lindung_core::{check, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord};
 use lindung_district::register::Register;
 use lindung_district::report::{self, Report};
+
+mod common;
+use common::{agent, district, kid, signer, Run, TempDb};
 
 const V1: &str = "61.07.01.2001";
 const V2: &str = "61.07.01.2002";
 const V3: &str = "61.07.02.2001";
-
-fn signer(device: u8) -> SoftwareSigner {
-    SoftwareSigner::from_secret(&[device; 32]).expect("a valid test secret")
-}
-
-fn kid(device: u8) -> String {
-    signer(device).public_jwk().thumbprint()
-}
-
-fn agent(device: u8) -> Agent {
-    Agent {
-        id: format!("agent-{device}"),
-        name: format!("Petugas {device}"),
-    }
-}
 
 /// A worker: (record id, village, NIK, segment, category, funding source, created at).
 type Worker = (
@@ -196,16 +181,11 @@ fn register_with_workers(path: &Path) {
     );
 }
 
-struct TempDb {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
+/// A register holding the workers of [`register_with_workers`].
 fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.db");
-    register_with_workers(&path);
-    TempDb { _dir: dir, path }
+    let db = TempDb::new();
+    register_with_workers(&db.path);
+    db
 }
 
 fn may_2027() -> Date {
@@ -322,23 +302,15 @@ fn totals_per_district_and_regency() {
     assert_eq!(regency.agents, ["Budi", "Siti"]);
 }
 
-fn district(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_district"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn csv_has_a_header_and_plain_integers() {
     let db = temp_db();
     let path = db.path.to_str().unwrap();
-    let (code, out, err) = district(&[
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = district(&[
         "report", "--db", path, "--format", "csv", "--month", "2027-05",
     ]);
     assert_eq!(code, 0, "{err}");
@@ -366,7 +338,11 @@ fn csv_has_a_header_and_plain_integers() {
 fn json_numbers_are_integers() {
     let db = temp_db();
     let path = db.path.to_str().unwrap();
-    let (code, out, err) = district(&[
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = district(&[
         "report", "--db", path, "--format", "json", "--month", "2027-05",
     ]);
     assert_eq!(code, 0, "{err}");
@@ -391,7 +367,11 @@ fn json_numbers_are_integers() {
 fn table_is_aligned_with_rupiah() {
     let db = temp_db();
     let path = db.path.to_str().unwrap();
-    let (code, out, err) = district(&["report", "--db", path, "--month", "2027-05"]);
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = district(&["report", "--db", path, "--month", "2027-05"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("Report for 2027-05"), "{out}");
@@ -411,7 +391,11 @@ fn xlsx_is_a_workbook_with_the_report_sheet() {
     let db = temp_db();
     let path = db.path.to_str().unwrap();
     let file = db.path.with_file_name("report.xlsx");
-    let (code, out, err) = district(&[
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = district(&[
         "report",
         "--db",
         path,
@@ -442,15 +426,23 @@ fn xlsx_is_a_workbook_with_the_report_sheet() {
 fn usage_errors_and_pack_option() {
     let db = temp_db();
     let path = db.path.to_str().unwrap();
-    let (code, _, err) = district(&["report", "--db", path, "--format", "xlsx"]);
+    let Run {
+        code, stderr: err, ..
+    } = district(&["report", "--db", path, "--format", "xlsx"]);
     assert_eq!(code, 2);
     assert!(err.contains("--format xlsx needs --out FILE"), "{err}");
-    let (code, _, err) = district(&["report", "--db", path, "--month", "2027-13"]);
+    let Run {
+        code, stderr: err, ..
+    } = district(&["report", "--db", path, "--month", "2027-13"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a month"), "{err}");
     let pack = db.path.with_file_name("pack.json");
     std::fs::write(&pack, RulePack::default_pack().to_json_pretty()).unwrap();
-    let (code, out, err) = district(&[
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = district(&[
         "report",
         "--db",
         path,
@@ -464,7 +456,9 @@ fn usage_errors_and_pack_option() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"total\": 39000"));
     std::fs::write(&pack, "{}").unwrap();
-    let (code, _, err) = district(&["report", "--db", path, "--pack", pack.to_str().unwrap()]);
+    let Run {
+        code, stderr: err, ..
+    } = district(&["report", "--db", path, "--pack", pack.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("rejected"), "{err}");
 }
