@@ -12,8 +12,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use lindung_core::record::Agent;
 use lindung_core::{
-    ChangeError, Committed, Date, Lang, Planned, RecordId, Registration, RulePack, VillageRef,
-    Workspace,
+    ChangeError, Committed, Date, DuplicateCheck, Lang, Planned, RecordId, Registration, RulePack,
+    Timestamp, VillageRef, Workspace,
 };
 
 pub use crate::backend::AppStore;
@@ -252,27 +252,30 @@ impl Ctx {
             .map_err(SaveError::Refused)
     }
 
-    pub async fn register(
+    /// Plans a change with the agent and the current time, then writes it.
+    async fn change(
         self,
-        village: String,
-        registration: Registration,
-        duplicates: lindung_core::DuplicateCheck,
+        plan: impl FnOnce(&Workspace, Agent, Timestamp) -> Result<Planned, ChangeError>,
     ) -> Result<Committed, SaveError> {
         let agent = self.agent()?;
         let planned = self
             .workspace
-            .with_untracked(|ws| {
-                ws.plan_register(
-                    &village,
-                    registration,
-                    platform::new_record_id(),
-                    agent,
-                    platform::now(),
-                    duplicates,
-                )
-            })
+            .with_untracked(|ws| plan(ws, agent, platform::now()))
             .map_err(SaveError::Refused)?;
         self.write(planned).await
+    }
+
+    pub async fn register(
+        self,
+        village: String,
+        registration: Registration,
+        duplicates: DuplicateCheck,
+    ) -> Result<Committed, SaveError> {
+        let id = platform::new_record_id();
+        self.change(|ws, agent, now| {
+            ws.plan_register(&village, registration, id, agent, now, duplicates)
+        })
+        .await
     }
 
     pub async fn edit(
@@ -280,32 +283,17 @@ impl Ctx {
         id: RecordId,
         registration: Registration,
         reason: String,
-        duplicates: lindung_core::DuplicateCheck,
+        duplicates: DuplicateCheck,
     ) -> Result<Committed, SaveError> {
-        let agent = self.agent()?;
-        let planned = self
-            .workspace
-            .with_untracked(|ws| {
-                ws.plan_edit(
-                    &id,
-                    registration,
-                    agent,
-                    platform::now(),
-                    &reason,
-                    duplicates,
-                )
-            })
-            .map_err(SaveError::Refused)?;
-        self.write(planned).await
+        self.change(|ws, agent, now| {
+            ws.plan_edit(&id, registration, agent, now, &reason, duplicates)
+        })
+        .await
     }
 
     pub async fn remove(self, id: RecordId, reason: String) -> Result<Committed, SaveError> {
-        let agent = self.agent()?;
-        let planned = self
-            .workspace
-            .with_untracked(|ws| ws.plan_remove(&id, agent, platform::now(), &reason))
-            .map_err(SaveError::Refused)?;
-        self.write(planned).await
+        self.change(|ws, agent, now| ws.plan_remove(&id, agent, now, &reason))
+            .await
     }
 
     /// Adds a village (or updates it), after the store committed it.
