@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod contribution;
 pub mod date;
+pub mod export;
 pub mod i18n;
 pub mod nik;
 pub mod query;

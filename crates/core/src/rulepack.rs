@@ -79,6 +79,21 @@ pub struct PackDocument {
     pub rates: Vec<RateSchedule>,
     #[serde(default)]
     pub discounts: Vec<Discount>,
+    /// When the app warns that registrations wait unexported on the phone.
+    /// Optional: a pack without it gives no such warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportRules>,
+}
+
+/// How long data may stay on a phone before the app warns that it is at
+/// risk (a lost or broken phone loses everything not yet exported).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRules {
+    /// Days since the last export (or since the oldest unexported change)
+    /// after which the home screen shows a warning. At least 1.
+    pub warn_after_days: u32,
+    pub source: String,
 }
 
 /// Inclusive date range; `until: null` means open-ended.
@@ -324,6 +339,17 @@ impl RulePack {
 
     pub fn discounts(&self) -> &[Discount] {
         &self.doc.discounts
+    }
+
+    /// Days without an export after which the app warns; `None`: never.
+    pub fn export_warn_after_days(&self) -> Option<u32> {
+        self.doc.export.as_ref().map(|e| e.warn_after_days)
+    }
+
+    /// The JSON of the shipped default pack, byte for byte (its digest goes
+    /// into bundles).
+    pub fn default_json() -> &'static str {
+        DEFAULT_PACK
     }
 }
 
@@ -588,6 +614,12 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         }
         cite(&mut problems, format!("{path}.source"), &discount.source);
     }
+    if let Some(export) = &doc.export {
+        if export.warn_after_days == 0 {
+            problems.push("export.warn_after_days", "must be at least 1");
+        }
+        cite(&mut problems, "export.source".into(), &export.source);
+    }
     problems.0
 }
 
@@ -731,6 +763,13 @@ mod tests {
         check(
             |d| d["age"]["source"] = "nowhere".into(),
             &["age.source: cites unknown source \"nowhere\""],
+        );
+        check(
+            |d| d["export"] = json!({"warn_after_days": 0, "source": "nowhere"}),
+            &[
+                "export.warn_after_days: must be at least 1",
+                "export.source: cites unknown source \"nowhere\"",
+            ],
         );
         check(
             |d| d["effective"] = json!({"from": "2026-12-01", "until": "2026-01-01"}),

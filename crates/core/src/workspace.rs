@@ -191,6 +191,13 @@ impl Workspace {
         self.records.get(id)
     }
 
+    /// Every record on the device, removed ones included, in creation order.
+    pub fn records(&self) -> Vec<&WorkerRecord> {
+        let mut records: Vec<&WorkerRecord> = self.records.values().collect();
+        records.sort_by_key(|r| r.seq());
+        records
+    }
+
     /// Every record of a village, removed ones included, in creation order.
     pub fn records_of<'a>(&'a self, village: &'a str) -> impl Iterator<Item = &'a WorkerRecord> {
         let mut records: Vec<&WorkerRecord> = self

@@ -1,0 +1,269 @@
+//! What the next bundle carries, and how long changes have waited on the phone.
+//!
+//! A device remembers, for every bundle it made, the (record id, revision)
+//! pairs the bundle carried ([`SentRecord`]; together: [`Sent`]). The next
+//! bundle carries every record whose revision is above the one last sent (a
+//! record never sent counts as revision 0): new records, edits and removals
+//! since the last bundle, each record once, at its latest revision with its
+//! whole history. So the first bundle carries everything, and exporting with
+//! nothing changed is [`ExportError::NothingToExport`], never an empty bundle.
+//!
+//! Pure, like the rest of the core: the caller passes the time, the bundle id
+//! and the previous bundle's sequence and chain hash.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::{build_payload, BuildError, BundlePayload, BundleVillage, PackDigest};
+use crate::record::{Agent, Timestamp, WorkerRecord};
+use crate::roster::{RecordId, Status};
+use crate::workspace::Workspace;
+use crate::Lang;
+
+/// One record as a bundle carried it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentRecord {
+    pub id: String,
+    pub revision: u32,
+}
+
+/// The highest revision of each record that some bundle carried.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sent(HashMap<String, u32>);
+
+impl Sent {
+    /// Adds what one bundle carried.
+    pub fn add<'a>(&mut self, contents: impl IntoIterator<Item = &'a SentRecord>) {
+        for sent in contents {
+            let revision = self.0.entry(sent.id.clone()).or_insert(0);
+            *revision = (*revision).max(sent.revision);
+        }
+    }
+
+    /// The revision of `id` last sent; 0 if it never was.
+    pub fn revision(&self, id: &str) -> u32 {
+        self.0.get(id).copied().unwrap_or(0)
+    }
+}
+
+/// Per village, what a bundle carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VillageSummary {
+    pub code: String,
+    pub name: String,
+    /// Active records never sent before.
+    pub new: u32,
+    /// Active records sent before at a lower revision (edited since).
+    pub changed: u32,
+    /// Removed records.
+    pub removed: u32,
+}
+
+impl VillageSummary {
+    pub fn total(&self) -> u32 {
+        self.new + self.changed + self.removed
+    }
+}
+
+/// The records changed since they were last sent, in creation order, each
+/// with its status in its village's roster (`None` once removed).
+pub fn pending(workspace: &Workspace, sent: &Sent) -> Vec<(WorkerRecord, Option<Status>)> {
+    let changed: Vec<&WorkerRecord> = workspace
+        .records()
+        .into_iter()
+        .filter(|r| r.revision() > sent.revision(r.id().as_str()))
+        .collect();
+    // Statuses come from one pass over each roster concerned: asking a
+    // roster for one status at a time is linear each time.
+    let mut statuses: HashMap<&RecordId, Status> = HashMap::new();
+    let mut villages: Vec<&str> = changed.iter().map(|r| r.village()).collect();
+    villages.sort_unstable();
+    villages.dedup();
+    for code in villages {
+        if let Some(roster) = workspace.roster(code) {
+            statuses.extend(roster.entries().map(|(entry, status)| (entry.id(), status)));
+        }
+    }
+    changed
+        .into_iter()
+        .map(|record| {
+            let status = if record.is_active() {
+                statuses.get(record.id()).copied()
+            } else {
+                None
+            };
+            (record.clone(), status)
+        })
+        .collect()
+}
+
+/// Counts per village of what `records` (from [`pending`]) holds.
+pub fn summarize(
+    workspace: &Workspace,
+    records: &[(WorkerRecord, Option<Status>)],
+    sent: &Sent,
+) -> Vec<VillageSummary> {
+    let mut by_code: BTreeMap<&str, VillageSummary> = BTreeMap::new();
+    for (record, _) in records {
+        let summary = by_code.entry(record.village()).or_insert_with(|| {
+            let name = workspace
+                .roster(record.village())
+                .map(|r| r.village().name().to_owned())
+                .unwrap_or_default();
+            VillageSummary {
+                code: record.village().to_owned(),
+                name,
+                new: 0,
+                changed: 0,
+                removed: 0,
+            }
+        });
+        if !record.is_active() {
+            summary.removed += 1;
+        } else if sent.revision(record.id().as_str()) == 0 {
+            summary.new += 1;
+        } else {
+            summary.changed += 1;
+        }
+    }
+    by_code.into_values().collect()
+}
+
+/// The bundle before the one being made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Previous<'a> {
+    pub sequence: u64,
+    /// Its signing input hash (`SignedBundle::signing_input_hash`).
+    pub chain_hash: &'a str,
+}
+
+/// Everything the next bundle is made from, but the changes themselves.
+#[derive(Clone, Copy, Debug)]
+pub struct NextInput<'a> {
+    pub previous: Option<Previous<'a>>,
+    pub bundle_id: &'a str,
+    pub device_kid: &'a str,
+    pub agent: &'a Agent,
+    pub created_at: Timestamp,
+    pub rule_pack: &'a PackDigest,
+}
+
+/// The next bundle's payload (to sign), what it carries (to remember once
+/// it is stored) and its summary (to show).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextBundle {
+    pub payload: BundlePayload,
+    pub contents: Vec<SentRecord>,
+    pub villages: Vec<VillageSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportError {
+    /// Nothing changed since the last bundle.
+    NothingToExport,
+    Build(BuildError),
+}
+
+impl ExportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExportError::NothingToExport => "export.nothing",
+            ExportError::Build(error) => error.code(),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            ExportError::NothingToExport => lang
+                .pick(
+                    "Tidak ada data baru sejak pengiriman terakhir: tidak ada bundel yang dibuat.",
+                    "Nothing new since the last export: no bundle was made.",
+                )
+                .to_owned(),
+            ExportError::Build(error) => match lang {
+                Lang::Id => format!("Bundel tidak dapat dibuat ({}).", error.code()),
+                Lang::En => format!("The bundle could not be made ({}).", error.code()),
+            },
+        }
+    }
+}
+
+/// The next bundle: every change since the last one (see the module text).
+pub fn next_bundle(
+    workspace: &Workspace,
+    sent: &Sent,
+    input: NextInput<'_>,
+) -> Result<NextBundle, ExportError> {
+    let records = pending(workspace, sent);
+    if records.is_empty() {
+        return Err(ExportError::NothingToExport);
+    }
+    let summary = summarize(workspace, &records, sent);
+    let villages: Vec<BundleVillage> = summary
+        .iter()
+        .filter_map(|v| workspace.roster(&v.code))
+        .map(|roster| BundleVillage {
+            code: roster.village().code().to_owned(),
+            name: roster.village().name().to_owned(),
+            funded_slots: roster.funded_slots(),
+        })
+        .collect();
+    let payload = build_payload(crate::bundle::PayloadInput {
+        bundle_id: input.bundle_id,
+        device_kid: input.device_kid,
+        agent: input.agent,
+        sequence: input.previous.map_or(1, |p| p.sequence + 1),
+        previous: input.previous.map(|p| p.chain_hash),
+        created_at: input.created_at,
+        rule_pack: input.rule_pack,
+        villages: &villages,
+        records: &records,
+    })
+    .map_err(ExportError::Build)?;
+    let contents = records
+        .iter()
+        .map(|(record, _)| SentRecord {
+            id: record.id().as_str().to_owned(),
+            revision: record.revision(),
+        })
+        .collect();
+    Ok(NextBundle {
+        payload,
+        contents,
+        villages: summary,
+    })
+}
+
+/// The time of the oldest change not yet in any bundle, if there is one.
+pub fn oldest_unsent(workspace: &Workspace, sent: &Sent) -> Option<Timestamp> {
+    workspace
+        .records()
+        .into_iter()
+        .filter_map(|record| {
+            let sent = sent.revision(record.id().as_str());
+            record
+                .history()
+                .iter()
+                .filter(|h| h.revision > sent)
+                .map(|h| h.at)
+                .min()
+        })
+        .min()
+}
+
+/// Whole days (24-hour periods) from `since` to `now`; 0 if `since` is later.
+pub fn days_between(since: Timestamp, now: Timestamp) -> u32 {
+    let days = (now.millis() - since.millis()).max(0) / 86_400_000;
+    u32::try_from(days).unwrap_or(u32::MAX)
+}
+
+/// Whether unsent changes have waited `warn_after_days` or more: the phone
+/// holds data that is lost with it. `None` for `warn_after_days`: the rule
+/// pack asks for no warning.
+pub fn at_risk(oldest_unsent: Option<Timestamp>, now: Timestamp, warn_after_days: Option<u32>) -> bool {
+    match (oldest_unsent, warn_after_days) {
+        (Some(oldest), Some(days)) => days_between(oldest, now) >= days,
+        _ => false,
+    }
+}
