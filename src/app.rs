@@ -9,7 +9,9 @@ use crate::check_form::CheckForm;
 use crate::offline::UpdateBanner;
 use crate::platform;
 use crate::route::Route;
-use crate::screens::{HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen};
+use crate::screens::{
+    ExportScreen, HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen,
+};
 use crate::state::{read_only_message, AppStore, Ctx, Phase, Writer};
 
 #[component]
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
             Route::Edit(id) => view! { <RegisterScreen editing=id /> }.into_any(),
             Route::Record(id) => view! { <RecordScreen id=id /> }.into_any(),
             Route::Settings => view! { <SettingsScreen /> }.into_any(),
+            Route::Export => view! { <ExportScreen /> }.into_any(),
         },
     };
 
@@ -89,6 +92,7 @@ pub fn App() -> impl IntoView {
             <nav class="topnav">
                 <a href="#/" data-testid="nav-home">{t("Desa saya", "My villages")}</a>
                 <a href="#/periksa" data-testid="nav-check">{t("Periksa NIK", "Check NIK")}</a>
+                <a href="#/kirim" data-testid="nav-export">{t("Kirim data", "Export")}</a>
                 <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
             </nav>
         </header>

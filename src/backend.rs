@@ -6,7 +6,7 @@ use lindung_core::RegistrationInput;
 
 #[cfg(target_arch = "wasm32")]
 use crate::store::IdbStore;
-use crate::store::{MemoryStore, Settings, Store, StoreError, StoreResult, Village};
+use crate::store::{BundleInfo, MemoryStore, Settings, Store, StoreError, StoreResult, Village};
 
 /// The database name in the browser.
 #[cfg(target_arch = "wasm32")]
@@ -99,5 +99,17 @@ impl Store for AppStore {
     }
     async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
         forward!(self, s => s.put_settings(settings))
+    }
+    async fn bundles(&self) -> StoreResult<Vec<BundleInfo>> {
+        forward!(self, s => s.bundles())
+    }
+    async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()> {
+        forward!(self, s => s.add_bundle(info, file))
+    }
+    async fn update_bundle(&self, info: &BundleInfo) -> StoreResult<()> {
+        forward!(self, s => s.update_bundle(info))
+    }
+    async fn bundle_file(&self, sequence: u64) -> StoreResult<Option<String>> {
+        forward!(self, s => s.bundle_file(sequence))
     }
 }

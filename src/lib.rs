@@ -7,8 +7,10 @@ extern crate self as lindung;
 mod app;
 mod backend;
 mod check_form;
+pub mod device;
 mod offline;
 mod platform;
+mod qr;
 pub mod region_picker;
 mod route;
 mod screens;
@@ -16,6 +18,7 @@ mod state;
 pub mod store;
 
 pub use app::App;
+pub use backend::AppStore;
 pub use check_form::CheckForm;
 pub use offline::{register_service_worker, UpdateBanner};
 pub use platform::today;

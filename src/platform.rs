@@ -78,3 +78,110 @@ pub fn print() {
         let _ = window.print();
     }
 }
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Saves `text` as a file through the browser's download (the phone's
+/// Downloads folder). Errors carry the browser's text, never the content.
+pub fn download(filename: &str, text: &str, mime: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |_| "the browser refused the download".to_owned();
+    let blob = blob(text, mime).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = document().ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(filename);
+    link.set_hidden(true);
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&link).map_err(fail)?;
+    link.click();
+    link.remove();
+    // The download has its own copy once started; free the URL a bit later.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+fn blob(text: &str, mime: &str) -> Result<web_sys::Blob, wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+}
+
+/// What the Web Share API did with a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shared {
+    /// Handed to the app the agent picked (WhatsApp, e-mail, ...).
+    Done,
+    /// The agent closed the share sheet.
+    Cancelled,
+    /// This browser cannot share files (desktop browsers mostly).
+    Unsupported,
+    Failed(String),
+}
+
+fn share_data(filename: &str, text: &str, mime: &str) -> Option<web_sys::ShareData> {
+    let file_options = web_sys::FilePropertyBag::new();
+    file_options.set_type(mime);
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let file =
+        web_sys::File::new_with_str_sequence_and_options(&parts, filename, &file_options).ok()?;
+    let data = web_sys::ShareData::new();
+    data.set_files(&js_sys::Array::of1(&file));
+    data.set_title(filename);
+    Some(data)
+}
+
+/// Whether `navigator.canShare` accepts this file (Android Chrome does for
+/// text files; desktop browsers mostly have no file sharing).
+fn can_share(navigator: &web_sys::Navigator, data: &web_sys::ShareData) -> bool {
+    let has =
+        |name: &str| js_sys::Reflect::get(navigator, &name.into()).is_ok_and(|f| f.is_function());
+    has("share") && has("canShare") && navigator.can_share_with_data(data)
+}
+
+/// Whether this browser can share files at all.
+pub fn can_share_files() -> bool {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    share_data("lindung.txt", "", "text/plain").is_some_and(|data| can_share(&navigator, &data))
+}
+
+/// Shares `text` as a file. Browsers share only some file types: if
+/// `mime` is refused, the same bytes go as a `.txt` file (`text/plain`).
+pub async fn share_file(filename: &str, text: &str, mime: &str) -> Shared {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return Shared::Unsupported;
+    };
+    let as_text = format!("{filename}.txt");
+    let candidates = [(filename, mime), (as_text.as_str(), "text/plain")];
+    let Some(data) = candidates
+        .iter()
+        .filter_map(|(name, mime)| share_data(name, text, mime))
+        .find(|data| can_share(&navigator, data))
+    else {
+        return Shared::Unsupported;
+    };
+    match wasm_bindgen_futures::JsFuture::from(navigator.share_with_data(&data)).await {
+        Ok(_) => Shared::Done,
+        Err(error) => {
+            use wasm_bindgen::JsCast;
+            match error.dyn_ref::<web_sys::DomException>() {
+                Some(e) if e.name() == "AbortError" => Shared::Cancelled,
+                Some(e) => Shared::Failed(format!("{}: {}", e.name(), e.message())),
+                None => Shared::Failed("the share failed".into()),
+            }
+        }
+    }
+}

@@ -20,6 +20,8 @@ pub enum Route {
     /// Edit a record.
     Edit(RecordId),
     Settings,
+    /// Make, download and share signed bundles.
+    Export,
 }
 
 impl Route {
@@ -31,6 +33,7 @@ impl Route {
         match parts.as_slice() {
             ["periksa"] => Route::Check,
             ["pengaturan"] => Route::Settings,
+            ["kirim"] => Route::Export,
             ["desa", code] => Route::Village((*code).to_owned()),
             ["desa", code, "daftar"] => Route::Register((*code).to_owned()),
             ["pekerja", id] => record(id).map_or(Route::Home, Route::Record),
@@ -45,6 +48,7 @@ impl Route {
             Route::Home => "#/".to_owned(),
             Route::Check => "#/periksa".to_owned(),
             Route::Settings => "#/pengaturan".to_owned(),
+            Route::Export => "#/kirim".to_owned(),
             Route::Village(code) => format!("#/desa/{code}"),
             Route::Register(code) => format!("#/desa/{code}/daftar"),
             Route::Record(id) => format!("#/pekerja/{id}"),
@@ -64,6 +68,7 @@ mod tests {
             Route::Home,
             Route::Check,
             Route::Settings,
+            Route::Export,
             Route::Village("61.07.01.2001".into()),
             Route::Register("61.07.01.2001".into()),
             Route::Record(id.clone()),

@@ -17,9 +17,12 @@ use lindung_core::{
 };
 
 pub use crate::backend::AppStore;
+use crate::device::{DeviceKey, KeyError};
 use crate::platform;
 use crate::route::Route;
-use crate::store::{Settings, Store, StoreError, Village};
+use crate::store::{BundleInfo, BundleState, Settings, Store, StoreError, Village};
+use lindung_core::bundle::{prepare, PackDigest};
+use lindung_core::export::{next_bundle, ExportError, NextInput, Previous, Sent};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -58,6 +61,13 @@ pub struct Ctx {
     /// belong to a village that is missing). They stay in the store untouched.
     pub unshown: RwSignal<usize>,
     pub store: StoredValue<Rc<AppStore>, LocalStorage>,
+    /// Bundles made on this device, by sequence.
+    pub bundles: RwSignal<Vec<BundleInfo>>,
+    /// The device key's id, once the key is loaded or made.
+    pub kid: RwSignal<Option<String>>,
+    /// Why the device key cannot be used, if it cannot.
+    pub key_error: RwSignal<Option<KeyError>>,
+    device_key: StoredValue<Option<DeviceKey>, LocalStorage>,
     /// Held for the page's lifetime: dropping it lets another tab write.
     #[cfg(target_arch = "wasm32")]
     pub lock: StoredValue<Option<Rc<crate::store::lock::WriterLock>>, LocalStorage>,
@@ -121,6 +131,10 @@ impl Ctx {
             not_persistent: RwSignal::new(None),
             unshown: RwSignal::new(0),
             store: StoredValue::new_local(Rc::new(store)),
+            bundles: RwSignal::new(Vec::new()),
+            kid: RwSignal::new(None),
+            key_error: RwSignal::new(None),
+            device_key: StoredValue::new_local(None),
             #[cfg(target_arch = "wasm32")]
             lock: StoredValue::new_local(None),
             today: platform::today(),
@@ -164,11 +178,13 @@ impl Ctx {
             let settings = store.settings().await?;
             let villages = store.villages().await?;
             let records = store.all_records().await?;
-            Ok::<_, StoreError>((settings, villages, records))
+            let bundles = store.bundles().await?;
+            Ok::<_, StoreError>((settings, villages, records, bundles))
         }
         .await;
         match loaded {
-            Ok((settings, villages, records)) => {
+            Ok((settings, villages, records, bundles)) => {
+                self.bundles.set(bundles);
                 if let Some(settings) = settings {
                     if let Some(pack) = settings
                         .rule_pack
@@ -192,6 +208,15 @@ impl Ctx {
                 // screen (and lose what the agent is typing).
                 if self.phase.get_untracked() != Phase::Ready {
                     self.phase.set(Phase::Ready);
+                }
+                // The writing tab makes the device key at first use, so
+                // Settings can show it for enrolment before any export.
+                if self.is_writer() {
+                    leptos::task::spawn_local(async move {
+                        let _ = self.device_key().await;
+                    });
+                } else {
+                    self.show_stored_key().await;
                 }
             }
             Err(error) => self.phase.set(Phase::Failed(error)),
@@ -330,5 +355,169 @@ impl Ctx {
         }
         self.settings.set(settings);
         Ok(())
+    }
+
+    /// Shows the stored key's id, without making a key (a reading tab).
+    async fn show_stored_key(self) {
+        match crate::device::load(&self.store()).await {
+            Ok(key) => self.kid.set(key.map(|k| k.kid().to_owned())),
+            Err(error) => self.key_error.set(Some(error)),
+        }
+    }
+
+    /// The device key, loaded or made (and stored) at first use.
+    pub async fn device_key(self) -> Result<DeviceKey, KeyError> {
+        if let Some(key) = self.device_key.get_value() {
+            return Ok(key);
+        }
+        let result = crate::device::load_or_create(&self.store(), platform::now()).await;
+        match &result {
+            Ok(key) => {
+                self.device_key.set_value(Some(key.clone()));
+                self.kid.set(Some(key.kid().to_owned()));
+                self.key_error.set(None);
+            }
+            Err(error) => self.key_error.set(Some(error.clone())),
+        }
+        result
+    }
+
+    /// Makes the next bundle: every change since the last one, signed with
+    /// the device key, then stored (bundle and file in one transaction).
+    /// Signing happens before the write, never inside a transaction.
+    pub async fn export(self) -> Result<BundleInfo, ExportFailure> {
+        let agent = self.agent().map_err(ExportFailure::Save)?;
+        let key = self.device_key().await.map_err(ExportFailure::Key)?;
+        let bundles = self.bundles.get_untracked();
+        let mut sent = Sent::default();
+        for bundle in &bundles {
+            sent.add(&bundle.contents);
+        }
+        let previous = bundles.last().map(|b| Previous {
+            sequence: b.sequence,
+            chain_hash: &b.chain_hash,
+        });
+        let settings = self.settings.get_untracked();
+        let pack_json = settings
+            .rule_pack
+            .as_deref()
+            .unwrap_or(RulePack::default_json());
+        let pack = PackDigest::new(&self.pack.get_untracked(), pack_json.as_bytes());
+        let bundle_id = platform::new_record_id();
+        let now = platform::now();
+        let next = self
+            .workspace
+            .with_untracked(|ws| {
+                next_bundle(
+                    ws,
+                    &sent,
+                    NextInput {
+                        previous,
+                        bundle_id: bundle_id.as_str(),
+                        device_kid: key.kid(),
+                        agent: &agent,
+                        created_at: now,
+                        rule_pack: &pack,
+                    },
+                )
+            })
+            .map_err(ExportFailure::Export)?;
+        let prepared = prepare(&next.payload, key.jwk()).map_err(|e| {
+            ExportFailure::Export(ExportError::Build(
+                lindung_core::bundle::BuildError::Invalid(e),
+            ))
+        })?;
+        let signature = key
+            .sign(prepared.signing_input().as_bytes())
+            .await
+            .map_err(ExportFailure::Key)?;
+        let signed = prepared.finish(&signature).map_err(|e| {
+            ExportFailure::Export(ExportError::Build(
+                lindung_core::bundle::BuildError::Invalid(e),
+            ))
+        })?;
+        let info = BundleInfo {
+            sequence: next.payload.sequence,
+            bundle_id: next.payload.bundle_id.clone(),
+            kid: key.kid().to_owned(),
+            created_at: now,
+            chain_hash: signed.signing_input_hash,
+            state: BundleState::Made,
+            exported_at: None,
+            delivered_at: None,
+            bytes: signed.jws.len() as u64,
+            villages: next.villages,
+            contents: next.contents,
+        };
+        self.may_write().map_err(ExportFailure::Save)?;
+        self.store()
+            .add_bundle(&info, &signed.jws)
+            .await
+            .map_err(|e| ExportFailure::Save(SaveError::Store(e)))?;
+        self.bundles.update(|b| b.push(info.clone()));
+        Ok(info)
+    }
+
+    /// The file of bundle `sequence`, exactly as signed.
+    pub async fn bundle_file(self, sequence: u64) -> Result<String, StoreError> {
+        self.store()
+            .bundle_file(sequence)
+            .await?
+            .ok_or(StoreError::BundleSequence(sequence))
+    }
+
+    /// Records that bundle `sequence` was downloaded/shared (`Exported`) or
+    /// handed in (`Delivered`), after the store committed it. A delivered
+    /// bundle stays delivered when it is downloaded again.
+    pub async fn mark_bundle(self, sequence: u64, state: BundleState) -> Result<(), SaveError> {
+        self.may_write()?;
+        let Some(mut info) = self
+            .bundles
+            .with_untracked(|b| b.iter().find(|b| b.sequence == sequence).cloned())
+        else {
+            return Err(SaveError::Store(StoreError::BundleSequence(sequence)));
+        };
+        let now = platform::now();
+        match state {
+            BundleState::Made => {}
+            BundleState::Exported => {
+                info.exported_at = Some(now);
+                if info.state == BundleState::Made {
+                    info.state = BundleState::Exported;
+                }
+            }
+            BundleState::Delivered => {
+                info.delivered_at = Some(now);
+                info.state = BundleState::Delivered;
+            }
+        }
+        self.store()
+            .update_bundle(&info)
+            .await
+            .map_err(SaveError::Store)?;
+        self.bundles.update(|bundles| {
+            if let Some(slot) = bundles.iter_mut().find(|b| b.sequence == sequence) {
+                *slot = info;
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Why no bundle was made. Nothing was stored; the records are untouched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportFailure {
+    Save(SaveError),
+    Export(ExportError),
+    Key(KeyError),
+}
+
+impl ExportFailure {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            ExportFailure::Save(e) => e.message(lang),
+            ExportFailure::Export(e) => e.message(lang),
+            ExportFailure::Key(e) => e.message(lang),
+        }
     }
 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use js_sys::{Promise, JSON};
 use lindung::store::health::{estimate, is_persisted, request_persistence};
 use lindung::store::lock::{acquire_writer, LockKind};
-use lindung::store::{IdbStore, StoreError, DB_VERSION};
+use lindung::store::{IdbStore, DB_VERSION};
 use rexie::{Index, ObjectStore, Rexie, TransactionMode};
 use serde_json::Value;
 use wasm_bindgen::closure::Closure;
@@ -82,6 +82,67 @@ async fn write_v1(name: &str, fixture: &Value) {
     db.close();
 }
 
+/// What a v2 database holds after the v2 → v3 upgrade: the same rows, the
+/// new stores (empty) and the schema row at v3. v3 has no data step.
+fn current_from_v2(mut v2: Value) -> Value {
+    assert_eq!(
+        DB_VERSION, 3,
+        "a new version needs its own expectation here"
+    );
+    let stores = v2["stores"].as_object_mut().unwrap();
+    for name in ["bundles", "bundle_files", "keys"] {
+        stores.insert(name.into(), Value::Array(Vec::new()));
+    }
+    stores["meta"][0]["version"] = 3.into();
+    v2
+}
+
+/// Writes the golden v2 rows as schema v2 did, at IndexedDB version 2.
+async fn write_v2(name: &str, fixture: &Value) {
+    let db = Rexie::builder(name)
+        .version(2)
+        .add_object_store(ObjectStore::new("villages").key_path("code"))
+        .add_object_store(
+            ObjectStore::new("records")
+                .key_path("id")
+                .add_index(Index::new("village", "village"))
+                .add_index(Index::new("nik", "nik")),
+        )
+        .add_object_store(ObjectStore::new("drafts").key_path("key"))
+        .add_object_store(ObjectStore::new("settings").key_path("key"))
+        .add_object_store(ObjectStore::new("meta").key_path("key"))
+        .build()
+        .await
+        .unwrap();
+    let stores = ["villages", "records", "drafts", "settings", "meta"];
+    let tx = db.transaction(&stores, TransactionMode::ReadWrite).unwrap();
+    for name in stores {
+        let store = tx.store(name).unwrap();
+        for row in fixture["stores"][name].as_array().unwrap() {
+            let row = JSON::parse(&row.to_string()).unwrap();
+            store.put(&row, None).await.unwrap();
+        }
+    }
+    assert!(tx.done().await.unwrap().is_committed());
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_v2_database_gains_the_bundle_and_key_stores_and_keeps_every_row() {
+    let name = unique("v2");
+    let v2: Value = serde_json::from_str(V2).unwrap();
+    write_v2(&name, &v2).await;
+
+    let store = open(&name).await;
+    assert_eq!(store.all_records().await.unwrap(), expected_v1_records());
+    assert_eq!(store.bundles().await.unwrap(), []);
+    assert!(store.device_key().await.unwrap().is_none());
+    drop(store);
+    let (version, rows) = raw_rows(&name).await;
+    assert_eq!(version, 3);
+    assert_eq!(rows, current_from_v2(v2)["stores"]);
+}
+
 /// Every raw row of every store, as JSON, opened at whatever version the
 /// database has (no upgrade, so rexie deletes nothing).
 async fn raw_rows(name: &str) -> (u32, Value) {
@@ -143,7 +204,7 @@ async fn idb_store_meets_the_contract() {
 }
 
 #[wasm_bindgen_test]
-async fn a_v1_database_migrates_to_v2_on_open() {
+async fn a_v1_database_migrates_to_the_current_version_on_open() {
     let name = unique("v1");
     write_v1(&name, &serde_json::from_str(V1).unwrap()).await;
 
@@ -201,8 +262,9 @@ async fn a_v1_database_migrates_to_v2_on_open() {
     );
     drop(store);
 
-    // On disk: exactly the golden v2 rows, at IndexedDB version 2.
-    let expected: Value = serde_json::from_str(V2).unwrap();
+    // On disk: exactly the golden v2 rows, plus v3's empty stores, at the
+    // current version.
+    let expected = current_from_v2(serde_json::from_str(V2).unwrap());
     let (version, rows) = raw_rows(&name).await;
     assert_eq!(version, DB_VERSION);
     assert_eq!(rows, expected["stores"]);

@@ -1,13 +1,15 @@
 //! Home: the agent's villages with their funded-slot counts, and adding one.
 
 use leptos::prelude::*;
+use lindung_core::export::{at_risk, days_between, oldest_unsent, pending_summary, Sent};
 use lindung_core::i18n::long_date;
 use lindung_core::roster::VillageRef;
+use lindung_core::Lang;
 
 use crate::region_picker::{PickedVillage, RegionPicker};
 use crate::route::Route;
 use crate::state::Ctx;
-use crate::store::Village;
+use crate::store::{BundleState, Village};
 
 #[component]
 pub fn HomeScreen() -> impl IntoView {
@@ -63,6 +65,7 @@ pub fn HomeScreen() -> impl IntoView {
                     <a href="#/pengaturan">{t("Pengaturan", "Settings")}</a>
                 </div>
             </Show>
+            <ExportStatus />
             <div class="card">
                 <h2>{t("Desa saya", "My villages")}</h2>
                 <p class="hint">{move || format!("{} {}", lang.get().pick("Hari ini", "Today"), long_date(ctx.today, lang.get()))}</p>
@@ -77,6 +80,85 @@ pub fn HomeScreen() -> impl IntoView {
             </div>
             <AddVillage />
         </section>
+    }
+}
+
+/// Days since the last export, and a warning when changes have waited on
+/// the phone longer than the rule pack allows (`export.warn_after_days`).
+/// Only downloaded or shared bundles count as sent: a bundle still waiting
+/// on the phone is lost with it.
+#[component]
+fn ExportStatus() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let now = crate::platform::now();
+    let status = Memo::new(move |_| {
+        let (sent, last) = ctx.bundles.with(|bundles| {
+            let mut sent = Sent::default();
+            let mut last = None;
+            for bundle in bundles.iter().filter(|b| b.state != BundleState::Made) {
+                sent.add(&bundle.contents);
+                last = last.max(bundle.exported_at.or(bundle.delivered_at));
+            }
+            (sent, last)
+        });
+        let (oldest, waiting) = ctx.workspace.with(|ws| {
+            let waiting: u32 = pending_summary(ws, &sent).iter().map(|v| v.total()).sum();
+            (oldest_unsent(ws, &sent), waiting)
+        });
+        let warn_after = ctx.pack.with(|p| p.export_warn_after_days());
+        (last, oldest, waiting, at_risk(oldest, now, warn_after))
+    });
+    let text = move || {
+        let lang = lang.get();
+        let (last, oldest, waiting, _) = status.get();
+        let mut lines = vec![match (last, lang) {
+            (Some(at), Lang::Id) => format!(
+                "Terakhir dikirim {} hari lalu ({}).",
+                days_between(at, now),
+                long_date(at.date(), lang)
+            ),
+            (Some(at), Lang::En) => format!(
+                "Last exported {} days ago ({}).",
+                days_between(at, now),
+                long_date(at.date(), lang)
+            ),
+            (None, _) => lang
+                .pick(
+                    "Belum pernah mengirim data dari HP ini.",
+                    "No data has been exported from this phone yet.",
+                )
+                .to_owned(),
+        }];
+        if waiting > 0 {
+            let days = oldest.map_or(0, |o| days_between(o, now));
+            lines.push(match lang {
+                Lang::Id => format!("{waiting} data belum dikirim; yang tertua sudah {days} hari di HP ini."),
+                Lang::En => format!("{waiting} records not yet exported; the oldest has waited {days} days on this phone."),
+            });
+        }
+        lines.join(" ")
+    };
+    view! {
+        <div
+            class=move || if status.get().3 { "card notice warn" } else { "card" }
+            role=move || if status.get().3 { "alert" } else { "status" }
+            data-testid="export-status"
+            data-at-risk=move || status.get().3.to_string()
+        >
+            <p>{text}</p>
+            <Show when=move || status.get().3>
+                <p>
+                    <strong>
+                        {move || lang.get().pick(
+                            "Jika HP hilang atau rusak, data yang belum dikirim ikut hilang. Kirim sekarang.",
+                            "If the phone is lost or broken, unsent data is lost with it. Export now.",
+                        )}
+                    </strong>
+                </p>
+            </Show>
+            <a href="#/kirim" data-testid="go-export">{move || lang.get().pick("Kirim data", "Export data")}</a>
+        </div>
     }
 }
 

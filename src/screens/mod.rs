@@ -1,12 +1,14 @@
 //! One component per screen. Screens read the shared [`Ctx`](crate::state::Ctx)
 //! and call its actions; rules and numbers come from the core.
 
+mod export;
 mod home;
 mod record;
 mod register;
 mod settings;
 mod village;
 
+pub use export::ExportScreen;
 pub use home::HomeScreen;
 pub use record::RecordScreen;
 pub use register::RegisterScreen;

@@ -111,6 +111,38 @@ pub fn SettingsScreen() -> impl IntoView {
                 <button type="submit" class="primary" data-testid="save-agent">{t("Simpan", "Save")}</button>
             </form>
 
+            <div class="card" data-testid="device-key">
+                <h2>{t("Kunci perangkat", "Device key")}</h2>
+                <p class="hint">
+                    {t(
+                        "Bundel dari HP ini ditandatangani dengan kunci ini. Kunci rahasianya tidak pernah keluar dari HP. Tunjukkan kode ini ke kantor kabupaten agar HP ini didaftarkan (district agents add --kid ...).",
+                        "Bundles from this phone are signed with this key. Its secret part never leaves the phone. Show this code to the district office to enrol the phone (district agents add --kid ...).",
+                    )}
+                </p>
+                {move || match (ctx.kid.get(), ctx.key_error.get()) {
+                    (Some(kid), _) => {
+                        let qr = crate::qr::svg_path(&kid).map(|(width, path)| view! {
+                            <svg class="qr" viewBox=format!("0 0 {width} {width}") role="img"
+                                aria-label=lang.get().pick("Kode QR kunci perangkat", "QR code of the device key")
+                                shape-rendering="crispEdges" data-testid="kid-qr">
+                                <rect width=width height=width fill="#fff" />
+                                <path d=path fill="#000" />
+                            </svg>
+                        });
+                        view! {
+                            <p><code class="kid" data-testid="kid">{kid}</code></p>
+                            {qr}
+                        }.into_any()
+                    }
+                    (None, Some(error)) => view! {
+                        <p class="issue error" role="alert" data-testid="key-error">{error.message(lang.get())}</p>
+                    }.into_any(),
+                    (None, None) => view! {
+                        <p>{lang.get().pick("Kunci sedang dibuat…", "Making the key…")}</p>
+                    }.into_any(),
+                }}
+            </div>
+
             <div class="card">
                 <h2>{t("Penyimpanan di HP", "Storage on this device")}</h2>
                 <p data-testid="storage-space">

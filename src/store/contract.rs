@@ -4,7 +4,8 @@
 // NIKs here are made up (Kalimantan Barat codes, serials 0001-1000).
 
 #[allow(unused_imports)]
-use lindung::store::{Settings, Store, Village};
+use lindung::store::{BundleInfo, BundleState, Settings, Store, StoreError, Village};
+use lindung_core::export::{SentRecord, VillageSummary};
 use lindung_core::record::{Agent, Timestamp, WorkerRecord};
 use lindung_core::RecordId;
 use lindung_core::{check, Date, Lang, Registration, RegistrationInput, RulePack};
@@ -25,6 +26,8 @@ pub async fn run_all<S: Store, F: std::future::Future<Output = S>>(fresh: impl F
     drafts_overwrite_and_keys_are_independent(&fresh().await).await;
     settings_round_trip(&fresh().await).await;
     settings_overwrite(&fresh().await).await;
+    bundles_round_trip_by_sequence_with_their_files(&fresh().await).await;
+    a_bundle_sequence_is_never_reused_and_updates_need_a_bundle(&fresh().await).await;
 }
 
 fn registration(nik: &str, birth: &str, name: &str) -> Registration {
@@ -351,4 +354,87 @@ pub async fn settings_overwrite<S: Store>(store: &S) {
     settings.lang = Lang::En;
     store.put_settings(&settings).await.unwrap();
     assert_eq!(store.settings().await.unwrap(), Some(settings));
+}
+
+fn bundle(sequence: u64) -> BundleInfo {
+    BundleInfo {
+        sequence,
+        bundle_id: format!("bundle-{sequence}"),
+        kid: "k".repeat(43),
+        created_at: Timestamp::from_millis(1_790_000_000_000 + sequence as i64),
+        chain_hash: format!("hash-{sequence}"),
+        state: BundleState::Made,
+        exported_at: None,
+        delivered_at: None,
+        bytes: 12,
+        villages: vec![VillageSummary {
+            code: "61.07.01.2001".into(),
+            name: "Sungai Ambawang Kuala".into(),
+            new: 2,
+            changed: 1,
+            removed: 0,
+        }],
+        contents: vec![
+            SentRecord {
+                id: format!("r{sequence}"),
+                revision: 1,
+            },
+            SentRecord {
+                id: "r0".into(),
+                revision: sequence as u32,
+            },
+        ],
+    }
+}
+
+pub async fn bundles_round_trip_by_sequence_with_their_files<S: Store>(store: &S) {
+    assert_eq!(store.bundles().await.unwrap(), []);
+    assert_eq!(store.bundle_file(1).await.unwrap(), None);
+    // Added out of order, listed by sequence (10 after 9: numbers, not text).
+    for sequence in [10, 2, 9, 1] {
+        let file = format!("{{\"protected\":\"{sequence}\"}}");
+        store.add_bundle(&bundle(sequence), &file).await.unwrap();
+    }
+    let listed: Vec<u64> = store
+        .bundles()
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| b.sequence)
+        .collect();
+    assert_eq!(listed, [1, 2, 9, 10]);
+    assert_eq!(store.bundles().await.unwrap()[0], bundle(1));
+    assert_eq!(
+        store.bundle_file(9).await.unwrap().as_deref(),
+        Some("{\"protected\":\"9\"}")
+    );
+    let mut delivered = bundle(2);
+    delivered.state = BundleState::Delivered;
+    delivered.exported_at = Some(Timestamp::from_millis(1_790_000_100_000));
+    delivered.delivered_at = Some(Timestamp::from_millis(1_790_000_200_000));
+    store.update_bundle(&delivered).await.unwrap();
+    assert_eq!(store.bundles().await.unwrap()[1], delivered);
+    assert_eq!(
+        store.bundle_file(2).await.unwrap().as_deref(),
+        Some("{\"protected\":\"2\"}"),
+        "an update keeps the file"
+    );
+}
+
+pub async fn a_bundle_sequence_is_never_reused_and_updates_need_a_bundle<S: Store>(store: &S) {
+    store.add_bundle(&bundle(1), "first").await.unwrap();
+    let mut other = bundle(1);
+    other.bundle_id = "another".into();
+    assert_eq!(
+        store.add_bundle(&other, "second").await,
+        Err(StoreError::BundleSequence(1))
+    );
+    assert_eq!(store.bundles().await.unwrap(), [bundle(1)]);
+    assert_eq!(store.bundle_file(1).await.unwrap().as_deref(), Some("first"));
+    assert_eq!(
+        store.update_bundle(&bundle(2)).await,
+        Err(StoreError::BundleSequence(2))
+    );
+    assert_eq!(store.bundles().await.unwrap(), [bundle(1)]);
+    assert_eq!(store.bundle_file(2).await.unwrap(), None);
 }

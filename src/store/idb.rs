@@ -50,11 +50,12 @@ use lindung_core::record::WorkerRecord;
 use lindung_core::RegistrationInput;
 
 use super::rows::{
-    from_json, records_v1_to_v2, to_json, DraftRow, RecordRow, RecordRowV1, SchemaRow, SettingsRow,
-    VillageRow, BY_NIK, BY_VILLAGE, DB_VERSION, DRAFTS, META, RECORDS, SCHEMA, SCHEMA_KEY,
-    SETTINGS, SETTINGS_KEY, VILLAGES,
+    from_json, records_v1_to_v2, to_json, BundleFileRow, BundleRow, DraftRow, RecordRow,
+    RecordRowV1, SchemaRow, SettingsRow, VillageRow, BUNDLES, BUNDLE_FILES, BY_NIK, BY_VILLAGE,
+    DB_VERSION, DEVICE_KEY, DRAFTS, KEYS, META, RECORDS, SCHEMA, SCHEMA_KEY, SETTINGS,
+    SETTINGS_KEY, VILLAGES,
 };
-use super::{in_seq_order, Settings, Store, StoreError, StoreResult, Village};
+use super::{in_seq_order, BundleInfo, Settings, Store, StoreError, StoreResult, Village};
 
 /// The error a JS exception stands for.
 fn js_error(value: &JsValue) -> StoreError {
@@ -539,6 +540,35 @@ impl IdbStore {
         }
     }
 
+    /// The device key row (`keys` store): a plain object holding the
+    /// non-extractable `CryptoKey`, as the structured clone gives it back.
+    /// Read by `crate::device`, which alone knows its shape.
+    pub async fn device_key(&self) -> StoreResult<Option<JsValue>> {
+        let tx = self.transaction(&[KEYS], false)?;
+        let req = object_store(&tx, KEYS)?
+            .get(&DEVICE_KEY.into())
+            .map_err(|e| js_error(&e))?;
+        let value = request(req).await?;
+        Ok((!value.is_undefined()).then_some(value))
+    }
+
+    /// Stores `row` as the device key unless one exists (another tab may
+    /// have made one first), in one transaction; returns the key that is
+    /// stored, once committed. `row` must have `key` = "device".
+    pub async fn add_device_key(&self, row: &JsValue) -> StoreResult<JsValue> {
+        let tx = self.transaction(&[KEYS], true)?;
+        let keys = object_store(&tx, KEYS)?;
+        let existing = request(keys.get(&DEVICE_KEY.into()).map_err(|e| js_error(&e))?).await?;
+        let stored = if existing.is_undefined() {
+            keys.add(row).map_err(|e| js_error(&e))?;
+            row.clone()
+        } else {
+            existing
+        };
+        committed(&tx).await?;
+        Ok(stored)
+    }
+
     /// Puts already-encoded rows in one transaction; resolves once committed.
     async fn write(&self, store: &str, rows: &[JsValue]) -> StoreResult<()> {
         let tx = self.transaction(&[store], true)?;
@@ -634,5 +664,61 @@ impl Store for IdbStore {
     async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
         let row = to_js(&SettingsRow::new(settings)?)?;
         self.write(SETTINGS, &[row]).await
+    }
+
+    async fn bundles(&self) -> StoreResult<Vec<BundleInfo>> {
+        let rows: Vec<BundleRow> = self.read_all(BUNDLES, None).await?;
+        // IndexedDB returns them in key order: by sequence.
+        rows.into_iter().map(BundleRow::into_info).collect()
+    }
+
+    async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()> {
+        let row = to_js(&BundleRow::new(info)?)?;
+        let file_row = to_js(&BundleFileRow::new(info.sequence, file))?;
+        let tx = self.transaction(&[BUNDLES, BUNDLE_FILES], true)?;
+        let bundles = object_store(&tx, BUNDLES)?;
+        let key = JsValue::from_f64(info.sequence as f64);
+        let existing = request(bundles.count_with_key(&key).map_err(|e| js_error(&e))?).await?;
+        if existing.as_f64() != Some(0.0) {
+            let _ = tx.abort();
+            return Err(StoreError::BundleSequence(info.sequence));
+        }
+        let written = bundles.add(&row).and_then(|_| {
+            object_store(&tx, BUNDLE_FILES)
+                .map_err(|_| JsValue::NULL)?
+                .add(&file_row)
+        });
+        if let Err(error) = written {
+            let _ = tx.abort();
+            return Err(js_error(&error));
+        }
+        committed(&tx).await
+    }
+
+    async fn update_bundle(&self, info: &BundleInfo) -> StoreResult<()> {
+        let row = to_js(&BundleRow::new(info)?)?;
+        let tx = self.transaction(&[BUNDLES], true)?;
+        let bundles = object_store(&tx, BUNDLES)?;
+        let key = JsValue::from_f64(info.sequence as f64);
+        let existing = request(bundles.count_with_key(&key).map_err(|e| js_error(&e))?).await?;
+        if existing.as_f64() != Some(1.0) {
+            let _ = tx.abort();
+            return Err(StoreError::BundleSequence(info.sequence));
+        }
+        put(&bundles, &row)?;
+        committed(&tx).await
+    }
+
+    async fn bundle_file(&self, sequence: u64) -> StoreResult<Option<String>> {
+        let tx = self.transaction(&[BUNDLE_FILES], false)?;
+        let req = object_store(&tx, BUNDLE_FILES)?
+            .get(&JsValue::from_f64(sequence as f64))
+            .map_err(|e| js_error(&e))?;
+        let value = request(req).await?;
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        let row: BundleFileRow = from_js(BUNDLE_FILES, &value)?;
+        row.into_file().map(Some)
     }
 }

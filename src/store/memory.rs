@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use lindung_core::record::WorkerRecord;
 use lindung_core::RegistrationInput;
 
-use super::{in_seq_order, Settings, Store, StoreResult, Village};
+use super::{in_seq_order, BundleInfo, Settings, Store, StoreError, StoreResult, Village};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -20,6 +20,7 @@ struct State {
     records: BTreeMap<String, WorkerRecord>,
     drafts: BTreeMap<String, RegistrationInput>,
     settings: Option<Settings>,
+    bundles: BTreeMap<u64, (BundleInfo, String)>,
 }
 
 impl Store for MemoryStore {
@@ -98,5 +99,45 @@ impl Store for MemoryStore {
     async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
         self.state.borrow_mut().settings = Some(settings.clone());
         Ok(())
+    }
+
+    async fn bundles(&self) -> StoreResult<Vec<BundleInfo>> {
+        Ok(self
+            .state
+            .borrow()
+            .bundles
+            .values()
+            .map(|(info, _)| info.clone())
+            .collect())
+    }
+
+    async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()> {
+        let mut state = self.state.borrow_mut();
+        if state.bundles.contains_key(&info.sequence) {
+            return Err(StoreError::BundleSequence(info.sequence));
+        }
+        state
+            .bundles
+            .insert(info.sequence, (info.clone(), file.to_owned()));
+        Ok(())
+    }
+
+    async fn update_bundle(&self, info: &BundleInfo) -> StoreResult<()> {
+        match self.state.borrow_mut().bundles.get_mut(&info.sequence) {
+            Some((stored, _)) => {
+                *stored = info.clone();
+                Ok(())
+            }
+            None => Err(StoreError::BundleSequence(info.sequence)),
+        }
+    }
+
+    async fn bundle_file(&self, sequence: u64) -> StoreResult<Option<String>> {
+        Ok(self
+            .state
+            .borrow()
+            .bundles
+            .get(&sequence)
+            .map(|(_, file)| file.clone()))
     }
 }

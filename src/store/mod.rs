@@ -31,8 +31,9 @@ pub use idb::IdbStore;
 pub use memory::MemoryStore;
 pub use rows::DB_VERSION;
 
+use lindung_core::export::{SentRecord, VillageSummary};
 use lindung_core::record::WorkerRecord;
-use lindung_core::{Lang, RegistrationInput};
+use lindung_core::{Lang, RegistrationInput, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A village the agent works in, with the slots the programme funds there.
@@ -57,6 +58,43 @@ pub struct Settings {
     pub rule_pack: Option<String>,
 }
 
+/// Where a bundle is on its way to the district office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleState {
+    /// Made and signed; not yet downloaded or shared.
+    Made,
+    /// Downloaded or shared at least once (the agent still has to hand it in).
+    Exported,
+    /// The agent marked it as received by the district office.
+    Delivered,
+}
+
+/// A bundle the device made. The file itself (the signed JWS, kept byte for
+/// byte so that exporting again gives the identical file) is stored apart
+/// and read only when exported: see [`Store::bundle_file`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleInfo {
+    /// 1, 2, 3... per device key.
+    pub sequence: u64,
+    pub bundle_id: String,
+    /// The signing key's id (RFC 7638 thumbprint).
+    pub kid: String,
+    pub created_at: Timestamp,
+    /// SHA-256 of the JWS signing input: the next bundle's `previous`.
+    pub chain_hash: String,
+    pub state: BundleState,
+    /// Last download or share.
+    pub exported_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+    /// Size of the file, in bytes.
+    pub bytes: u64,
+    /// Per village, what it carries.
+    pub villages: Vec<VillageSummary>,
+    /// Every (record id, revision) it carries: what the next bundle skips.
+    pub contents: Vec<SentRecord>,
+}
+
 /// What went wrong, and whether retrying can help.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -72,6 +110,9 @@ pub enum StoreError {
     Unavailable(String),
     /// A stored row could not be read back (corrupt or from a newer version).
     Corrupt(String),
+    /// A bundle with this sequence exists (when adding) or does not (when
+    /// updating). Nothing was written.
+    BundleSequence(u64),
     /// Any other failure of the backend.
     Other(String),
 }
@@ -79,7 +120,7 @@ pub enum StoreError {
 impl StoreError {
     /// Fatal errors need a reload or the user's action; others may pass on retry.
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, StoreError::Other(_))
+        !matches!(self, StoreError::Other(_) | StoreError::BundleSequence(_))
     }
 
     /// The error for an IndexedDB `DOMException`, by its `name`. `message` is
@@ -121,6 +162,10 @@ impl StoreError {
             StoreError::Corrupt(detail) => match lang {
                 Lang::Id => format!("Data tersimpan tidak dapat dibaca: {detail}"),
                 Lang::En => format!("Stored data cannot be read: {detail}"),
+            },
+            StoreError::BundleSequence(sequence) => match lang {
+                Lang::Id => format!("Bundel nomor {sequence} tidak cocok dengan yang tersimpan. Muat ulang halaman, lalu coba lagi."),
+                Lang::En => format!("Bundle number {sequence} does not match what is stored. Reload the page, then try again."),
             },
             StoreError::Other(detail) => match lang {
                 Lang::Id => format!("Gagal menyimpan: {detail}. Coba lagi."),
@@ -168,6 +213,18 @@ pub trait Store {
     /// Settings, if any were saved.
     async fn settings(&self) -> StoreResult<Option<Settings>>;
     async fn put_settings(&self, settings: &Settings) -> StoreResult<()>;
+
+    /// Every bundle made on the device, by sequence (files not included).
+    async fn bundles(&self) -> StoreResult<Vec<BundleInfo>>;
+    /// Stores a new bundle and its file in one transaction. Refused, with
+    /// nothing written, if a bundle with this sequence exists: a sequence
+    /// is never reused (the district would see a conflict).
+    async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()>;
+    /// Replaces the info of an existing bundle (its state); the file and
+    /// what the bundle carries never change. Refused if there is none.
+    async fn update_bundle(&self, info: &BundleInfo) -> StoreResult<()>;
+    /// The file of bundle `sequence`, exactly as it was signed.
+    async fn bundle_file(&self, sequence: u64) -> StoreResult<Option<String>>;
 }
 
 /// Contract tests, shared by every backend: natively against [`MemoryStore`]

@@ -25,6 +25,11 @@
 //! |----|----------------------------|
 //! | 1  | records (id; village), drafts (key), settings (key), meta (key) |
 //! | 2  | + villages (code); records gains index nik |
+//! | 3  | + bundles (sequence), bundle_files (sequence), keys (key) |
+//!
+//! v2 → v3 only adds stores: no data step. `keys` holds the device's signing
+//! key as a `CryptoKey` object (structured clone, non-extractable), not as a
+//! JSON row: see `crate::device`.
 //!
 //! Error details never quote stored values: they are personal data.
 
@@ -33,16 +38,21 @@ use lindung_core::RegistrationInput;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Settings, StoreError, StoreResult, Village};
+use super::{BundleInfo, Settings, StoreError, StoreResult, Village};
 
 /// The IndexedDB version this code opens, creates and migrates to.
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 pub(crate) const VILLAGES: &str = "villages";
 pub(crate) const RECORDS: &str = "records";
 pub(crate) const DRAFTS: &str = "drafts";
 pub(crate) const SETTINGS: &str = "settings";
 pub(crate) const META: &str = "meta";
+pub(crate) const BUNDLES: &str = "bundles";
+pub(crate) const BUNDLE_FILES: &str = "bundle_files";
+pub(crate) const KEYS: &str = "keys";
+/// The key of the device's signing key in `keys`.
+pub(crate) const DEVICE_KEY: &str = "device";
 /// Index of `records` on `village`.
 pub(crate) const BY_VILLAGE: &str = "village";
 /// Index of `records` on `nik`: active records only (removed ones have no `nik` field).
@@ -101,6 +111,21 @@ pub(crate) const SCHEMA: &[StoreSpec] = &[
     },
     StoreSpec {
         name: META,
+        key_path: "key",
+        indexes: &[],
+    },
+    StoreSpec {
+        name: BUNDLES,
+        key_path: "sequence",
+        indexes: &[],
+    },
+    StoreSpec {
+        name: BUNDLE_FILES,
+        key_path: "sequence",
+        indexes: &[],
+    },
+    StoreSpec {
+        name: KEYS,
         key_path: "key",
         indexes: &[],
     },
@@ -275,6 +300,66 @@ impl SettingsRow {
     pub fn into_settings(self) -> StoreResult<Settings> {
         check_version("settings", &self.key, self.v, SettingsRow::VERSION)?;
         from_json("settings", &self.body)
+    }
+}
+
+/// A bundle's info (`bundles` store), format v1 (new in DB v3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BundleRow {
+    pub v: u32,
+    pub sequence: u64,
+    /// The `BundleInfo` as JSON.
+    pub body: String,
+}
+
+impl BundleRow {
+    pub const VERSION: u32 = 1;
+
+    pub fn new(info: &BundleInfo) -> StoreResult<BundleRow> {
+        Ok(BundleRow {
+            v: BundleRow::VERSION,
+            sequence: info.sequence,
+            body: to_json(info)?,
+        })
+    }
+
+    pub fn into_info(self) -> StoreResult<BundleInfo> {
+        let key = self.sequence.to_string();
+        check_version("bundle", &key, self.v, BundleRow::VERSION)?;
+        let info: BundleInfo = from_json(&format!("bundle {key}"), &self.body)?;
+        if info.sequence != self.sequence {
+            return Err(StoreError::Corrupt(format!(
+                "bundle row {key} disagrees with its body"
+            )));
+        }
+        Ok(info)
+    }
+}
+
+/// A bundle's file (`bundle_files` store), format v1 (new in DB v3): the
+/// signed JWS as text, never re-encoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BundleFileRow {
+    pub v: u32,
+    pub sequence: u64,
+    pub file: String,
+}
+
+impl BundleFileRow {
+    pub const VERSION: u32 = 1;
+
+    pub fn new(sequence: u64, file: &str) -> BundleFileRow {
+        BundleFileRow {
+            v: BundleFileRow::VERSION,
+            sequence,
+            file: file.to_owned(),
+        }
+    }
+
+    pub fn into_file(self) -> StoreResult<String> {
+        let key = self.sequence.to_string();
+        check_version("bundle file", &key, self.v, BundleFileRow::VERSION)?;
+        Ok(self.file)
     }
 }
 

@@ -98,14 +98,14 @@ pub fn pending(workspace: &Workspace, sent: &Sent) -> Vec<(WorkerRecord, Option<
         .collect()
 }
 
-/// Counts per village of what `records` (from [`pending`]) holds.
-pub fn summarize(
+/// Counts per village of `records` (changed since `sent`).
+pub fn summarize<'a>(
     workspace: &Workspace,
-    records: &[(WorkerRecord, Option<Status>)],
+    records: impl IntoIterator<Item = &'a WorkerRecord>,
     sent: &Sent,
 ) -> Vec<VillageSummary> {
     let mut by_code: BTreeMap<&str, VillageSummary> = BTreeMap::new();
-    for (record, _) in records {
+    for record in records {
         let summary = by_code.entry(record.village()).or_insert_with(|| {
             let name = workspace
                 .roster(record.village())
@@ -128,6 +128,15 @@ pub fn summarize(
         }
     }
     by_code.into_values().collect()
+}
+
+/// What the next bundle would carry, per village, without building it.
+pub fn pending_summary(workspace: &Workspace, sent: &Sent) -> Vec<VillageSummary> {
+    let records = workspace
+        .records()
+        .into_iter()
+        .filter(|r| r.revision() > sent.revision(r.id().as_str()));
+    summarize(workspace, records, sent)
 }
 
 /// The bundle before the one being made.
@@ -199,7 +208,7 @@ pub fn next_bundle(
     if records.is_empty() {
         return Err(ExportError::NothingToExport);
     }
-    let summary = summarize(workspace, &records, sent);
+    let summary = summarize(workspace, records.iter().map(|(r, _)| r), sent);
     let villages: Vec<BundleVillage> = summary
         .iter()
         .filter_map(|v| workspace.roster(&v.code))
@@ -261,7 +270,11 @@ pub fn days_between(since: Timestamp, now: Timestamp) -> u32 {
 /// Whether unsent changes have waited `warn_after_days` or more: the phone
 /// holds data that is lost with it. `None` for `warn_after_days`: the rule
 /// pack asks for no warning.
-pub fn at_risk(oldest_unsent: Option<Timestamp>, now: Timestamp, warn_after_days: Option<u32>) -> bool {
+pub fn at_risk(
+    oldest_unsent: Option<Timestamp>,
+    now: Timestamp,
+    warn_after_days: Option<u32>,
+) -> bool {
     match (oldest_unsent, warn_after_days) {
         (Some(oldest), Some(days)) => days_between(oldest, now) >= days,
         _ => false,

@@ -5,8 +5,8 @@ use lindung_core::bundle::{
     parse_rfc3339, sign_bundle, verify_bundle, Limits, PackDigest, Signer, SoftwareSigner,
 };
 use lindung_core::export::{
-    at_risk, days_between, next_bundle, oldest_unsent, ExportError, NextBundle, NextInput,
-    Previous, Sent, SentRecord, VillageSummary,
+    at_risk, days_between, next_bundle, oldest_unsent, pending_summary, ExportError, NextBundle,
+    NextInput, Previous, Sent, SentRecord, VillageSummary,
 };
 use lindung_core::{
     check, Agent, Date, DuplicateCheck, RecordId, RegistrationInput, RulePack, Timestamp,
@@ -34,7 +34,10 @@ fn signer() -> SoftwareSigner {
 /// A workspace with two villages of one funded slot each.
 fn workspace() -> Workspace {
     let villages = [
-        (VillageRef::new(VILLAGE, "Sungai Ambawang Kuala").unwrap(), 1),
+        (
+            VillageRef::new(VILLAGE, "Sungai Ambawang Kuala").unwrap(),
+            1,
+        ),
         (VillageRef::new(OTHER, "Jawa Tengah").unwrap(), 1),
     ];
     Workspace::load(villages, Vec::new()).0
@@ -43,7 +46,11 @@ fn workspace() -> Workspace {
 fn register(ws: &mut Workspace, village: &str, id: &str, nik: &str, name: &str, when: &str) {
     // Birth date and sex as the made-up NIK encodes them (women: day + 40).
     let day: u32 = nik[6..8].parse().unwrap();
-    let (day, sex) = if day > 40 { (day - 40, "F") } else { (day, "M") };
+    let (day, sex) = if day > 40 {
+        (day - 40, "F")
+    } else {
+        (day, "M")
+    };
     let input = RegistrationInput {
         nik: nik.into(),
         name: name.into(),
@@ -53,9 +60,13 @@ fn register(ws: &mut Workspace, village: &str, id: &str, nik: &str, name: &str, 
         category: "petani".into(),
         ..RegistrationInput::default()
     };
-    let registration = check(&input, &RulePack::default_pack(), Date::new(2026, 11, 21).unwrap())
-        .registration
-        .expect("valid made-up registration");
+    let registration = check(
+        &input,
+        &RulePack::default_pack(),
+        Date::new(2026, 11, 21).unwrap(),
+    )
+    .registration
+    .expect("valid made-up registration");
     let planned = ws
         .plan_register(
             village,
@@ -136,10 +147,32 @@ fn each_bundle_carries_every_change_since_the_last_and_only_those() {
     );
 
     // Step 1: three workers in two villages. The first bundle carries all.
-    register(&mut ws, VILLAGE, "a", "6107011203900002", "Budi Santoso", "2026-11-20T01:00:00Z");
-    register(&mut ws, VILLAGE, "b", "6107014502870001", "Siti Aminah", "2026-11-20T02:00:00Z");
-    register(&mut ws, OTHER, "c", "6107011505800003", "Made Wirawan", "2026-11-20T03:00:00Z");
+    register(
+        &mut ws,
+        VILLAGE,
+        "a",
+        "6107011203900002",
+        "Budi Santoso",
+        "2026-11-20T01:00:00Z",
+    );
+    register(
+        &mut ws,
+        VILLAGE,
+        "b",
+        "6107014502870001",
+        "Siti Aminah",
+        "2026-11-20T02:00:00Z",
+    );
+    register(
+        &mut ws,
+        OTHER,
+        "c",
+        "6107011505800003",
+        "Made Wirawan",
+        "2026-11-20T03:00:00Z",
+    );
     let first = next(&ws, &sent, None).unwrap();
+    assert_eq!(pending_summary(&ws, &sent), first.villages);
     assert_eq!(first.payload.sequence, 1);
     assert_eq!(first.payload.previous, None);
     assert_eq!(
@@ -150,14 +183,24 @@ fn each_bundle_carries_every_change_since_the_last_and_only_those() {
         first.villages,
         [summary(VILLAGE, 2, 0, 0), summary(OTHER, 1, 0, 0)]
     );
-    let codes: Vec<&str> = first.payload.villages.iter().map(|v| v.code.as_str()).collect();
+    let codes: Vec<&str> = first
+        .payload
+        .villages
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
     assert_eq!(codes, [VILLAGE, OTHER]);
     let statuses: Vec<_> = first.payload.records.iter().map(|r| r.status).collect();
     use lindung_core::bundle::BundleStatus::*;
-    assert_eq!(statuses, [Funded, Waitlisted, Funded], "one funded slot per village");
+    assert_eq!(
+        statuses,
+        [Funded, Waitlisted, Funded],
+        "one funded slot per village"
+    );
 
     let signed = sign_bundle(&first.payload, &signer()).unwrap();
     sent.add(&first.contents);
+    assert_eq!(pending_summary(&ws, &sent), []);
     assert_eq!(
         next(&ws, &sent, None).unwrap_err(),
         ExportError::NothingToExport,
@@ -179,7 +222,10 @@ fn each_bundle_carries_every_change_since_the_last_and_only_those() {
     );
     assert_eq!(contents(&second), [("a".into(), 2)]);
     assert_eq!(second.villages, [summary(VILLAGE, 0, 0, 1)]);
-    assert_eq!(second.payload.records[0].op, lindung_core::bundle::Op::Remove);
+    assert_eq!(
+        second.payload.records[0].op,
+        lindung_core::bundle::Op::Remove
+    );
 
     // The chain verifies as a district would check it.
     let signed_second = sign_bundle(&second.payload, &signer()).unwrap();
@@ -204,7 +250,14 @@ fn each_bundle_carries_every_change_since_the_last_and_only_those() {
 #[test]
 fn a_record_made_and_removed_between_bundles_is_sent_as_removed() {
     let mut ws = workspace();
-    register(&mut ws, VILLAGE, "a", "6107011203900002", "Budi Santoso", "2026-11-20T01:00:00Z");
+    register(
+        &mut ws,
+        VILLAGE,
+        "a",
+        "6107011203900002",
+        "Budi Santoso",
+        "2026-11-20T01:00:00Z",
+    );
     remove(&mut ws, "a", "2026-11-20T01:30:00Z");
     let bundle = next(&ws, &Sent::default(), None).unwrap();
     assert_eq!(contents(&bundle), [("a".into(), 2)]);
@@ -217,19 +270,27 @@ fn oldest_unsent_change_is_the_first_change_after_the_sent_revision() {
     let mut ws = workspace();
     let mut sent = Sent::default();
     assert_eq!(oldest_unsent(&ws, &sent), None);
-    register(&mut ws, VILLAGE, "a", "6107011203900002", "Budi Santoso", "2026-11-20T01:00:00Z");
-    register(&mut ws, VILLAGE, "b", "6107014502870001", "Siti Aminah", "2026-11-18T02:00:00Z");
-    assert_eq!(
-        oldest_unsent(&ws, &sent),
-        Some(at("2026-11-18T02:00:00Z"))
+    register(
+        &mut ws,
+        VILLAGE,
+        "a",
+        "6107011203900002",
+        "Budi Santoso",
+        "2026-11-20T01:00:00Z",
     );
+    register(
+        &mut ws,
+        VILLAGE,
+        "b",
+        "6107014502870001",
+        "Siti Aminah",
+        "2026-11-18T02:00:00Z",
+    );
+    assert_eq!(oldest_unsent(&ws, &sent), Some(at("2026-11-18T02:00:00Z")));
     sent.add(&next(&ws, &sent, None).unwrap().contents);
     assert_eq!(oldest_unsent(&ws, &sent), None);
     remove(&mut ws, "a", "2026-11-21T05:00:00Z");
-    assert_eq!(
-        oldest_unsent(&ws, &sent),
-        Some(at("2026-11-21T05:00:00Z"))
-    );
+    assert_eq!(oldest_unsent(&ws, &sent), Some(at("2026-11-21T05:00:00Z")));
 }
 
 #[test]

@@ -1,0 +1,350 @@
+//! Export: make the next signed bundle, see what it carries, download or
+//! share it, and keep track of which bundles reached the district office.
+//!
+//! A bundle is made once and kept on the device; downloading or sharing it
+//! again gives the identical file (the stored bytes, never re-signed).
+
+use leptos::prelude::*;
+use lindung_core::export::{pending_summary, Sent, VillageSummary};
+use lindung_core::i18n::long_date;
+use lindung_core::Lang;
+
+use crate::platform::{self, Shared};
+use crate::state::Ctx;
+use crate::store::{BundleInfo, BundleState};
+
+/// The media type of a JWS in JSON serialization (RFC 7515 §9.2.1).
+const MIME: &str = "application/jose+json";
+
+/// `lindung-<first 8 of kid>-<sequence>.json`: unique per device and bundle.
+pub fn file_name(info: &BundleInfo) -> String {
+    let kid: String = info.kid.chars().take(8).collect();
+    format!("lindung-{kid}-{:04}.json", info.sequence)
+}
+
+fn counts_text(v: &VillageSummary, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!(
+            "{} baru · {} diubah · {} dihapus",
+            v.new, v.changed, v.removed
+        ),
+        Lang::En => format!(
+            "{} new · {} changed · {} removed",
+            v.new, v.changed, v.removed
+        ),
+    }
+}
+
+fn state_label(state: BundleState, lang: Lang) -> &'static str {
+    match state {
+        BundleState::Made => lang.pick("Belum diunduh/dibagikan", "Not yet downloaded/shared"),
+        BundleState::Exported => lang.pick(
+            "Sudah diunduh/dibagikan, belum diterima kantor",
+            "Downloaded/shared, not yet received by the office",
+        ),
+        BundleState::Delivered => lang.pick(
+            "Diterima kantor kabupaten",
+            "Received by the district office",
+        ),
+    }
+}
+
+fn size_text(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{} kB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+#[component]
+pub fn ExportScreen() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let busy = RwSignal::new(false);
+    // (ok, text) of the last action.
+    let message = RwSignal::new(None::<(bool, String)>);
+
+    let pending = Memo::new(move |_| {
+        let sent = ctx.bundles.with(|bundles| {
+            let mut sent = Sent::default();
+            for bundle in bundles {
+                sent.add(&bundle.contents);
+            }
+            sent
+        });
+        ctx.workspace.with(|ws| pending_summary(ws, &sent))
+    });
+
+    let make = move |_| {
+        busy.set(true);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            let result = ctx.export().await;
+            busy.set(false);
+            let lang = lang.get_untracked();
+            message.set(Some(match result {
+                Ok(info) => (
+                    true,
+                    match lang {
+                        Lang::Id => format!(
+                            "Bundel #{} dibuat dan tersimpan di HP. Unduh atau bagikan, lalu serahkan ke kantor kabupaten.",
+                            info.sequence
+                        ),
+                        Lang::En => format!(
+                            "Bundle #{} was made and saved on the phone. Download or share it, then hand it to the district office.",
+                            info.sequence
+                        ),
+                    },
+                ),
+                Err(error) => (false, error.message(lang)),
+            }));
+        });
+    };
+
+    let pending_view = move || {
+        let lang = lang.get();
+        pending.with(|villages| {
+            if villages.is_empty() {
+                return view! {
+                    <p data-testid="nothing-pending">
+                        {lang.pick(
+                            "Semua data sudah ada di bundel. Tidak ada yang perlu dikirim.",
+                            "Everything is already in a bundle. Nothing to send.",
+                        )}
+                    </p>
+                }
+                .into_any();
+            }
+            let rows = villages
+                .iter()
+                .map(|v| {
+                    view! {
+                        <li data-testid="pending-village" data-code=v.code.clone()>
+                            <strong>{v.name.clone()}</strong>
+                            " "
+                            <span class="hint">{v.code.clone()}</span>
+                            ": "
+                            {counts_text(v, lang)}
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>();
+            let total: u32 = villages.iter().map(VillageSummary::total).sum();
+            view! {
+                <p data-testid="pending-total">
+                    {match lang {
+                        Lang::Id => format!("{total} data belum dikirim:"),
+                        Lang::En => format!("{total} records not yet sent:"),
+                    }}
+                </p>
+                <ul class="plain-list">{rows}</ul>
+            }
+            .into_any()
+        })
+    };
+
+    let bundle_rows = move || {
+        let lang = lang.get();
+        let mut bundles = ctx.bundles.get();
+        bundles.reverse();
+        bundles
+            .into_iter()
+            .map(|info| view! { <BundleRow info=info lang=lang busy=busy message=message /> })
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <section class="stack">
+            <div class="card">
+                <h2>{t("Kirim data", "Export data")}</h2>
+                <p class="hint">
+                    {t(
+                        "Data dikirim sebagai bundel bertanda tangan: berkas yang diserahkan ke kantor kabupaten (unduh, atau bagikan lewat WhatsApp). Setiap bundel memuat semua perubahan sejak bundel sebelumnya.",
+                        "Data leaves the phone as a signed bundle: a file you hand to the district office (download it, or share it e.g. on WhatsApp). Each bundle carries every change since the previous one.",
+                    )}
+                </p>
+                {pending_view}
+                {move || message.get().map(|(ok, text)| view! {
+                    <p class=if ok { "outcome good" } else { "outcome bad" } role="status" data-testid="export-message">{text}</p>
+                })}
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="make-bundle"
+                    disabled=move || busy.get() || pending.with(Vec::is_empty)
+                    on:click=make
+                >
+                    {t("Buat bundel", "Make bundle")}
+                </button>
+            </div>
+            <div class="card">
+                <h2>{t("Bundel di HP ini", "Bundles on this phone")}</h2>
+                <Show
+                    when=move || ctx.bundles.with(|b| !b.is_empty())
+                    fallback=move || view! { <p>{t("Belum ada bundel.", "No bundles yet.")}</p> }
+                >
+                    <ul class="bundle-list" data-testid="bundle-list">{bundle_rows}</ul>
+                </Show>
+                <p class="hint">
+                    {t("Kunci perangkat: ", "Device key: ")}
+                    <code data-testid="export-kid">{move || ctx.kid.get().unwrap_or_default()}</code>
+                    " · "
+                    <a href="#/pengaturan">{t("daftarkan di kantor kabupaten", "enrol it at the district office")}</a>
+                </p>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn BundleRow(
+    info: BundleInfo,
+    lang: Lang,
+    busy: RwSignal<bool>,
+    message: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let sequence = info.sequence;
+    let name = file_name(&info);
+    let fail = move |text: String| message.set(Some((false, text)));
+
+    let download = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let lang = lang;
+                let result = match ctx.bundle_file(sequence).await {
+                    Ok(file) => {
+                        platform::download(&name, &file, MIME).map_err(|detail| match lang {
+                            Lang::Id => format!("Unduhan gagal: {detail}"),
+                            Lang::En => format!("The download failed: {detail}"),
+                        })
+                    }
+                    Err(e) => Err(e.message(lang)),
+                };
+                match result {
+                    Ok(()) => match ctx.mark_bundle(sequence, BundleState::Exported).await {
+                        Ok(()) => message.set(Some((
+                            true,
+                            match lang {
+                                Lang::Id => format!("{name} diunduh (folder Download)."),
+                                Lang::En => format!("{name} was downloaded (Downloads folder)."),
+                            },
+                        ))),
+                        Err(e) => fail(e.message(lang)),
+                    },
+                    Err(text) => fail(text),
+                }
+                busy.set(false);
+            });
+        }
+    };
+
+    let share = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                match ctx.bundle_file(sequence).await {
+                    Ok(file) => match platform::share_file(&name, &file, MIME).await {
+                        Shared::Done => {
+                            if let Err(e) = ctx.mark_bundle(sequence, BundleState::Exported).await {
+                                fail(e.message(lang));
+                            } else {
+                                message.set(Some((
+                                    true,
+                                    lang.pick("Bundel dibagikan.", "Bundle shared.").to_owned(),
+                                )));
+                            }
+                        }
+                        Shared::Cancelled => message.set(None),
+                        Shared::Unsupported => fail(
+                            lang.pick(
+                                "Browser ini tidak dapat membagikan berkas. Pakai Unduh.",
+                                "This browser cannot share files. Use Download.",
+                            )
+                            .to_owned(),
+                        ),
+                        Shared::Failed(detail) => fail(match lang {
+                            Lang::Id => format!("Gagal membagikan: {detail}"),
+                            Lang::En => format!("Sharing failed: {detail}"),
+                        }),
+                    },
+                    Err(e) => fail(e.message(lang)),
+                }
+                busy.set(false);
+            });
+        }
+    };
+
+    let delivered = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = ctx.mark_bundle(sequence, BundleState::Delivered).await {
+                fail(e.message(lang));
+            }
+            busy.set(false);
+        });
+    };
+
+    let villages = info
+        .villages
+        .iter()
+        .map(|v| view! { <li>{format!("{} ({}): {}", v.name, v.code, counts_text(v, lang))}</li> })
+        .collect::<Vec<_>>();
+    let records: u32 = info.villages.iter().map(VillageSummary::total).sum();
+    let can_share = platform::can_share_files();
+    let is_delivered = info.state == BundleState::Delivered;
+
+    view! {
+        <li class="bundle" data-testid="bundle" data-sequence=sequence data-state=match info.state {
+            BundleState::Made => "made",
+            BundleState::Exported => "exported",
+            BundleState::Delivered => "delivered",
+        }>
+            <h3>
+                {match lang {
+                    Lang::Id => format!("Bundel #{sequence}"),
+                    Lang::En => format!("Bundle #{sequence}"),
+                }}
+            </h3>
+            <p class="hint">
+                {format!(
+                    "{} · {} · {}",
+                    long_date(info.created_at.date(), lang),
+                    match lang {
+                        Lang::Id => format!("{records} data"),
+                        Lang::En => format!("{records} records"),
+                    },
+                    size_text(info.bytes)
+                )}
+            </p>
+            <ul class="plain-list">{villages}</ul>
+            <p class=if is_delivered { "badge funded" } else { "badge waitlisted" } data-testid="bundle-state">
+                {state_label(info.state, lang)}
+            </p>
+            <div class="actions">
+                <button type="button" data-testid="download-bundle" disabled=move || busy.get() on:click=download>
+                    {lang.pick("Unduh", "Download")}
+                </button>
+                {can_share.then(|| view! {
+                    <button type="button" data-testid="share-bundle" disabled=move || busy.get() on:click=share>
+                        {lang.pick("Bagikan", "Share")}
+                    </button>
+                })}
+                {(!is_delivered).then(|| view! {
+                    <button type="button" data-testid="mark-delivered" disabled=move || busy.get() on:click=delivered>
+                        {lang.pick("Tandai sudah diterima kantor", "Mark as received by the office")}
+                    </button>
+                })}
+            </div>
+        </li>
+    }
+}
