@@ -322,8 +322,16 @@ fn end_to_end(project: &Project) -> Outcome {
     if let Err(error) = remove_stale(&report) {
         return Err(error).into();
     }
+    // The export spec feeds the app's bundles to the district binary.
+    let mut district = project.command("cargo");
+    district.args(["build", "-p", "lindung-district", "--bin", "district"]);
+    if let Err(error) = process::run(&mut district) {
+        return Err(error).into();
+    }
     let mut playwright = project.command("playwright");
-    playwright.args(["test", "--config", PLAYWRIGHT_CONFIG]);
+    playwright
+        .args(["test", "--config", PLAYWRIGHT_CONFIG])
+        .env("LINDUNG_DISTRICT", project.root().join("target").join("debug").join("district"));
     let streamed = match process::run_streamed(&mut playwright) {
         Ok(streamed) => streamed,
         Err(error) => return Err(error).into(),
