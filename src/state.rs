@@ -431,11 +431,8 @@ impl Ctx {
             .sign(prepared.signing_input().as_bytes())
             .await
             .map_err(ExportFailure::Key)?;
-        let signed = prepared.finish(&signature).map_err(|e| {
-            ExportFailure::Export(ExportError::Build(
-                lindung_core::bundle::BuildError::Invalid(e),
-            ))
-        })?;
+                // `sign` verified the signature with WebCrypto before returning it.
+        let signed = prepared.finish_verified(&signature);
         let info = BundleInfo {
             sequence: next.payload.sequence,
             bundle_id: next.payload.bundle_id.clone(),
