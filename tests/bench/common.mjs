@@ -128,3 +128,45 @@ export const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 export function figure(name, value, unit) {
   return { name, value, unit };
 }
+
+// ---- In the page (passed to page.evaluate: no closures over this module) ----
+
+/** Writes the rows into the app's database (which must exist at `db.version`). */
+export async function seed({ db, rowsJson }) {
+  const rows = JSON.parse(rowsJson);
+  const connection = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(db.name, db.version);
+    request.onupgradeneeded = () => {
+      request.transaction.abort();
+      reject(new Error(`the app's database "${db.name}" is not at version ${db.version}`));
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error(`cannot open ${db.name}`));
+  });
+  try {
+    const start = performance.now();
+    const stores = Object.keys(rows);
+    const tx = connection.transaction(stores, 'readwrite', { durability: 'strict' });
+    const counts = {};
+    for (const store of stores) {
+      const objectStore = tx.objectStore(store);
+      for (const row of rows[store]) objectStore.put(row);
+      counts[store] = rows[store].length;
+    }
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onabort = () => reject(tx.error ?? new Error('the seeding transaction aborted'));
+    });
+    return { counts, ms: performance.now() - start };
+  } finally {
+    connection.close();
+  }
+}
+
+export function busyLoop() {
+  const start = performance.now();
+  let x = 0;
+  for (let i = 0; i < 2e7; i++) x = (x + i * 7) % 1000003;
+  globalThis.__lindungBenchSink = x; // keeps the loop from being optimized away
+  return performance.now() - start;
+}

@@ -18,7 +18,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, figure, serve } from './common.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, busyLoop, figure, seed, serve } from './common.mjs';
 
 const COLD_OPENS = 3;
 const HOME_OPENS = 3;
@@ -172,46 +172,6 @@ function watchVillage(want) {
     });
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true });
-}
-
-/** Writes the rows into the app's database (which must exist at `db.version`). */
-async function seed({ db, rowsJson }) {
-  const rows = JSON.parse(rowsJson);
-  const connection = await new Promise((resolve, reject) => {
-    const request = indexedDB.open(db.name, db.version);
-    request.onupgradeneeded = () => {
-      request.transaction.abort();
-      reject(new Error(`the app's database "${db.name}" is not at version ${db.version}`));
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error(`cannot open ${db.name}`));
-  });
-  try {
-    const start = performance.now();
-    const stores = Object.keys(rows);
-    const tx = connection.transaction(stores, 'readwrite', { durability: 'strict' });
-    const counts = {};
-    for (const store of stores) {
-      const objectStore = tx.objectStore(store);
-      for (const row of rows[store]) objectStore.put(row);
-      counts[store] = rows[store].length;
-    }
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onabort = () => reject(tx.error ?? new Error('the seeding transaction aborted'));
-    });
-    return { counts, ms: performance.now() - start };
-  } finally {
-    connection.close();
-  }
-}
-
-function busyLoop() {
-  const start = performance.now();
-  let x = 0;
-  for (let i = 0; i < 2e7; i++) x = (x + i * 7) % 1000003;
-  globalThis.__lindungBenchSink = x; // keeps the loop from being optimized away
-  return performance.now() - start;
 }
 
 /** Goes to the village; ms until its count shows `want` and the next frame painted. */

@@ -12,12 +12,15 @@
 //!   (tests/bench/roster.mjs).
 //! - `store`: `IdbStore::put_records` against raw IndexedDB, 15,000 records
 //!   (tests/bench/store/, a wasm-bindgen-test outside the app's workspace).
+//! - `export`: making and signing the first bundle of 100 and of 15,000 workers
+//!   on the app's Export screen at 4x CPU throttling (tests/bench/export.mjs).
 //! - `browser::lighthouse`: Lighthouse 12 mobile scores (tests/bench/lighthouse.mjs).
 //!
 //! A measurement that fails is reported and the others still run; the run then
 //! fails after writing what was measured.
 
 mod browser;
+mod export;
 mod size;
 mod store;
 mod workers;
@@ -34,7 +37,12 @@ use crate::process;
 use crate::project::Project;
 use crate::{Error, Result};
 
-pub fn run(project: &Project) -> Result<()> {
+/// The measurements, by the names `cargo xtask bench NAME...` selects them with.
+pub const MEASUREMENTS: [&str; 5] = ["size", "roster", "store", "export", "lighthouse"];
+
+/// Runs every measurement, or only those named in `only` (see [`MEASUREMENTS`]).
+pub fn run(project: &Project, only: &[String]) -> Result<()> {
+    let wants = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     // The app's toolchain, npm packages (Lighthouse, playwright-core) and Chromium.
     install::ensure_ci_tools(project)?;
     process::run(project.command("trunk").args(["build", "--release"]))?;
@@ -46,27 +54,42 @@ pub fn run(project: &Project) -> Result<()> {
         figures: Vec::new(),
         failures: Vec::new(),
     };
-    bench.measure("first load", || {
-        let bundle = size::Bundle::measure(&project.dist())?;
-        bundle.print_table();
-        Ok(bundle.figures())
-    });
-    let fixture = bench.step("fixture", || Fixtures::write(&out));
-    if let Some(fixture) = &fixture {
-        bench.measure("roster (browser, 4x CPU throttling)", || {
-            browser::roster(project, &fixture.plan, &out.join("roster-result.json"))
-        });
-        bench.measure("store bulk insert (wasm-bindgen-test)", || {
-            store::put_records(project, &fixture.store_rows)
+    if wants("size") {
+        bench.measure("first load", || {
+            let bundle = size::Bundle::measure(&project.dist())?;
+            bundle.print_table();
+            Ok(bundle.figures())
         });
     }
-    bench.measure("lighthouse (mobile)", || {
-        browser::lighthouse(
-            project,
-            &out.join("lighthouse-result.json"),
-            &out.join("lighthouse-report.json"),
-        )
-    });
+    if wants("roster") || wants("store") {
+        let fixture = bench.step("fixture", || Fixtures::write(&out));
+        if let Some(fixture) = &fixture {
+            if wants("roster") {
+                bench.measure("roster (browser, 4x CPU throttling)", || {
+                    browser::roster(project, &fixture.plan, &out.join("roster-result.json"))
+                });
+            }
+            if wants("store") {
+                bench.measure("store bulk insert (wasm-bindgen-test)", || {
+                    store::put_records(project, &fixture.store_rows)
+                });
+            }
+        }
+    }
+    if wants("export") {
+        bench.measure("export and sign (browser, 4x CPU throttling)", || {
+            export::run(project, &out)
+        });
+    }
+    if wants("lighthouse") {
+        bench.measure("lighthouse (mobile)", || {
+            browser::lighthouse(
+                project,
+                &out.join("lighthouse-result.json"),
+                &out.join("lighthouse-report.json"),
+            )
+        });
+    }
 
     println!("\nbench: ==== figures");
     print_figures(&bench.figures);

@@ -27,9 +27,10 @@ Commands:
                  tests. Stops at the first failure. Ends with `ci: N passed, N failed`.
   serve [--dev]  Build and serve the app at http://127.0.0.1:8080 (release build
                  unless --dev), rebuilding on change.
-  bench          Release build, then first-load size, a 15,000-worker roster (open,
-                 search), store bulk insert and Lighthouse scores, printed and written
-                 to target/bench/results.json.
+  bench [NAME...] Release build, then first-load size, a 15,000-worker roster (open,
+                 search), store bulk insert, export and sign (100 and 15,000 workers)
+                 and Lighthouse scores, printed and written to target/bench/results.json.
+                 NAMEs pick measurements: size, roster, store, export, lighthouse.
   regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
   help           This text.
 
@@ -43,7 +44,7 @@ Chromium and chromedriver (apt-get).
 enum Task {
     Ci,
     Serve { profile: serve::Profile },
-    Bench,
+    Bench { only: Vec<String> },
     Regions,
     Help,
 }
@@ -55,7 +56,20 @@ fn parse_args(args: &[String]) -> Result<Task> {
     };
     let task = match command {
         "ci" => Task::Ci,
-        "bench" => Task::Bench,
+        "bench" => {
+            if let Some(unknown) = options
+                .iter()
+                .find(|o| !bench::MEASUREMENTS.contains(&o.as_str()))
+            {
+                return Err(Error::new(format!(
+                    "`bench` measures {}; there is no `{unknown}`",
+                    bench::MEASUREMENTS.join(", ")
+                )));
+            }
+            return Ok(Task::Bench {
+                only: options.to_vec(),
+            });
+        }
         "regions" => Task::Regions,
         "help" | "--help" | "-h" => Task::Help,
         "serve" => {
@@ -109,7 +123,7 @@ fn run(task: Task) -> Result<ExitCode> {
     match task {
         Task::Ci => Ok(ci::run(&project)),
         Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
-        Task::Bench => bench::run(&project).map(|()| ExitCode::SUCCESS),
+        Task::Bench { only } => bench::run(&project, &only).map(|()| ExitCode::SUCCESS),
         Task::Regions => regions::run(&project).map(|()| ExitCode::SUCCESS),
         Task::Help => unreachable!("handled above"),
     }
@@ -154,7 +168,17 @@ mod tests {
         check("help", Ok(Task::Help));
         check("--help", Ok(Task::Help));
         check("ci", Ok(Task::Ci));
-        check("bench", Ok(Task::Bench));
+        check("bench", Ok(Task::Bench { only: Vec::new() }));
+        check(
+            "bench export size",
+            Ok(Task::Bench {
+                only: vec!["export".into(), "size".into()],
+            }),
+        );
+        check(
+            "bench speed",
+            Err("`bench` measures size, roster, store, export, lighthouse; there is no `speed`"),
+        );
         check(
             "serve",
             Ok(Task::Serve {

@@ -39,7 +39,12 @@ pub fn lighthouse(project: &Project, result: &Path, report: &Path) -> Result<Vec
     )
 }
 
-fn run_node(project: &Project, script: &str, args: &[&Path], result: &Path) -> Result<Vec<Figure>> {
+pub(super) fn run_node(
+    project: &Project,
+    script: &str,
+    args: &[&Path],
+    result: &Path,
+) -> Result<Vec<Figure>> {
     match fs::remove_file(result) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(Error::new(format!(

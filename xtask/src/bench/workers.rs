@@ -25,7 +25,7 @@ use crate::{Error, Result};
 /// written in (`DB_VERSION` in src/store/rows.rs). tests/bench/roster.mjs refuses a
 /// database at another version, so a schema change cannot go unnoticed here.
 pub const DB_NAME: &str = "lindung";
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 /// The day the records were "registered" (the core reads no clock).
 const TODAY: (i32, u8, u8) = (2026, 11, 21);
