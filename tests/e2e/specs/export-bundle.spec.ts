@@ -111,3 +111,41 @@ test('registered workers go through a signed bundle into the district report', a
   expect(row.monthly.total).toBe(22200);
   expect(row.yearly.total).toBe(12 * 22200);
 });
+
+test('unsent registrations older than the rule pack allows are flagged on the home screen', async ({ page }) => {
+  // The default pack warns after 7 days (export.warn_after_days).
+  const registeredAt = new Date('2026-11-02T09:00:00+07:00');
+  await page.clock.install({ time: registeredAt });
+  const app = new RosterApp(page);
+  await app.setAgent();
+  await app.addVillage(village.code, village.name);
+  await app.openRegister(village.code);
+  await app.register(farmer);
+
+  await app.goto('#/');
+  const status = page.getByTestId('export-status');
+  await expect(status).toHaveAttribute('data-at-risk', 'false');
+  await expect(status).toContainText('1 data belum dikirim; yang tertua sudah 0 hari di HP ini.');
+
+  // Six days later: still fine. Seven: the warning.
+  await page.clock.setSystemTime(new Date('2026-11-08T10:00:00+07:00'));
+  await page.reload();
+  await expect(status).toContainText('yang tertua sudah 6 hari');
+  await expect(status).toHaveAttribute('data-at-risk', 'false');
+  await page.clock.setSystemTime(new Date('2026-11-09T10:00:00+07:00'));
+  await page.reload();
+  await expect(status).toHaveAttribute('data-at-risk', 'true');
+  await expect(status).toContainText('Jika HP hilang atau rusak, data yang belum dikirim ikut hilang.');
+
+  // A bundle made but not yet downloaded still counts as unsent; downloading clears it.
+  await page.getByTestId('go-export').click();
+  await page.getByTestId('make-bundle').click();
+  await expect(page.getByTestId('export-message')).toContainText('Bundel #1 dibuat');
+  await page.getByTestId('nav-home').click();
+  await expect(status).toHaveAttribute('data-at-risk', 'true');
+  await page.getByTestId('nav-export').click();
+  await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bundle').click()]);
+  await page.getByTestId('nav-home').click();
+  await expect(status).toHaveAttribute('data-at-risk', 'false');
+  await expect(status).toContainText('Terakhir dikirim 0 hari lalu (9 November 2026).');
+});
