@@ -149,3 +149,41 @@ test('unsent registrations older than the rule pack allows are flagged on the ho
   await expect(status).toHaveAttribute('data-at-risk', 'false');
   await expect(status).toContainText('Terakhir dikirim 0 hari lalu (9 November 2026).');
 });
+
+test('sharing hands the same bundle file to the Web Share API, as text where only text may be shared', async ({ page }) => {
+  // Headless Linux Chromium has no file sharing; this stands in for Android Chrome,
+  // which shares text files but not JSON.
+  await page.addInitScript(() => {
+    const shared: { name: string; type: string; text: string }[] = [];
+    (window as unknown as { __shared: typeof shared }).__shared = shared;
+    Object.defineProperty(navigator, 'canShare', {
+      value: (data: ShareData) => data.files?.length === 1 && data.files[0].type === 'text/plain',
+    });
+    Object.defineProperty(navigator, 'share', {
+      value: async (data: ShareData) => {
+        const file = data.files![0];
+        shared.push({ name: file.name, type: file.type, text: await file.text() });
+      },
+    });
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-e2e-'));
+  const app = new RosterApp(page);
+  await app.setAgent();
+  await app.addVillage(village.code, village.name);
+  await app.openRegister(village.code);
+  await app.register(farmer);
+  await page.getByTestId('nav-export').click();
+  await page.getByTestId('make-bundle').click();
+  await expect(page.getByTestId('export-message')).toContainText('Bundel #1 dibuat');
+
+  await page.getByTestId('share-bundle').click();
+  await expect(page.getByTestId('export-message')).toHaveText('Bundel dibagikan.');
+  await expect(page.getByTestId('bundle')).toHaveAttribute('data-state', 'exported');
+  const shared = await page.evaluate(() => (window as unknown as { __shared: { name: string; type: string; text: string }[] }).__shared);
+  expect(shared).toHaveLength(1);
+  expect(shared[0].name).toMatch(/^lindung-[A-Za-z0-9_-]{8}-0001\.json\.txt$/);
+  expect(shared[0].type).toBe('text/plain');
+  const downloaded = await download(page, 1, dir);
+  expect(shared[0].text).toBe(readFileSync(downloaded, 'utf8'));
+  expect(runDistrict('verify', downloaded)).toContain('sequence 1 records 1 villages 1');
+});
