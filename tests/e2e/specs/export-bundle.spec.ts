@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { farmer, fisher, villageOfficial, village } from '../people';
@@ -44,7 +46,10 @@ test('registered workers go through a signed bundle into the district report', a
   await app.goto('#/pengaturan');
   const kid = (await page.getByTestId('kid').textContent())!.trim();
   expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  await expect(page.getByTestId('kid-qr')).toBeVisible();
+  // The QR code scans to the same kid, as the office's phone would read it.
+  const png = PNG.sync.read(await page.getByTestId('kid-qr').screenshot());
+  const scanned = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(scanned?.data).toBe(kid);
 
   // Before any export the home screen says so.
   await app.goto('#/');
