@@ -10,7 +10,7 @@ use lindung_core::i18n::long_date;
 use lindung_core::Lang;
 
 use crate::platform::{self, Shared};
-use crate::state::Ctx;
+use crate::state::{Ctx, SaveError};
 use crate::store::{BundleInfo, BundleState};
 
 /// The media type of a JWS in JSON serialization (RFC 7515 §9.2.1).
@@ -229,16 +229,18 @@ fn BundleRow(
                     Err(e) => Err(e.message(lang)),
                 };
                 match result {
-                    Ok(()) => match ctx.mark_bundle(sequence, BundleState::Exported).await {
-                        Ok(()) => message.set(Some((
-                            true,
-                            match lang {
-                                Lang::Id => format!("{name} diunduh (folder Download)."),
-                                Lang::En => format!("{name} was downloaded (Downloads folder)."),
-                            },
-                        ))),
-                        Err(e) => fail(e.message(lang)),
-                    },
+                    Ok(()) => {
+                        let done = match lang {
+                            Lang::Id => format!("{name} diunduh (folder Download)."),
+                            Lang::En => format!("{name} was downloaded (Downloads folder)."),
+                        };
+                        match ctx.mark_bundle(sequence, BundleState::Exported).await {
+                            Ok(()) => message.set(Some((true, done))),
+                            // A reading tab may download; the writing tab keeps the state.
+                            Err(SaveError::ReadOnly) => message.set(Some((true, done))),
+                            Err(e) => fail(e.message(lang)),
+                        }
+                    }
                     Err(text) => fail(text),
                 }
                 busy.set(false);
