@@ -257,13 +257,12 @@ fn BundleRow(
                 match ctx.bundle_file(sequence).await {
                     Ok(file) => match platform::share_file(&name, &file, MIME).await {
                         Shared::Done => {
-                            if let Err(e) = ctx.mark_bundle(sequence, BundleState::Exported).await {
-                                fail(e.message(lang));
-                            } else {
-                                message.set(Some((
+                            match ctx.mark_bundle(sequence, BundleState::Exported).await {
+                                Ok(()) | Err(SaveError::ReadOnly) => message.set(Some((
                                     true,
                                     lang.pick("Bundel dibagikan.", "Bundle shared.").to_owned(),
-                                )));
+                                ))),
+                                Err(e) => fail(e.message(lang)),
                             }
                         }
                         Shared::Cancelled => message.set(None),
