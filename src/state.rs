@@ -431,7 +431,7 @@ impl Ctx {
             .sign(prepared.signing_input().as_bytes())
             .await
             .map_err(ExportFailure::Key)?;
-                // `sign` verified the signature with WebCrypto before returning it.
+        // `sign` verified the signature with WebCrypto before returning it.
         let signed = prepared.finish_verified(&signature);
         let info = BundleInfo {
             sequence: next.payload.sequence,

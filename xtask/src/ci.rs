@@ -331,7 +331,10 @@ fn end_to_end(project: &Project) -> Outcome {
     let mut playwright = project.command("playwright");
     playwright
         .args(["test", "--config", PLAYWRIGHT_CONFIG])
-        .env("LINDUNG_DISTRICT", project.root().join("target").join("debug").join("district"));
+        .env(
+            "LINDUNG_DISTRICT",
+            project.root().join("target").join("debug").join("district"),
+        );
     let streamed = match process::run_streamed(&mut playwright) {
         Ok(streamed) => streamed,
         Err(error) => return Err(error).into(),
