@@ -49,13 +49,16 @@ fn state_label(state: BundleState, lang: Lang) -> &'static str {
     }
 }
 
+/// "512 B", "78 kB", "11.3 MB".
 fn size_text(bytes: u64) -> String {
     if bytes < 1024 {
         format!("{bytes} B")
     } else if bytes < 1024 * 1024 {
         format!("{} kB", bytes.div_ceil(1024))
     } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        // Tenths of a MB in integers: formatting floats costs download size.
+        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }
 
@@ -347,5 +350,44 @@ fn BundleRow(
                 })}
             </div>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_a_person_says_them() {
+        let cases = [
+            (0, "0 B"),
+            (1023, "1023 B"),
+            (1024, "1 kB"),
+            (79_302, "78 kB"),
+            (1024 * 1024 - 1, "1024 kB"),
+            (1024 * 1024, "1.0 MB"),
+            (11_800_000, "11.3 MB"),
+        ];
+        for (bytes, text) in cases {
+            assert_eq!(size_text(bytes), text, "{bytes}");
+        }
+    }
+
+    #[test]
+    fn file_names_carry_the_key_and_the_sequence() {
+        let info = BundleInfo {
+            sequence: 7,
+            bundle_id: "b".into(),
+            kid: "AbCdEfGh-rest-of-the-kid".into(),
+            created_at: lindung_core::Timestamp::from_millis(0),
+            chain_hash: String::new(),
+            state: BundleState::Made,
+            exported_at: None,
+            delivered_at: None,
+            bytes: 0,
+            villages: Vec::new(),
+            contents: Vec::new(),
+        };
+        assert_eq!(file_name(&info), "lindung-AbCdEfGh-0007.json");
     }
 }
