@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lindung_core::contribution::{budget, Budget};
 use lindung_core::i18n::{long_date, rupiah};
-use lindung_core::query::{self, Query, Sort, StatusFilter};
+use lindung_core::query::{Query, Search, Sort, StatusFilter};
 use lindung_core::Lang;
 
 use super::status_badge;
@@ -44,17 +44,29 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     let shown = RwSignal::new(PAGE);
     let printing = RwSignal::new(false);
 
+    // Counts changes of the workspace: a search is refined only on the roster it ran on.
+    let roster_version = Memo::new(move |version: Option<&u64>| {
+        ctx.workspace.track();
+        version.map_or(0, |v| v + 1)
+    });
+    // The last search, so that a keystroke that narrows it ("si" after "s") only
+    // tries its matches instead of the whole roster.
+    let last_search = StoredValue::new(None::<(u64, Search)>);
     // Per keystroke: the match count, and display rows only for the page shown.
     let results = Memo::new(move |_| {
         let limit = shown.get();
+        let version = roster_version.get();
         query.with(|q| {
             ctx.workspace.with(|ws| {
                 ws.roster(&code.get_value())
                     .map(|roster| {
-                        let matches = query::run(roster, q);
-                        let rows: Vec<_> = matches
-                            .iter()
-                            .take(limit)
+                        let search = last_search.with_value(|last| match last {
+                            Some((v, previous)) if *v == version => previous.refine(roster, q),
+                            _ => Search::run(roster, q),
+                        });
+                        let rows: Vec<_> = search
+                            .rows(roster, limit)
+                            .into_iter()
                             .map(|(entry, status)| {
                                 let r = entry.registration();
                                 (
@@ -62,11 +74,13 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                                     r.name.clone(),
                                     r.nik.masked(),
                                     r.category.clone(),
-                                    *status,
+                                    status,
                                 )
                             })
                             .collect();
-                        (matches.len(), rows)
+                        let total = search.len();
+                        last_search.set_value(Some((version, search)));
+                        (total, rows)
                     })
                     .unwrap_or_default()
             })
@@ -103,17 +117,28 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         })
     };
 
-    // Keyed rows: a keystroke that keeps a row keeps its DOM nodes.
-    let row = move |(id, name, masked, category, status): Row| {
-        let href = Route::Record(id).hash();
+    // Rows by place on the page: a keystroke rewrites the text of the rows whose
+    // worker changed instead of removing list items and building new ones.
+    let row = move |i: usize| {
+        let row = Memo::new(move |_| results.with(|(_, rows)| rows.get(i).cloned()));
+        let field = move |f: fn(&Row) -> String| move || row.with(|r| r.as_ref().map(f));
+        let meta = move || {
+            row.with(|r| {
+                r.as_ref().map(|(_, _, masked, category, _)| {
+                    format!("{masked} · {}", category_name(category, lang.get()))
+                })
+            })
+        };
+        let badge = move || {
+            row.with(|r| r.as_ref().map(|r| r.4))
+                .map(|status| status_badge(status, lang.get()))
+        };
         view! {
             <li>
-                <a class="worker-row" href=href data-testid="worker-row">
-                    <span class="worker-name">{name}</span>
-                    <span class="worker-meta">
-                        {move || format!("{masked} · {}", category_name(&category, lang.get()))}
-                    </span>
-                    {move || status_badge(status, lang.get())}
+                <a class="worker-row" href=field(|r| Route::Record(r.0.clone()).hash()) data-testid="worker-row">
+                    <span class="worker-name">{field(|r| r.1.clone())}</span>
+                    <span class="worker-meta">{meta}</span>
+                    {badge}
                 </a>
             </li>
         }
@@ -226,8 +251,8 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                     </p>
                     <ul class="worker-list" data-testid="worker-list">
                         <For
-                            each=move || results.with(|(_, rows)| rows.clone())
-                            key=|(id, _, _, _, status)| (id.clone(), *status)
+                            each=move || 0..results.with(|(_, rows)| rows.len())
+                            key=|i| *i
                             children=row
                         />
                     </ul>
