@@ -87,6 +87,8 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         })
     });
     let total = move || results.with(|(total, _)| *total);
+    // The list is rebuilt only when the number of rows shown changes.
+    let row_count = Memo::new(move |_| results.with(|(_, rows)| rows.len()));
 
     let set_query = move |apply: fn(&mut Query, String)| {
         move |ev: leptos::ev::Event| {
@@ -250,11 +252,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         }}
                     </p>
                     <ul class="worker-list" data-testid="worker-list">
-                        <For
-                            each=move || 0..results.with(|(_, rows)| rows.len())
-                            key=|i| *i
-                            children=row
-                        />
+                        {move || (0..row_count.get()).map(row).collect::<Vec<_>>()}
                     </ul>
                     <Show when=move || { total() > shown.get() }>
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
