@@ -87,6 +87,10 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         })
     });
     let total = move || results.with(|(total, _)| *total);
+    // Plain closures over memos instead of `<Show>`: each `<Show>` costs its own
+    // copy of the component's code in the binary.
+    let known = Memo::new(move |_| village().is_some());
+    let more = Memo::new(move |_| total() > shown.get());
     // The list is rebuilt only when the number of rows shown changes.
     let row_count = Memo::new(move |_| results.with(|(_, rows)| rows.len()));
 
@@ -180,13 +184,12 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     };
 
     view! {
-        <Show
-            when=move || village().is_some()
-            fallback=move || view! {
+        {move || if !known.get() {
+            view! {
                 <div class="card notice">{t("Desa ini belum ditambahkan di HP ini.", "This village has not been added on this device.")}
                     " " <a href="#/">{t("Kembali", "Back")}</a></div>
-            }
-        >
+            }.into_any()
+        } else { view! {
             <section class="stack">
                 <div class="card">
                     <p class="crumbs"><a href="#/">{t("Desa saya", "My villages")}</a></p>
@@ -254,11 +257,11 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                     <ul class="worker-list" data-testid="worker-list">
                         {move || (0..row_count.get()).map(row).collect::<Vec<_>>()}
                     </ul>
-                    <Show when=move || { total() > shown.get() }>
+                    {move || more.get().then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {t("Tampilkan lebih banyak", "Show more")}
                         </button>
-                    </Show>
+                    })}
                 </div>
 
                 <div class="card">
@@ -271,11 +274,9 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         {t("Cetak daftar untuk ditandatangani", "Print the roster for signing")}
                     </button>
                 </div>
-                <Show when=move || printing.get()>
-                    <PrintRoster code=code.get_value() />
-                </Show>
+                {move || printing.get().then(|| view! { <PrintRoster code=code.get_value() /> })}
             </section>
-        </Show>
+        }.into_any() }}
     }
 }
 
