@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lindung_core::contribution::{budget, Budget};
 use lindung_core::i18n::{long_date, rupiah};
-use lindung_core::query::{self, Query, Sort, StatusFilter};
+use lindung_core::query::{Query, Search, Sort, StatusFilter};
 use lindung_core::Lang;
 
 use super::status_badge;
@@ -44,17 +44,29 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     let shown = RwSignal::new(PAGE);
     let printing = RwSignal::new(false);
 
+    // Counts changes of the workspace: a search is refined only on the roster it ran on.
+    let roster_version = Memo::new(move |version: Option<&u64>| {
+        ctx.workspace.track();
+        version.map_or(0, |v| v + 1)
+    });
+    // The last search, so that a keystroke that narrows it ("si" after "s") only
+    // tries its matches instead of the whole roster.
+    let last_search = StoredValue::new(None::<(u64, Search)>);
     // Per keystroke: the match count, and display rows only for the page shown.
     let results = Memo::new(move |_| {
         let limit = shown.get();
+        let version = roster_version.get();
         query.with(|q| {
             ctx.workspace.with(|ws| {
                 ws.roster(&code.get_value())
                     .map(|roster| {
-                        let matches = query::run(roster, q);
-                        let rows: Vec<_> = matches
-                            .iter()
-                            .take(limit)
+                        let search = last_search.with_value(|last| match last {
+                            Some((v, previous)) if *v == version => previous.refine(roster, q),
+                            _ => Search::run(roster, q),
+                        });
+                        let rows: Vec<_> = search
+                            .rows(roster, limit)
+                            .into_iter()
                             .map(|(entry, status)| {
                                 let r = entry.registration();
                                 (
@@ -62,17 +74,25 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                                     r.name.clone(),
                                     r.nik.masked(),
                                     r.category.clone(),
-                                    *status,
+                                    status,
                                 )
                             })
                             .collect();
-                        (matches.len(), rows)
+                        let total = search.len();
+                        last_search.set_value(Some((version, search)));
+                        (total, rows)
                     })
                     .unwrap_or_default()
             })
         })
     });
     let total = move || results.with(|(total, _)| *total);
+    // Plain closures over memos instead of `<Show>`: each `<Show>` costs its own
+    // copy of the component's code in the binary.
+    let known = Memo::new(move |_| village().is_some());
+    let more = Memo::new(move |_| total() > shown.get());
+    // The list is rebuilt only when the number of rows shown changes.
+    let row_count = Memo::new(move |_| results.with(|(_, rows)| rows.len()));
 
     let set_query = move |apply: fn(&mut Query, String)| {
         move |ev: leptos::ev::Event| {
@@ -103,17 +123,28 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         })
     };
 
-    // Keyed rows: a keystroke that keeps a row keeps its DOM nodes.
-    let row = move |(id, name, masked, category, status): Row| {
-        let href = Route::Record(id).hash();
+    // Rows by place on the page: a keystroke rewrites the text of the rows whose
+    // worker changed instead of removing list items and building new ones.
+    let row = move |i: usize| {
+        let row = Memo::new(move |_| results.with(|(_, rows)| rows.get(i).cloned()));
+        let field = move |f: fn(&Row) -> String| move || row.with(|r| r.as_ref().map(f));
+        let meta = move || {
+            row.with(|r| {
+                r.as_ref().map(|(_, _, masked, category, _)| {
+                    format!("{masked} · {}", category_name(category, lang.get()))
+                })
+            })
+        };
+        let badge = move || {
+            row.with(|r| r.as_ref().map(|r| r.4))
+                .map(|status| status_badge(status, lang.get()))
+        };
         view! {
             <li>
-                <a class="worker-row" href=href data-testid="worker-row">
-                    <span class="worker-name">{name}</span>
-                    <span class="worker-meta">
-                        {move || format!("{masked} · {}", category_name(&category, lang.get()))}
-                    </span>
-                    {move || status_badge(status, lang.get())}
+                <a class="worker-row" href=field(|r| Route::Record(r.0.clone()).hash()) data-testid="worker-row">
+                    <span class="worker-name">{field(|r| r.1.clone())}</span>
+                    <span class="worker-meta">{meta}</span>
+                    {badge}
                 </a>
             </li>
         }
@@ -153,13 +184,12 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     };
 
     view! {
-        <Show
-            when=move || village().is_some()
-            fallback=move || view! {
+        {move || if !known.get() {
+            view! {
                 <div class="card notice">{t("Desa ini belum ditambahkan di HP ini.", "This village has not been added on this device.")}
                     " " <a href="#/">{t("Kembali", "Back")}</a></div>
-            }
-        >
+            }.into_any()
+        } else { view! {
             <section class="stack">
                 <div class="card">
                     <p class="crumbs"><a href="#/">{t("Desa saya", "My villages")}</a></p>
@@ -225,17 +255,13 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         }}
                     </p>
                     <ul class="worker-list" data-testid="worker-list">
-                        <For
-                            each=move || results.with(|(_, rows)| rows.clone())
-                            key=|(id, _, _, _, status)| (id.clone(), *status)
-                            children=row
-                        />
+                        {move || (0..row_count.get()).map(row).collect::<Vec<_>>()}
                     </ul>
-                    <Show when=move || { total() > shown.get() }>
+                    {move || more.get().then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {t("Tampilkan lebih banyak", "Show more")}
                         </button>
-                    </Show>
+                    })}
                 </div>
 
                 <div class="card">
@@ -248,11 +274,9 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         {t("Cetak daftar untuk ditandatangani", "Print the roster for signing")}
                     </button>
                 </div>
-                <Show when=move || printing.get()>
-                    <PrintRoster code=code.get_value() />
-                </Show>
+                {move || printing.get().then(|| view! { <PrintRoster code=code.get_value() /> })}
             </section>
-        </Show>
+        }.into_any() }}
     }
 }
 

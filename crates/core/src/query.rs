@@ -84,33 +84,157 @@ pub struct Query {
 
 /// The entries matching `query`, in its order, with their status.
 pub fn run<'a>(roster: &'a Roster, query: &Query) -> Vec<(&'a Entry, Status)> {
-    let text = query.text.trim();
-    let digits = nik::normalize(text);
-    let digits_only = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
-    let key = if digits_only {
-        String::new()
-    } else {
-        name_key(text)
-    };
-    let mut rows: Vec<(&Entry, Status)> = roster
-        .entries()
-        .filter(|(entry, status)| {
-            let registration = entry.registration();
-            query.status.admits(*status)
-                && (query.category.is_empty() || registration.category == query.category)
-                && if digits_only {
-                    registration.nik.as_str().contains(&digits)
-                } else {
-                    key.is_empty() || entry.name_key().contains(&key)
-                }
-        })
-        .collect();
-    match query.sort {
-        Sort::Registered => {}
-        Sort::Name => rows.sort_by_cached_key(|(e, _)| e.registration().name.to_lowercase()),
-        Sort::BirthDate => rows.sort_by_key(|(e, _)| e.registration().birth_date),
+    Search::run(roster, query).rows(roster, usize::MAX)
+}
+
+/// What the search text matches: NIK digits, or a name key (empty: everything).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Needle {
+    Digits(String),
+    NameKey(String),
+}
+
+impl Needle {
+    fn of(text: &str) -> Needle {
+        let text = text.trim();
+        let digits = nik::normalize(text);
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            Needle::Digits(digits)
+        } else {
+            Needle::NameKey(name_key(text))
+        }
     }
-    rows
+
+    fn matches(&self, entry: &Entry) -> bool {
+        match self {
+            Needle::Digits(digits) => contains(entry.registration().nik.as_str(), digits),
+            Needle::NameKey(key) => contains(entry.name_key(), key),
+        }
+    }
+
+    /// Whether everything `self` matches is also matched by `wider`.
+    fn within(&self, wider: &Needle) -> bool {
+        match (wider, self) {
+            (Needle::NameKey(all), _) if all.is_empty() => true,
+            (Needle::Digits(wide), Needle::Digits(narrow))
+            | (Needle::NameKey(wide), Needle::NameKey(narrow)) => narrow.contains(wide.as_str()),
+            _ => false,
+        }
+    }
+}
+
+/// One search of one roster: its query and the entries it matched (positions in
+/// registration order, with their status), kept so that the next keystroke can
+/// [`refine`](Search::refine) it instead of walking the whole roster again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Search {
+    needle: Needle,
+    query: Query,
+    roster_len: usize,
+    hits: Vec<(usize, Status)>,
+}
+
+impl Search {
+    pub fn run(roster: &Roster, query: &Query) -> Search {
+        let needle = Needle::of(&query.text);
+        let hits = roster
+            .entries()
+            .enumerate()
+            .filter(|(_, (entry, status))| Search::admits(query, &needle, entry, *status))
+            .map(|(index, (_, status))| (index, status))
+            .collect();
+        Search {
+            needle,
+            query: query.clone(),
+            roster_len: roster.len(),
+            hits,
+        }
+    }
+
+    /// `query` over `roster`, which must be the roster this search ran on, unchanged.
+    /// When `query` can only match fewer entries (same filters, search text that
+    /// contains this one's: "si" after "s"), only this search's matches are tried.
+    pub fn refine(&self, roster: &Roster, query: &Query) -> Search {
+        let needle = Needle::of(&query.text);
+        let narrower = roster.len() == self.roster_len
+            && query.status == self.query.status
+            && query.category == self.query.category
+            && needle.within(&self.needle);
+        if !narrower {
+            return Search::run(roster, query);
+        }
+        let hits = self
+            .hits
+            .iter()
+            .copied()
+            .filter(|&(index, status)| {
+                roster
+                    .entry_at(index)
+                    .is_some_and(|entry| Search::admits(query, &needle, entry, status))
+            })
+            .collect();
+        Search {
+            needle,
+            query: query.clone(),
+            roster_len: self.roster_len,
+            hits,
+        }
+    }
+
+    /// How many entries matched.
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The first `limit` matches in the query's order, with their status.
+    pub fn rows<'a>(&self, roster: &'a Roster, limit: usize) -> Vec<(&'a Entry, Status)> {
+        let entries = self
+            .hits
+            .iter()
+            .filter_map(|&(index, status)| Some((roster.entry_at(index)?, status)));
+        let mut rows: Vec<(&Entry, Status)> = match self.query.sort {
+            Sort::Registered => entries.take(limit).collect(),
+            _ => entries.collect(),
+        };
+        match self.query.sort {
+            Sort::Registered => {}
+            Sort::Name => rows.sort_by_cached_key(|(e, _)| e.registration().name.to_lowercase()),
+            Sort::BirthDate => rows.sort_by_key(|(e, _)| e.registration().birth_date),
+        }
+        rows.truncate(limit);
+        rows
+    }
+
+    fn admits(query: &Query, needle: &Needle, entry: &Entry, status: Status) -> bool {
+        query.status.admits(status)
+            && (query.category.is_empty() || entry.registration().category == query.category)
+            && needle.matches(entry)
+    }
+}
+
+/// `haystack.contains(needle)` for the short strings of a roster (names, NIKs):
+/// a byte scan for the first byte, then a compare. `str::contains` builds a
+/// two-way searcher on every call, which costs more than the search itself when
+/// it runs once per entry of a 15,000-worker roster on each keystroke.
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    // A plain loop: the release build optimizes for size and would not inline
+    // an iterator chain's closures here.
+    let mut start = 0;
+    while start + needle.len() <= hay.len() {
+        if hay[start] == first && hay[start + 1..start + needle.len()] == *rest {
+            return true;
+        }
+        start += 1;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -243,6 +367,87 @@ mod tests {
             },
             &["Budi Santoso", "Siti Aminah", "Joko Susilo", "Dewi Lestari"],
         );
+    }
+
+    /// Typing, deleting and changing filters: a refined search always equals a
+    /// fresh one (the roster screen refines on each keystroke).
+    #[test]
+    fn refine_equals_run() {
+        let roster = roster();
+        let texts = [
+            "", "s", "si", "sit", "siti", "", "d", "dj", "djo", "djok", "djoko", "6", "61",
+            "6107 ", "6107 01", "61070145", "4", "45", "450", "4502", "45029", "a", "a ", "a s",
+            "  ",
+        ];
+        let filters = [
+            (StatusFilter::All, ""),
+            (StatusFilter::Funded, ""),
+            (StatusFilter::All, "petani"),
+        ];
+        for sort in [Sort::Registered, Sort::Name, Sort::BirthDate] {
+            for (status, category) in filters {
+                let mut search: Option<Search> = None;
+                for text in texts {
+                    let query = Query {
+                        text: text.into(),
+                        status,
+                        category: category.into(),
+                        sort,
+                    };
+                    let fresh = Search::run(&roster, &query);
+                    let refined = match &search {
+                        Some(previous) => previous.refine(&roster, &query),
+                        None => fresh.clone(),
+                    };
+                    assert_eq!(refined, fresh, "{query:?}");
+                    for limit in [0, 1, 2, 10] {
+                        let names = |s: &Search| {
+                            s.rows(&roster, limit)
+                                .iter()
+                                .map(|(e, status)| (e.registration().name.clone(), *status))
+                                .collect::<Vec<_>>()
+                        };
+                        let mut all = names(&fresh);
+                        all.truncate(limit);
+                        assert_eq!(names(&refined), all);
+                    }
+                    search = Some(refined);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn narrower_needles() {
+        let within = |narrow: &str, wide: &str| Needle::of(narrow).within(&Needle::of(wide));
+        assert!(within("si", "s"));
+        assert!(within("siti", ""));
+        assert!(within("4502", ""));
+        assert!(within("4502", "450"));
+        assert!(within("6107 01", "6107"));
+        assert!(!within("s", "si"));
+        assert!(!within("450", "4502"));
+        // "dj" is folded to "j": not within "d".
+        assert!(!within("dj", "d"));
+        assert!(!within("4502", "a"));
+        assert!(!within("a", "4"));
+    }
+
+    #[test]
+    fn contains_is_str_contains() {
+        let hays = ["", "a", "siti aminah", "6107014502870001", "ñoño", "aaab"];
+        let needles = [
+            "", "a", "ab", "aab", "siti", "aminah", "h", "x", "4502", "0001", "ño", "ñoño!",
+        ];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(
+                    contains(hay, needle),
+                    hay.contains(needle),
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
     }
 
     #[test]

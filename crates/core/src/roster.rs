@@ -436,6 +436,11 @@ impl Roster {
         self.entries.is_empty()
     }
 
+    /// The entry at `index` in registration order.
+    pub(crate) fn entry_at(&self, index: usize) -> Option<&Entry> {
+        self.entries.get(index)
+    }
+
     pub fn get(&self, id: &RecordId) -> Option<&Entry> {
         self.entries.iter().find(|e| &e.id == id)
     }
@@ -450,8 +455,23 @@ impl Roster {
     }
 
     /// The entries in registration order, with their status.
+    /// Statuses are derived on the way, without a list of them (a roster search
+    /// walks every entry on each keystroke).
     pub fn entries(&self) -> impl Iterator<Item = (&Entry, Status)> + '_ {
-        self.entries.iter().zip(self.statuses())
+        let mut funded = 0;
+        let mut waiting = 0;
+        self.entries.iter().map(move |entry| {
+            let status = if !entry.registration.uses_funded_slots {
+                Status::Apparatus
+            } else if funded < self.funded_slots {
+                funded += 1;
+                Status::Funded
+            } else {
+                waiting += 1;
+                Status::Waitlisted { position: waiting }
+            };
+            (entry, status)
+        })
     }
 
     pub fn status(&self, id: &RecordId) -> Option<Status> {
@@ -579,22 +599,7 @@ impl Roster {
 
     /// Statuses in entry order: slot users fill the funded slots in order.
     fn statuses(&self) -> Vec<Status> {
-        let mut funded = 0;
-        let mut waiting = 0;
-        self.entries
-            .iter()
-            .map(|entry| {
-                if !entry.registration.uses_funded_slots {
-                    Status::Apparatus
-                } else if funded < self.funded_slots {
-                    funded += 1;
-                    Status::Funded
-                } else {
-                    waiting += 1;
-                    Status::Waitlisted { position: waiting }
-                }
-            })
-            .collect()
+        self.entries().map(|(_, status)| status).collect()
     }
 
     fn look_alikes(
