@@ -15,12 +15,15 @@
 //! - `export`: making and signing the first bundle of 100 and of 15,000 workers
 //!   on the app's Export screen at 4x CPU throttling (tests/bench/export.mjs).
 //! - `browser::lighthouse`: Lighthouse 12 mobile scores (tests/bench/lighthouse.mjs).
+//! - `ingest`: the district's `district ingest` of 2,047 bundles × 100 records next
+//!   to merely parsing them (crates/district/benches/ingest.rs; needs no app build).
 //!
 //! A measurement that fails is reported and the others still run; the run then
 //! fails after writing what was measured.
 
 mod browser;
 mod export;
+mod ingest;
 mod size;
 mod store;
 mod workers;
@@ -38,14 +41,16 @@ use crate::project::Project;
 use crate::{Error, Result};
 
 /// The measurements, by the names `cargo xtask bench NAME...` selects them with.
-pub const MEASUREMENTS: [&str; 5] = ["size", "roster", "store", "export", "lighthouse"];
+pub const MEASUREMENTS: [&str; 6] = ["size", "roster", "store", "export", "lighthouse", "ingest"];
 
 /// Runs every measurement, or only those named in `only` (see [`MEASUREMENTS`]).
 pub fn run(project: &Project, only: &[String]) -> Result<()> {
     let wants = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     // The app's toolchain, npm packages (Lighthouse, playwright-core) and Chromium.
     install::ensure_ci_tools(project)?;
-    process::run(project.command("trunk").args(["build", "--release"]))?;
+    if MEASUREMENTS.iter().any(|m| *m != "ingest" && wants(m)) {
+        process::run(project.command("trunk").args(["build", "--release"]))?;
+    }
     let out = project.root().join("target").join("bench");
     fs::create_dir_all(&out)
         .map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
@@ -89,6 +94,9 @@ pub fn run(project: &Project, only: &[String]) -> Result<()> {
                 &out.join("lighthouse-report.json"),
             )
         });
+    }
+    if wants("ingest") {
+        bench.measure("district ingest (release build)", || ingest::run(project));
     }
 
     println!("\nbench: ==== figures");
@@ -313,8 +321,10 @@ enum Target {
     AtLeast(f64),
 }
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 7] = [
     ("release.first_load.gzip", Target::AtMost(250_000.0)),
+    ("ingest.ratio", Target::AtMost(3.0)),
+    ("ingest.district.ms", Target::AtMost(30_000.0)),
     ("store.put_records.ratio", Target::AtMost(1.5)),
     ("lighthouse.performance", Target::AtLeast(95.0)),
     ("lighthouse.accessibility", Target::AtLeast(100.0)),

@@ -28,9 +28,10 @@ Commands:
   serve [--dev]  Build and serve the app at http://127.0.0.1:8080 (release build
                  unless --dev), rebuilding on change.
   bench [NAME...] Release build, then first-load size, a 15,000-worker roster (open,
-                 search), store bulk insert, export and sign (100 and 15,000 workers)
-                 and Lighthouse scores, printed and written to target/bench/results.json.
-                 NAMEs pick measurements: size, roster, store, export, lighthouse.
+                 search), store bulk insert, export and sign (100 and 15,000 workers),
+                 Lighthouse scores and district ingest (2,047 bundles), printed and
+                 written to target/bench/results.json. NAMEs pick measurements: size,
+                 roster, store, export, lighthouse, ingest.
   regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
   help           This text.
 
@@ -177,7 +178,10 @@ mod tests {
         );
         check(
             "bench speed",
-            Err("`bench` measures size, roster, store, export, lighthouse; there is no `speed`"),
+            Err(
+                "`bench` measures size, roster, store, export, lighthouse, ingest; \
+                 there is no `speed`",
+            ),
         );
         check(
             "serve",

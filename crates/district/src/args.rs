@@ -15,11 +15,11 @@ Usage:
   district nik [--today YYYY-MM-DD] NIK...   check NIKs, one JSON line per NIK
   district nik [--today YYYY-MM-DD] -        check NIKs read from stdin, one per line
   district rules check PACK.json             check a rule pack file
-  district verify BUNDLE...                  check export bundles' signature and format
+  district verify [--db FILE] BUNDLE...      check export bundles; changes nothing
   district init --db FILE                    create the register, or migrate it
   district agents add --db FILE --kid KID --name NAME [--agent-id ID]
                                              add a device key (approved at once)
-  district agents list --db FILE             list device keys and their status
+  district agents list --db FILE             list device keys, status and sequences
   district agents approve --db FILE KID      approve a key; merge its pending bundles
   district agents revoke --db FILE KID       revoke a key; its later bundles fail
   district ingest --db FILE BUNDLE...        verify bundles and merge them into the register
@@ -36,26 +36,40 @@ nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_dat
   dashes inside a NIK are ignored; blank stdin lines are skipped.
   --today sets the date that decides the birth year's century (default: today, UTC).
 
-verify: one line per file, `ok FILE: kid ... sequence N records N villages N` or
-  `FAIL FILE: <code> (<reason>)`. Trust in the device key and the sequence are
-  checked against the district register (a later command), not here.
+verify: checks each file in the order given, as `ingest` would take it after
+  the files before it, and writes nothing: signature and format (codes from
+  the core, bundle.*), then against the files before it the same kid and
+  sequence (the same bundle again, or register.conflict) and both links of
+  the chain (register.chain). With --db the register is opened read-only:
+  the device must be approved (else register.unknown_device,
+  register.pending_device or register.revoked), the register's bundles
+  count too, and the device's missing sequences are named. One line per file:
+  `ok FILE: kid K sequence N records N villages N`, then, if it applies,
+  `; already ingested`, `; same bundle as FILE` or `; missing sequences 2,4..6`
+  `FAIL FILE: <code> (<reason>)`
 
 init: creates the register FILE (SQLite) with the current schema, or migrates an
   older one step by step; on an up-to-date register it changes nothing and says so.
 
 agents: a KID is 43 base64url characters, as `verify` prints it; put `--` before
   a KID that starts with `-`.
-agents list: one line per key, `KID NAME AGENT_ID STATUS` (tab-separated; `-` for
-  no agent id); STATUS is approved, revoked or pending (seen by ingest, unknown).
+agents list: one line per key, tab-separated:
+  `KID NAME AGENT_ID STATUS LAST_MERGED PENDING MISSING`; STATUS is approved,
+  revoked or pending (seen by ingest, unknown); LAST_MERGED is the highest
+  sequence merged, PENDING the number of bundles waiting for approval, MISSING
+  the sequences from 1 to the highest stored that are not stored (`2,4..6`);
+  `-` for no agent id, nothing merged or nothing missing.
 
 ingest: per file, verified, then merged in one transaction or not at all:
   `merged FILE: N records (kid K, sequence S); M older or equal revisions ignored`
-  `gap FILE: kid K is missing sequence A..B` (recorded; the bundle still merges)
+  `gap FILE: kid K is missing sequences 2,4..6` (what is still missing once it
+    merged; the bundle still merges, and a late bundle narrows or closes a gap)
   `already ingested FILE: ...` (same kid, sequence and content; nothing changed)
   `pending FILE: unknown device ...` (stored, merged by `agents approve`)
   `FAIL FILE: <code> (<reason>)`, codes from verify or register.revoked,
   register.conflict (other bundle, same kid and sequence), register.chain
-  (previous is not the stored bundle before it). Records merge by record id:
+  (previous is not the hash of the stored bundle before it, or the stored
+  bundle after it does not carry this one's hash). Records merge by record id:
   a higher revision replaces, a lower or equal one is ignored. Then
   `duplicates: N NIKs held by more than one active record`.
 
@@ -63,7 +77,7 @@ report: per village (code, name, agents whose devices sent its records): funded,
   waitlisted and apparatus counts against the funded slots, coverage (funded /
   funded slots, one decimal), the contribution budget for the month and for 12
   months from it, by programme (JKK, JKM, JHT) and by funding source, NIKs also
-  held by another active record, and missing bundle sequences of its devices;
+  held by another active record, and bundle sequences of its devices still missing;
   then totals per district (PP.KK.CC) and regency (PP.KK). Statuses and money
   come from the core: each village's roster is rebuilt in registration order
   and priced with the rule pack (--pack, default: the built-in pack).
@@ -87,8 +101,10 @@ pub enum Command {
     RulesCheck {
         pack: PathBuf,
     },
-    /// Check bundle files (signature and format).
+    /// Check bundle files without changing anything: signature and format,
+    /// the files against each other, and with `db` the register (read-only).
     Verify {
+        db: Option<PathBuf>,
         files: Vec<PathBuf>,
     },
     /// A command on the district register.
@@ -174,12 +190,18 @@ where
         "nik" => parse_nik(args),
         "rules" => parse_rules(args),
         "verify" => {
-            let files: Vec<PathBuf> = args.map(PathBuf::from).collect();
-            if files.is_empty() {
-                Err(usage("verify needs at least one bundle file"))
-            } else {
-                Ok(Command::Verify { files })
+            let mut opts = Options::parse("verify", args, &["--db"])?;
+            let db = match opts.take("--db") {
+                Some(db) if db.trim().is_empty() => {
+                    return Err(usage("verify: --db must not be empty"))
+                }
+                other => other.map(PathBuf::from),
+            };
+            if opts.positional.is_empty() {
+                return Err(usage("verify needs at least one bundle file"));
             }
+            let files = opts.positional.into_iter().map(PathBuf::from).collect();
+            Ok(Command::Verify { db, files })
         }
         "init" | "agents" | "ingest" | "duplicates" | "report" => {
             parse_register(&command, args).map(Command::Register)
@@ -537,6 +559,18 @@ mod tests {
                 r#"RulesCheck { pack: "rules/default.json" }"#,
             ),
             (
+                &["verify", "a.json", "b.json"],
+                r#"Verify { db: None, files: ["a.json", "b.json"] }"#,
+            ),
+            (
+                &["verify", "a.json", "--db", "r.db", "b.json"],
+                r#"Verify { db: Some("r.db"), files: ["a.json", "b.json"] }"#,
+            ),
+            (
+                &["verify", "--db=r.db", "--", "-a.json"],
+                r#"Verify { db: Some("r.db"), files: ["-a.json"] }"#,
+            ),
+            (
                 &["init", "--db", "r.db"],
                 r#"Register(Init { db: "r.db" })"#,
             ),
@@ -656,6 +690,17 @@ mod tests {
             (
                 &["rules", "check", "a.json", "b.json"],
                 "error: rules check takes exactly one rule pack file",
+            ),
+            (&["verify"], "error: verify needs at least one bundle file"),
+            (
+                &["verify", "--db", "r.db"],
+                "error: verify needs at least one bundle file",
+            ),
+            (&["verify", "--db", "", "a.json"], "error: verify: --db must not be empty"),
+            (&["verify", "a.json", "--db"], "error: verify: --db needs a value"),
+            (
+                &["verify", "--format", "json", "a.json"],
+                "error: verify: unknown option `--format`",
             ),
             (&["init"], "error: init needs --db"),
             (&["init", "--db"], "error: init: --db needs a value"),

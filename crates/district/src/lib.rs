@@ -4,7 +4,8 @@
 //! - [`args`]: the command line, validated once into a [`Command`].
 //! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
 //! - [`rules`]: checking a rule pack file.
-//! - [`verify`]: checking export bundles' signature and format.
+//! - [`verify`]: checking export bundles without changing anything: signature
+//!   and format, the files against each other, and against the register.
 //! - [`register`]: the district register (SQLite): agents, ingest, merge.
 //! - [`report`]: counts, coverage and budgets per village, district, regency.
 //!

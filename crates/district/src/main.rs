@@ -6,8 +6,12 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lindung_core::{Date, RulePack};
-use lindung_district::register::{ingest_lines, InitOutcome, Register, RegisterError};
+use lindung_district::register::{
+    agent_line, ingest_lines, Checked, IngestOutcome, InitOutcome, Register, RegisterError,
+    Rejection,
+};
 use lindung_district::report::{self, ReportFormat};
+use lindung_district::verify;
 use lindung_district::{
     check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, RegisterCommand, USAGE,
 };
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
             }
         },
         Command::RulesCheck { pack } => rules_check(&pack),
-        Command::Verify { files } => verify(&files),
+        Command::Verify { db, files } => verify(db.as_deref(), &files),
         Command::Register(command) => register_command(command),
     };
     match result {
@@ -112,18 +116,35 @@ fn rules_check(path: &std::path::Path) -> io::Result<ExitCode> {
     }
 }
 
-fn verify(files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
-    let mut out = io::stdout().lock();
+/// `verify`: one line per file; a register error stops it (stderr, exit 1).
+fn verify(db: Option<&std::path::Path>, files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
+    let register = match db.map(Register::open_read_only).transpose() {
+        Ok(register) => register,
+        Err(error) => {
+            eprintln!("district: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut verifier = verify::Verifier::new(register.as_ref());
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let mut all_ok = true;
     for path in files {
         let name = path.display().to_string();
         let (ok, line) = match fs::read(path) {
-            Ok(bytes) => lindung_district::verify::verify_line(&name, &bytes),
+            Ok(bytes) => match verifier.check(&name, &bytes) {
+                Ok(verdict) => verify::line(&name, &verdict),
+                Err(error) => {
+                    out.flush()?;
+                    eprintln!("district: {error}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            },
             Err(error) => (false, format!("FAIL {name}: file.unreadable ({error})")),
         };
         all_ok &= ok;
         writeln!(out, "{line}")?;
     }
+    out.flush()?;
     Ok(if all_ok {
         ExitCode::SUCCESS
     } else {
@@ -184,6 +205,53 @@ impl From<RegisterError> for RunError {
     }
 }
 
+/// `ingest`: one line (or two) per file, then the duplicate count; whether
+/// every file merged or was already there. Files are read and verified on a
+/// second thread, a few ahead, while the register writes the one before (its
+/// transactions wait on the disk); the register still takes them one at a
+/// time, in the order given.
+fn ingest(
+    register: &mut Register,
+    files: &[std::path::PathBuf],
+    out: &mut impl Write,
+) -> Result<bool, RunError> {
+    let mut all_ok = true;
+    std::thread::scope(|scope| -> Result<(), RunError> {
+        let (sender, checked) = std::sync::mpsc::sync_channel(4);
+        scope.spawn(move || {
+            for path in files {
+                let name = path.display().to_string();
+                let item = fs::read(path).map(Checked::verify);
+                // A closed channel: the register stopped on an error.
+                if sender.send((name, item)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (name, item) in checked {
+            let (ok, lines) = match item {
+                Ok(Ok(checked)) => ingest_lines(&name, &register.ingest_checked(&checked)?),
+                Ok(Err(e)) => ingest_lines(&name, &IngestOutcome::Rejected(Rejection::Bundle(e))),
+                Err(error) => (
+                    false,
+                    vec![format!("FAIL {name}: file.unreadable ({error})")],
+                ),
+            };
+            all_ok &= ok;
+            for line in lines {
+                writeln!(out, "{line}")?;
+            }
+        }
+        Ok(())
+    })?;
+    writeln!(
+        out,
+        "duplicates: {} NIKs held by more than one active record",
+        register.duplicate_count()?
+    )?;
+    Ok(all_ok)
+}
+
 fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCode, RunError> {
     match command {
         RegisterCommand::Init { db } => {
@@ -218,14 +286,7 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
         }
         RegisterCommand::AgentsList { db } => {
             for agent in Register::open(&db)?.agents()? {
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}",
-                    agent.kid,
-                    agent.name,
-                    agent.agent_id.as_deref().unwrap_or("-"),
-                    agent.status.as_str()
-                )?;
+                writeln!(out, "{}", agent_line(&agent))?;
             }
         }
         RegisterCommand::AgentsApprove { db, kid } => {
@@ -250,27 +311,7 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
         }
         RegisterCommand::Ingest { db, files } => {
             let mut register = Register::open(&db)?;
-            let mut all_ok = true;
-            for path in files {
-                let name = path.display().to_string();
-                let (ok, lines) = match fs::read(&path) {
-                    Ok(bytes) => ingest_lines(&name, &register.ingest(&bytes)?),
-                    Err(error) => (
-                        false,
-                        vec![format!("FAIL {name}: file.unreadable ({error})")],
-                    ),
-                };
-                all_ok &= ok;
-                for line in lines {
-                    writeln!(out, "{line}")?;
-                }
-            }
-            writeln!(
-                out,
-                "duplicates: {} NIKs held by more than one active record",
-                register.duplicate_count()?
-            )?;
-            if !all_ok {
+            if !register.with_bulk(|register| ingest(register, &files, out))? {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -19,7 +19,7 @@ use lindung_core::{Date, RecordId, Registration, Roster, RulePack, Status, Villa
 use serde::Serialize;
 use serde_json::json;
 
-use crate::register::ReportData;
+use crate::register::{missing_ranges, ReportData};
 
 /// Output formats of `district report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,29 +197,27 @@ fn coverage(funded: u32, slots: u32) -> Option<u32> {
 }
 
 /// The gaps of each device: sequences from 1 to its highest stored one that
-/// are not in the register.
+/// are not in the register ([`missing_ranges`]), so a bundle that arrived
+/// late closes or narrows its gap.
 fn gaps_by_kid(sequences: &[(String, u64)]) -> BTreeMap<String, Vec<Gap>> {
     let mut by_kid: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
     for (kid, sequence) in sequences {
         by_kid.entry(kid).or_default().insert(*sequence);
     }
-    let mut gaps = BTreeMap::new();
-    for (kid, seen) in by_kid {
-        let mut list = Vec::new();
-        let mut expected = 1;
-        for &sequence in &seen {
-            if sequence > expected {
-                list.push(Gap {
+    by_kid
+        .into_iter()
+        .map(|(kid, seen)| {
+            let gaps = missing_ranges(seen)
+                .into_iter()
+                .map(|(first, last)| Gap {
                     kid: kid.to_owned(),
-                    first: expected,
-                    last: sequence - 1,
-                });
-            }
-            expected = sequence.saturating_add(1);
-        }
-        gaps.insert(kid.to_owned(), list);
-    }
-    gaps
+                    first,
+                    last,
+                })
+                .collect();
+            (kid.to_owned(), gaps)
+        })
+        .collect()
 }
 
 /// The registration a merged record carries, read back through the core
@@ -270,10 +268,17 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         .iter()
         .map(|(code, name, slots)| (code.clone(), (name.clone(), *slots)))
         .collect();
-    for (village, ..) in &data.active {
+    // Each village's active records and senders, grouped once.
+    let mut active: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for (village, record_id, _, json) in &data.active {
         villages
             .entry(village.clone())
             .or_insert_with(|| (String::new(), pack.funded_slots_per_village()));
+        active.entry(village).or_default().push((record_id, json));
+    }
+    let mut senders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (village, kid) in &data.senders {
+        senders.entry(village).or_default().push(kid);
     }
     let mut sources: Vec<String> = pack
         .funding_sources()
@@ -298,7 +303,7 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         };
         // Registration order: created_at, then record id.
         let mut entries: Vec<(i64, String, Registration)> = Vec::new();
-        for (_, record_id, _, json) in data.active.iter().filter(|r| &r.0 == code) {
+        for &(record_id, json) in active.get(code.as_str()).into_iter().flatten() {
             let restored = serde_json::from_str::<BundleRecord>(json)
                 .ok()
                 .and_then(|record| {
@@ -308,7 +313,7 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
             match restored {
                 Some((at, registration)) => {
                     figures.niks.insert(registration.nik.as_str().to_owned());
-                    entries.push((at, record_id.clone(), registration));
+                    entries.push((at, record_id.to_owned(), registration));
                 }
                 None => figures.skipped_records += 1,
             }
@@ -344,9 +349,9 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
             }
         }
         let mut agents: Vec<String> = Vec::new();
-        for (_, kid) in data.senders.iter().filter(|(v, _)| v == code) {
-            figures.kids.insert(kid.clone());
-            let name = names.get(kid.as_str()).copied().unwrap_or(kid).to_owned();
+        for &kid in senders.get(code.as_str()).into_iter().flatten() {
+            figures.kids.insert(kid.to_owned());
+            let name = names.get(kid).copied().unwrap_or(kid).to_owned();
             if !agents.contains(&name) {
                 agents.push(name);
             }

@@ -5,133 +5,12 @@
 
 use std::path::Path;
 
-use lindung_core::bundle::{
-    build_payload, parse_rfc3339, sha256_b64url, sign_bundle, BundleRecord, BundleVillage, Op,
-    PackDigest, PayloadInput,
-};
-use lindung_core::{check, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord};
 use lindung_district::register::{
-    IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
+    ingest_lines, ranges_text, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
 };
 
 mod common;
-use common::{agent, district, kid, signer, TempDb};
-
-const V1: &str = "61.07.01.2001";
-const V2: &str = "61.07.01.2002";
-
-/// One record of a bundle, as the test wants it.
-struct Rec {
-    id: &'static str,
-    revision: u32,
-    op: Op,
-    nik: &'static str,
-    village: &'static str,
-}
-
-fn up(id: &'static str, revision: u32, nik: &'static str, village: &'static str) -> Rec {
-    Rec {
-        id,
-        revision,
-        op: Op::Upsert,
-        nik,
-        village,
-    }
-}
-
-fn removed(id: &'static str, revision: u32, nik: &'static str) -> Rec {
-    Rec {
-        id,
-        revision,
-        op: Op::Remove,
-        nik,
-        village: V1,
-    }
-}
-
-/// A real record from the core, as a template for [`Rec`]s.
-fn template() -> BundleRecord {
-    let input = RegistrationInput {
-        nik: "6107014502870001".into(),
-        name: "Siti Aminah".into(),
-        birth_date: "1987-02-05".into(),
-        sex: "F".into(),
-        segment: "BPU".into(),
-        category: "petani".into(),
-        ..RegistrationInput::default()
-    };
-    let today = Date::parse_iso("2026-11-21").unwrap();
-    let registration = check(&input, &RulePack::default_pack(), today)
-        .registration
-        .expect("valid fixture");
-    let record = WorkerRecord::create(
-        RecordId::new("r0").unwrap(),
-        V1,
-        1,
-        registration,
-        agent(1),
-        parse_rfc3339("2026-11-20T01:00:00Z").unwrap(),
-    );
-    payload_with(1, 1, None, &[(record, Some(Status::Funded))])
-        .records
-        .remove(0)
-}
-
-fn payload_with(
-    device: u8,
-    sequence: u64,
-    previous: Option<&str>,
-    records: &[(WorkerRecord, Option<Status>)],
-) -> lindung_core::bundle::BundlePayload {
-    let villages = [
-        BundleVillage {
-            code: V1.into(),
-            name: "Sungai Ambawang Kuala".into(),
-            funded_slots: 2,
-        },
-        BundleVillage {
-            code: V2.into(),
-            name: "Jawa Tengah".into(),
-            funded_slots: 1,
-        },
-    ];
-    let pack = PackDigest::new(&RulePack::default_pack(), b"{}");
-    build_payload(PayloadInput {
-        bundle_id: &format!("bundle-{device}-{sequence}"),
-        device_kid: &kid(device),
-        agent: &agent(device),
-        sequence,
-        previous,
-        created_at: parse_rfc3339("2026-11-21T03:00:00Z").unwrap(),
-        rule_pack: &pack,
-        villages: &villages,
-        records,
-    })
-    .expect("a valid payload")
-}
-
-/// A signed bundle file and its signing input hash.
-fn bundle(device: u8, sequence: u64, previous: Option<&str>, recs: &[Rec]) -> (Vec<u8>, String) {
-    let mut payload = payload_with(device, sequence, previous, &[]);
-    let template = template();
-    for rec in recs {
-        let mut record = template.clone();
-        record.record_id = rec.id.into();
-        record.revision = rec.revision;
-        record.op = rec.op;
-        record.nik = rec.nik.into();
-        record.village = rec.village.into();
-        record.name = format!("Pekerja {} rev {}", rec.id, rec.revision);
-        payload.records.push(record);
-    }
-    let signed = sign_bundle(&payload, &signer(device)).expect("signs");
-    (signed.jws.into_bytes(), signed.signing_input_hash)
-}
-
-/// Some hash that is no bundle's: a well-formed but wrong `previous`.
-fn stray_hash() -> String {
-    sha256_b64url(b"no such bundle")
-}
+use common::{bundle, district, kid, removed, stray_hash, up, TempDb, V1, V2};
 
 // ---------------------------------------------------------------------------
 // Schema
@@ -183,12 +62,12 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
                 let conn = rusqlite::Connection::open(p).unwrap();
                 conn.execute_batch(
                     "CREATE TABLE schema_version (version INTEGER);
-                     INSERT INTO schema_version VALUES (2);",
+                     INSERT INTO schema_version VALUES (3);",
                 )
                 .unwrap();
             },
-            "too new 2",
-            "too new 2",
+            "too new 3",
+            "too new 3",
         ),
         (
             "not SQLite at all",
@@ -207,7 +86,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
             "init: {what}"
         );
     }
-    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(SCHEMA_VERSION, 2);
 }
 
 // ---------------------------------------------------------------------------
@@ -251,6 +130,7 @@ fn agents_add_approve_revoke() {
 // ---------------------------------------------------------------------------
 // Ingest
 
+#[derive(Clone)]
 enum Step {
     Add(u8),
     Approve(u8),
@@ -258,18 +138,22 @@ enum Step {
     Ingest(Vec<u8>),
 }
 
-/// A short form of an outcome: `merged APPLIED+IGNORED [gap A..B]`,
+/// A short form of an outcome: `merged APPLIED+IGNORED [missing 2,4..6]`,
 /// `already`, `pending`, or the rejection code.
 fn describe(outcome: &IngestOutcome) -> String {
     match outcome {
         IngestOutcome::Merged {
             applied,
             ignored,
-            gap,
+            missing,
             ..
         } => {
-            let gap = gap.map_or(String::new(), |(a, b)| format!(" gap {a}..{b}"));
-            format!("merged {applied}+{ignored}{gap}")
+            let missing = if missing.is_empty() {
+                String::new()
+            } else {
+                format!(" missing {}", ranges_text(missing))
+            };
+            format!("merged {applied}+{ignored}{missing}")
         }
         IngestOutcome::AlreadyIngested { .. } => "already".into(),
         IngestOutcome::Pending { .. } => "pending".into(),
@@ -343,7 +227,7 @@ fn chain_replays_conflicts_and_gaps() {
         (Step::Ingest(b2), "already"),
         (Step::Ingest(b3_broken), "register.chain"),
         // 3 and 4 missing: recorded, and 5 still merges.
-        (Step::Ingest(b5), "merged 1+0 gap 3..4"),
+        (Step::Ingest(b5), "merged 1+0 missing 3..4"),
         (Step::Ingest(b"not a bundle".to_vec()), "bundle.json"),
     ]);
     assert_eq!(record(&register, "r1"), "rev 2 removed false");
@@ -378,7 +262,7 @@ fn a_bundle_arriving_before_its_predecessor() {
     let (b1_other, _) = bundle(1, 1, None, &[up("r9", 1, "6107011203900002", V1)]);
     let (_db, register) = run_steps(vec![
         (Step::Add(1), ""),
-        (Step::Ingest(b2), "merged 1+0 gap 1..1"),
+        (Step::Ingest(b2), "merged 1+0 missing 1"),
         // The late first bundle merges; its record is older than what is there.
         (Step::Ingest(b1), "merged 0+1"),
     ]);
@@ -388,7 +272,7 @@ fn a_bundle_arriving_before_its_predecessor() {
     let (b2, _) = bundle(1, 2, Some(&h1), &[]);
     let (_db, register) = run_steps(vec![
         (Step::Add(1), ""),
-        (Step::Ingest(b2), "merged 0+0 gap 1..1"),
+        (Step::Ingest(b2), "merged 0+0 missing 1"),
         (Step::Ingest(b1_other), "register.chain"),
     ]);
     assert_eq!(record(&register, "r9"), "absent");
@@ -460,6 +344,348 @@ fn pending_bundles_are_not_merged() {
 }
 
 // ---------------------------------------------------------------------------
+// Gaps: derived from the stored bundles, so late bundles close them
+
+/// The `agents list` columns that describe sequences: last merged, pending,
+/// missing.
+fn sequences_of_agent(register: &Register, device: u8) -> String {
+    let agents = register.agents().unwrap();
+    let agent = agents
+        .iter()
+        .find(|a| a.kid == kid(device))
+        .expect("the device is listed");
+    format!(
+        "last {} pending {} missing {}",
+        agent.last_merged.map_or("-".to_owned(), |s| s.to_string()),
+        agent.pending,
+        ranges_text(&agent.missing)
+    )
+}
+
+#[test]
+fn late_bundles_close_and_narrow_gaps() {
+    // Sequences ingested in this order; each step's outcome; what is missing
+    // at the end, in `agents list`.
+    let cases: &[(&[u64], &[&str], &str)] = &[
+        (&[1, 2, 3], &["merged 1+0", "merged 1+0", "merged 1+0"], "-"),
+        (
+            &[1, 3, 2],
+            &["merged 1+0", "merged 1+0 missing 2", "merged 1+0"],
+            "-",
+        ),
+        // Gap 2..4, then 3 arrives: 2 and 4 are still missing.
+        (
+            &[1, 5, 3],
+            &[
+                "merged 1+0",
+                "merged 1+0 missing 2..4",
+                "merged 1+0 missing 2,4",
+            ],
+            "2,4",
+        ),
+        (
+            &[1, 5, 3, 4, 2],
+            &[
+                "merged 1+0",
+                "merged 1+0 missing 2..4",
+                "merged 1+0 missing 2,4",
+                "merged 1+0 missing 2",
+                "merged 1+0",
+            ],
+            "-",
+        ),
+        (
+            &[3, 1, 2],
+            &[
+                "merged 1+0 missing 1..2",
+                "merged 1+0 missing 2",
+                "merged 1+0",
+            ],
+            "-",
+        ),
+        // Replays change nothing, and the gap stays as it was.
+        (
+            &[2, 2, 6],
+            &[
+                "merged 1+0 missing 1",
+                "already",
+                "merged 1+0 missing 1,3..5",
+            ],
+            "1,3..5",
+        ),
+    ];
+    let files = common::chain(1, 6);
+    for (order, outcomes, missing) in cases {
+        let mut steps = vec![(Step::Add(1), String::new())];
+        for (sequence, outcome) in order.iter().zip(*outcomes) {
+            let bytes = files[*sequence as usize - 1].clone();
+            steps.push((Step::Ingest(bytes), (*outcome).to_owned()));
+        }
+        let steps = steps.iter().map(|(s, e)| (s.clone(), e.as_str())).collect();
+        let (_db, register) = run_steps(steps);
+        let highest = order.iter().max().unwrap();
+        assert_eq!(
+            sequences_of_agent(&register, 1),
+            format!("last {highest} pending 0 missing {missing}"),
+            "{order:?}"
+        );
+        let gaps: Vec<(u64, u64)> = register
+            .gaps()
+            .unwrap()
+            .into_iter()
+            .map(|(k, first, last)| {
+                assert_eq!(k, kid(1));
+                (first, last)
+            })
+            .collect();
+        assert_eq!(ranges_text(&gaps), *missing, "{order:?}");
+    }
+}
+
+#[test]
+fn a_late_bundle_is_chained_both_ways() {
+    let nik = "6107014502870001";
+    let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
+    let (b2, h2) = bundle(1, 2, Some(&h1), &[up("r2", 1, nik, V1)]);
+    let (b3, _) = bundle(1, 3, Some(&h2), &[up("r3", 1, nik, V1)]);
+    // Sequence 2 pointing at another first bundle.
+    let (b2_stray, _) = bundle(1, 2, Some(&stray_hash()), &[up("r2", 1, nik, V1)]);
+    // Sequence 2 pointing at bundle 1, but not the bundle 3 points at.
+    let (b2_other, _) = bundle(1, 2, Some(&h1), &[up("r9", 1, nik, V1)]);
+    let db = TempDb::new();
+    let (mut register, _) = Register::init(&db.path).unwrap();
+    register.add_agent(&kid(1), "Siti", None).unwrap();
+    let cases: [(&[u8], &str); 5] = [
+        (&b1, "merged b1: 1 records"),
+        (&b3, "merged b3: 1 records"),
+        (
+            &b2_stray,
+            "FAIL b2_stray: register.chain (previous does not match the bundle before it \
+             (sequence 1, in the register))",
+        ),
+        (
+            &b2_other,
+            "FAIL b2_other: register.chain (the bundle after it (sequence 3, in the register) \
+             does not point at this bundle)",
+        ),
+        (&b2, "merged b2: 1 records"),
+    ];
+    let names = ["b1", "b3", "b2_stray", "b2_other", "b2"];
+    for ((bytes, expected), name) in cases.iter().zip(names) {
+        let (_, lines) = ingest_lines(name, &register.ingest(bytes).unwrap());
+        assert!(lines[0].starts_with(expected), "{name}: {lines:?}");
+    }
+    // The refused bundles left nothing behind.
+    assert_eq!(record(&register, "r9"), "absent");
+    assert_eq!(record(&register, "r2"), "rev 1 removed false");
+    assert_eq!(register.gaps().unwrap(), []);
+}
+
+/// A pending device's bundles count as received: missing sequences show
+/// before approval, and approval merges them.
+#[test]
+fn agents_list_counts_pending_bundles_and_missing_sequences() {
+    let files = common::chain(2, 4);
+    let (_db, mut register) = run_steps(vec![
+        (Step::Ingest(files[0].clone()), "pending"),
+        (Step::Ingest(files[2].clone()), "pending"),
+    ]);
+    assert_eq!(
+        sequences_of_agent(&register, 2),
+        "last - pending 2 missing 2"
+    );
+    let merged: Vec<String> = register
+        .approve(&kid(2))
+        .unwrap()
+        .iter()
+        .map(|(s, o)| format!("{s}: {}", describe(o)))
+        .collect();
+    assert_eq!(
+        merged,
+        ["1: merged 1+0 missing 2", "3: merged 1+0 missing 2"]
+    );
+    assert_eq!(
+        sequences_of_agent(&register, 2),
+        "last 3 pending 0 missing 2"
+    );
+    assert_eq!(describe(&register.ingest(&files[1]).unwrap()), "merged 1+0");
+    assert_eq!(
+        sequences_of_agent(&register, 2),
+        "last 3 pending 0 missing -"
+    );
+}
+
+#[test]
+fn reports_show_only_sequences_still_missing() {
+    let files = common::chain(1, 4);
+    let missing_in_report = |register: &mut Register| -> (u64, Vec<(u64, u64)>) {
+        let data = register.report_data().unwrap();
+        let month = lindung_core::Date::parse_iso("2027-05-01").unwrap();
+        let report =
+            lindung_district::report::build(&data, &lindung_core::RulePack::default_pack(), month)
+                .unwrap();
+        let village = &report.villages[0];
+        let gaps = village.gaps.iter().map(|g| (g.first, g.last)).collect();
+        (village.missing_sequences, gaps)
+    };
+    let (_db, mut register) = run_steps(vec![
+        (Step::Add(1), ""),
+        (Step::Ingest(files[0].clone()), "merged 1+0"),
+        (Step::Ingest(files[3].clone()), "merged 1+0 missing 2..3"),
+    ]);
+    assert_eq!(missing_in_report(&mut register), (2, vec![(2, 3)]));
+    describe(&register.ingest(&files[2]).unwrap());
+    assert_eq!(missing_in_report(&mut register), (1, vec![(2, 2)]));
+    describe(&register.ingest(&files[1]).unwrap());
+    assert_eq!(missing_in_report(&mut register), (0, vec![]));
+}
+
+/// A run of ingests uses WAL and goes back to the rollback journal; if
+/// another connection holds the file then, it stays in WAL (every commit is
+/// already on disk) until the next open.
+#[test]
+fn bulk_runs_leave_the_rollback_journal_in_place() {
+    let files = common::chain(1, 2);
+    let db = TempDb::new();
+    let (mut register, _) = Register::init(&db.path).unwrap();
+    register.add_agent(&kid(1), "Siti", None).unwrap();
+    let mode = |conn: &rusqlite::Connection| -> String {
+        conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap()
+    };
+    let reader = register
+        .with_bulk(|register| -> Result<_, RegisterError> {
+            let reader = rusqlite::Connection::open(&db.path).unwrap();
+            assert_eq!(mode(&reader), "wal");
+            describe(&register.ingest(&files[0])?);
+            Ok(reader)
+        })
+        .unwrap();
+    assert_eq!(mode(&reader), "wal", "another connection was open");
+    drop(reader);
+    register
+        .with_bulk(|register| register.ingest(&files[1]))
+        .unwrap();
+    drop(register);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    assert_eq!(mode(&conn), "delete");
+    drop(conn);
+    assert!(!db.dir().join("register.db-wal").exists());
+    let register = Register::open(&db.path).unwrap();
+    assert_eq!(
+        sequences_of_agent(&register, 1),
+        "last 2 pending 0 missing -"
+    );
+}
+
+/// The version 1 schema, as `district` 0.1 created it: a register written
+/// before gaps were derived, with a gap recorded once and never narrowed.
+const SCHEMA_V1: &str = "
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (1);
+    CREATE TABLE agents (
+        kid      TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        agent_id TEXT,
+        status   TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked'))
+    );
+    CREATE TABLE bundles (
+        kid                TEXT NOT NULL REFERENCES agents (kid),
+        sequence           INTEGER NOT NULL,
+        signing_input_hash TEXT NOT NULL,
+        previous           TEXT,
+        bundle_id          TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('pending', 'merged')),
+        bytes              BLOB NOT NULL,
+        PRIMARY KEY (kid, sequence)
+    );
+    CREATE TABLE gaps (
+        kid            TEXT NOT NULL REFERENCES agents (kid),
+        first_missing  INTEGER NOT NULL,
+        last_missing   INTEGER NOT NULL,
+        found_at_sequence INTEGER NOT NULL
+    );
+    CREATE TABLE villages (
+        code         TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        funded_slots INTEGER NOT NULL
+    );
+    CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        revision  INTEGER NOT NULL,
+        removed   INTEGER NOT NULL CHECK (removed IN (0, 1)),
+        village   TEXT NOT NULL,
+        nik       TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        status    TEXT NOT NULL,
+        kid       TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        record    TEXT NOT NULL
+    );
+    CREATE INDEX records_nik ON records (nik);
+    CREATE VIEW duplicate_niks AS
+        SELECT nik, COUNT(*) AS records FROM records
+        WHERE removed = 0 GROUP BY nik HAVING COUNT(*) > 1;";
+
+#[test]
+fn a_version_1_register_migrates_and_keeps_its_bundles() {
+    let db = TempDb::new();
+    let dbs = db.path.to_str().unwrap();
+    let k1 = kid(1);
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute(
+            "INSERT INTO agents VALUES (?1, 'Siti', NULL, 'approved')",
+            [&k1],
+        )
+        .unwrap();
+        // Bundles 1, 3 and 5 were merged; 4 arrived after 5 was seen as
+        // leaving 2..4 missing, but version 1 never narrowed that gap.
+        for sequence in [1, 3, 4, 5] {
+            conn.execute(
+                "INSERT INTO bundles VALUES (?1, ?2, 'h', NULL, 'b', 'merged', x'00')",
+                rusqlite::params![k1, sequence],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO gaps VALUES ('{k1}', 2, 2, 3); INSERT INTO gaps VALUES ('{k1}', 4, 4, 5);"
+        ))
+        .unwrap();
+    }
+    assert!(matches!(
+        Register::open(&db.path),
+        Err(RegisterError::TooOld { found: 1 })
+    ));
+    let run = district(&["init", "--db", dbs]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            format!("migrated register {dbs} from schema version 1 to 2\n").as_str()
+        ),
+        "{}",
+        run.stderr
+    );
+    let register = Register::open(&db.path).unwrap();
+    assert_eq!(register.gaps().unwrap(), [(k1.clone(), 2, 2)]);
+    assert_eq!(
+        sequences_of_agent(&register, 1),
+        "last 5 pending 0 missing 2"
+    );
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let dropped: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('gaps', 'records_nik')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(dropped, 0);
+}
+
+// ---------------------------------------------------------------------------
 // The binary
 
 #[test]
@@ -491,12 +717,12 @@ fn cli_init_agents_and_ingest() {
         (
             vec!["init", "--db", dbs],
             0,
-            format!("created register {dbs} (schema version 1)\n"),
+            format!("created register {dbs} (schema version 2)\n"),
         ),
         (
             vec!["init", "--db", dbs],
             0,
-            format!("register {dbs} is already at schema version 1; nothing changed\n"),
+            format!("register {dbs} is already at schema version 2; nothing changed\n"),
         ),
         (
             vec!["agents", "add", "--db", dbs, "--kid", &k1, "--name", "Siti", "--agent-id", "a-1"],
@@ -515,7 +741,7 @@ fn cli_init_agents_and_ingest() {
                 "merged {f1}: 1 records (kid {k1}, sequence 1); 0 older or equal revisions ignored\n\
                  already ingested {f1}: kid {k1}, sequence 1; nothing changed\n\
                  merged {f3}: 1 records (kid {k1}, sequence 3); 0 older or equal revisions ignored\n\
-                 gap {f3}: kid {k1} is missing sequence 2..2\n\
+                 gap {f3}: kid {k1} is missing sequence 2\n\
                  pending {g1}: unknown device (kid {k2}, sequence 1); stored until `agents approve`\n\
                  duplicates: 1 NIKs held by more than one active record\n"
             ),
@@ -533,7 +759,10 @@ fn cli_init_agents_and_ingest() {
         (
             vec!["agents", "list", "--db", dbs],
             0,
-            format!("{k2}\tPetugas 2\tagent-2\tpending\n{k1}\tSiti\ta-1\tapproved\n"),
+            format!(
+                "{k2}\tPetugas 2\tagent-2\tpending\t-\t1\t-\n\
+                 {k1}\tSiti\ta-1\tapproved\t3\t0\t2\n"
+            ),
         ),
         (
             vec!["agents", "approve", "--db", dbs, &k2],
@@ -567,7 +796,20 @@ fn cli_init_agents_and_ingest() {
             "{args:?}: {}",
             run.stderr
         );
+        // Between commands the register is one file, with its rollback
+        // journal (ingest and approve run in WAL, then switch back).
+        let beside: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("register.db-"))
+            .collect();
+        assert_eq!(beside, Vec::<String>::new(), "{args:?}");
     }
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
 }
 
 #[test]

@@ -1,12 +1,18 @@
-//! Helpers shared by the register and report tests: test devices (keys made
-//! from fixed bytes), a temporary register file, and running the binary.
+//! Helpers shared by the register, report and verify tests: test devices
+//! (keys made from fixed bytes), signed bundles, a temporary register file, and
+//! running the binary. All NIKs and names are made up.
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use lindung_core::bundle::{Signer, SoftwareSigner};
-use lindung_core::Agent;
+use lindung_core::bundle::{
+    build_payload, parse_rfc3339, sha256_b64url, sign_bundle, BundleRecord, BundleVillage, Op,
+    PackDigest, PayloadInput, Signer, SoftwareSigner,
+};
+use lindung_core::{
+    check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord,
+};
 
 /// The signing key of test device `device` (deterministic).
 pub fn signer(device: u8) -> SoftwareSigner {
@@ -38,6 +44,11 @@ impl TempDb {
         let path = dir.path().join("register.db");
         TempDb { _dir: dir, path }
     }
+
+    /// The directory holding the register, removed with it.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
 }
 
 /// What the `district` binary did.
@@ -48,13 +59,165 @@ pub struct Run {
 }
 
 pub fn district(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_district"))
+    run(Command::new(env!("CARGO_BIN_EXE_district")).args(args))
+}
+
+/// `district ARGS` run in `dir`, so relative file names print short.
+pub fn district_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    run(Command::new(env!("CARGO_BIN_EXE_district"))
         .args(args)
-        .output()
-        .expect("district runs");
+        .current_dir(dir))
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("district runs");
     Run {
         code: output.status.code().expect("an exit code"),
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Bundles
+
+pub const V1: &str = "61.07.01.2001";
+pub const V2: &str = "61.07.01.2002";
+
+/// One record of a bundle, as the test wants it.
+pub struct Rec {
+    pub id: String,
+    pub revision: u32,
+    pub op: Op,
+    pub nik: String,
+    pub village: &'static str,
+}
+
+pub fn up(id: &str, revision: u32, nik: &str, village: &'static str) -> Rec {
+    Rec {
+        id: id.to_owned(),
+        revision,
+        op: Op::Upsert,
+        nik: nik.to_owned(),
+        village,
+    }
+}
+
+pub fn removed(id: &str, revision: u32, nik: &str) -> Rec {
+    Rec {
+        id: id.to_owned(),
+        revision,
+        op: Op::Remove,
+        nik: nik.to_owned(),
+        village: V1,
+    }
+}
+
+/// A real record from the core, as a template for [`Rec`]s.
+pub fn template() -> BundleRecord {
+    let input = RegistrationInput {
+        nik: "6107014502870001".into(),
+        name: "Siti Aminah".into(),
+        birth_date: "1987-02-05".into(),
+        sex: "F".into(),
+        segment: "BPU".into(),
+        category: "petani".into(),
+        ..RegistrationInput::default()
+    };
+    let today = Date::parse_iso("2026-11-21").unwrap();
+    let registration = check(&input, &RulePack::default_pack(), today)
+        .registration
+        .expect("valid fixture");
+    let record = WorkerRecord::create(
+        RecordId::new("r0").unwrap(),
+        V1,
+        1,
+        registration,
+        agent(1),
+        parse_rfc3339("2026-11-20T01:00:00Z").unwrap(),
+    );
+    payload_with(1, 1, None, &[(record, Some(Status::Funded))])
+        .records
+        .remove(0)
+}
+
+pub fn payload_with(
+    device: u8,
+    sequence: u64,
+    previous: Option<&str>,
+    records: &[(WorkerRecord, Option<Status>)],
+) -> lindung_core::bundle::BundlePayload {
+    let villages = [
+        BundleVillage {
+            code: V1.into(),
+            name: "Sungai Ambawang Kuala".into(),
+            funded_slots: 2,
+        },
+        BundleVillage {
+            code: V2.into(),
+            name: "Jawa Tengah".into(),
+            funded_slots: 1,
+        },
+    ];
+    let pack = PackDigest::new(&RulePack::default_pack(), b"{}");
+    build_payload(PayloadInput {
+        bundle_id: &format!("bundle-{device}-{sequence}"),
+        device_kid: &kid(device),
+        agent: &agent(device),
+        sequence,
+        previous,
+        created_at: parse_rfc3339("2026-11-21T03:00:00Z").unwrap(),
+        rule_pack: &pack,
+        villages: &villages,
+        records,
+    })
+    .expect("a valid payload")
+}
+
+/// A signed bundle file and its signing input hash.
+pub fn bundle(
+    device: u8,
+    sequence: u64,
+    previous: Option<&str>,
+    recs: &[Rec],
+) -> (Vec<u8>, String) {
+    let mut payload = payload_with(device, sequence, previous, &[]);
+    let template = template();
+    for rec in recs {
+        let mut record = template.clone();
+        record.record_id = rec.id.clone();
+        record.revision = rec.revision;
+        record.op = rec.op;
+        record.nik = rec.nik.clone();
+        record.village = rec.village.into();
+        record.name = format!("Pekerja {} rev {}", rec.id, rec.revision);
+        payload.records.push(record);
+    }
+    let signed = sign_bundle(&payload, &signer(device)).expect("signs");
+    (signed.jws.into_bytes(), signed.signing_input_hash)
+}
+
+/// Some hash that is no bundle's: a well-formed but wrong `previous`.
+pub fn stray_hash() -> String {
+    sha256_b64url(b"no such bundle")
+}
+
+/// Bundles 1..=`count` of test device `device`, correctly chained, each with
+/// one new record `d{device}s{sequence}` (made-up NIK) in village 1; the
+/// bundle of sequence `s` is at index `s - 1`.
+pub fn chain(device: u8, count: u64) -> Vec<Vec<u8>> {
+    let mut previous: Option<String> = None;
+    let mut files = Vec::new();
+    for sequence in 1..=count {
+        let id = format!("d{device}s{sequence}");
+        let (bytes, hash) = bundle(
+            device,
+            sequence,
+            previous.as_deref(),
+            &[up(&id, 1, &format!("610701450287{:04}", sequence), V1)],
+        );
+        files.push(bytes);
+        previous = Some(hash);
+    }
+    files
 }

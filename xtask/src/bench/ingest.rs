@@ -1,0 +1,82 @@
+//! District ingest: 2,047 bundles × 100 made-up workers (one bundle per village of
+//! Kalimantan Barat) ingested by the release `district` binary into a new register,
+//! next to the time serde_json takes merely to parse the same bytes.
+//!
+//! The measurement is `crates/district/benches/ingest.rs`, a program run by
+//! `cargo bench -p lindung-district --bench ingest` (the release profile, so it
+//! also runs alone); its doc comment says exactly what each figure counts. It
+//! prints one line `lindung-bench {json}`.
+
+use serde_json::Value;
+
+use super::{Figure, Unit};
+use crate::process::{self, describe};
+use crate::project::Project;
+use crate::{Error, Result};
+
+const MARKER: &str = "lindung-bench ";
+
+pub fn run(project: &Project) -> Result<Vec<Figure>> {
+    let mut bench = project.command("cargo");
+    bench.args(["bench", "-p", "lindung-district", "--bench", "ingest"]);
+    let streamed = process::run_streamed(&mut bench)?;
+    if !streamed.status.success() {
+        return Err(Error::new(format!(
+            "`{}` failed ({})",
+            describe(&bench),
+            streamed.status
+        )));
+    }
+    parse(&streamed.text)
+}
+
+/// The figures of the bench's `lindung-bench {json}` line.
+fn parse(output: &str) -> Result<Vec<Figure>> {
+    let line = output
+        .lines()
+        .find_map(|line| line.strip_prefix(MARKER))
+        .ok_or_else(|| {
+            Error::new(format!(
+                "the ingest bench printed no `{MARKER}{{...}}` line"
+            ))
+        })?;
+    let json: Value = serde_json::from_str(line.trim())
+        .map_err(|e| Error::new(format!("the ingest bench's line is not JSON: {e}")))?;
+    let number = |key: &str| {
+        json[key]
+            .as_f64()
+            .ok_or_else(|| Error::new(format!("the ingest bench's line has no `{key}`")))
+    };
+    let (parse, ingest) = (number("parse_ms")?, number("ingest_ms")?);
+    Ok(vec![
+        Figure::new("ingest.bundles", number("bundles")?, Unit::Count),
+        Figure::new("ingest.records", number("records")?, Unit::Count),
+        Figure::new("ingest.files", number("bytes")?, Unit::Bytes),
+        Figure::new("ingest.parse.ms", parse, Unit::Millis),
+        Figure::new("ingest.verify.ms", number("verify_ms")?, Unit::Millis),
+        Figure::new("ingest.district.ms", ingest, Unit::Millis),
+        Figure::new("ingest.ratio", ingest / parse, Unit::Ratio),
+        Figure::new("ingest.register", number("register_bytes")?, Unit::Bytes),
+        Figure::new("ingest.report.ms", number("report_ms")?, Unit::Millis),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_bench_line_among_cargo_output() {
+        let output = "   Compiling lindung-district v0.1.0\n\
+            ingest bench: round 1: parse 700 ms, verify 2000 ms, ingest 2100 ms\n\
+            lindung-bench {\"bundles\":2047,\"records\":204700,\"bytes\":159333275,\
+            \"register_bytes\":1,\"parse_ms\":700.0,\"verify_ms\":2000.0,\
+            \"ingest_ms\":2100.0,\"report_ms\":900.0,\"villages_source\":\"x\"}\n";
+        let figures = parse(output).unwrap();
+        let ratio = figures.iter().find(|f| f.name == "ingest.ratio").unwrap();
+        assert_eq!(ratio.value, 3.0);
+        assert_eq!(figures.len(), 9);
+        assert!(parse("test result: ok.").is_err());
+        assert!(parse("lindung-bench {\"parse_ms\":1}").is_err());
+    }
+}
