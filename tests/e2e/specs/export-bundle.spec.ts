@@ -17,7 +17,12 @@ const district =
 
 /** Runs `district`; returns stdout, or throws with its output on a non-zero exit. */
 function runDistrict(...args: string[]): string {
-  return execFileSync(district, args, { encoding: 'utf8' });
+  try {
+    return execFileSync(district, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const { status, stdout, stderr } = error as { status: number; stdout: string; stderr: string };
+    throw new Error(`district ${args.join(' ')} exited ${status}: ${stdout}${stderr}`);
+  }
 }
 
 /** Clicks a bundle's Download and saves the file under `dir`; returns its path. */
@@ -93,11 +98,19 @@ test('registered workers go through a signed bundle into the district report', a
   expect(verified).toContain(`kid ${kid} sequence 2 records 1 villages 1`);
   const db = path.join(dir, 'register.sqlite');
   runDistrict('init', '--db', db);
+  // Before enrolment the register does not trust the phone: verify --db fails, and
+  // ingest only keeps the bundles as pending.
+  expect(() => runDistrict('verify', '--db', db, first)).toThrow(/register\.unknown_device/);
   runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji', '--agent-id', 'PRS-0001');
+  expect(runDistrict('verify', '--db', db, second)).toContain('; missing sequence 1');
   const ingested = runDistrict('ingest', '--db', db, first, second);
   expect(ingested).toMatch(/merged .*: 3 records/);
   expect(ingested).toMatch(/merged .*: 1 records/);
   expect(runDistrict('ingest', '--db', db, first)).toContain('already ingested');
+  expect(runDistrict('verify', '--db', db, first, second)).toContain('already ingested');
+  expect(runDistrict('agents', 'list', '--db', db).trim().split('\t')).toEqual([
+    kid, 'Petugas Uji', 'PRS-0001', 'approved', '2', '0', '-',
+  ]);
 
   const month = new Date().toISOString().slice(0, 7);
   const report = JSON.parse(runDistrict('report', '--db', db, '--format', 'json', '--month', month));
