@@ -251,6 +251,12 @@ impl WorkerRecord {
         self.seq
     }
 
+    /// Creation order: `seq`, then id. Compares without copying the ids (a sort
+    /// of every record on the device runs at each start).
+    pub fn cmp_creation(&self, other: &WorkerRecord) -> std::cmp::Ordering {
+        (self.seq, self.id.as_str()).cmp(&(other.seq, other.id.as_str()))
+    }
+
     pub fn revision(&self) -> u32 {
         self.revision
     }
@@ -308,7 +314,7 @@ pub fn roster_from_records<'a>(
     records: impl IntoIterator<Item = &'a WorkerRecord>,
 ) -> (Roster, Vec<(RecordId, RosterError)>) {
     let mut active: Vec<&WorkerRecord> = records.into_iter().filter(|r| r.is_active()).collect();
-    active.sort_by_key(|r| (r.seq, r.id.clone()));
+    active.sort_by(|a, b| a.cmp_creation(b));
     let mut roster = Roster::new(village, funded_slots);
     let mut rejected = Vec::new();
     for record in active {

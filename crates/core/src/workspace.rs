@@ -117,7 +117,7 @@ impl Workspace {
         records: impl IntoIterator<Item = WorkerRecord>,
     ) -> (Workspace, Vec<(RecordId, RosterError)>) {
         let mut records: Vec<WorkerRecord> = records.into_iter().collect();
-        records.sort_by_key(|r| (r.seq(), r.id().clone()));
+        records.sort_by(WorkerRecord::cmp_creation);
         let mut workspace = Workspace {
             last_seq: records.last().map_or(0, WorkerRecord::seq),
             ..Workspace::default()
