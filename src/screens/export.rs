@@ -112,15 +112,18 @@ pub fn ExportScreen() -> impl IntoView {
         let lang = lang.get();
         pending.with(|villages| {
             if villages.is_empty() {
-                return view! {
-                    <p data-testid="nothing-pending">
-                        {lang.pick(
-                            "Semua data sudah ada di bundel. Tidak ada yang perlu dikirim.",
-                            "Everything is already in a bundle. Nothing to send.",
-                        )}
-                    </p>
-                }
-                .into_any();
+                let text = if ctx.bundles.with(Vec::is_empty) {
+                    lang.pick(
+                        "Belum ada data di HP ini. Daftarkan pekerja dulu, lalu kirim.",
+                        "No data on this phone yet. Register workers first, then export.",
+                    )
+                } else {
+                    lang.pick(
+                        "Semua data sudah ada di bundel. Tidak ada yang perlu dikirim.",
+                        "Everything is already in a bundle. Nothing to send.",
+                    )
+                };
+                return view! { <p data-testid="nothing-pending">{text}</p> }.into_any();
             }
             let rows = villages
                 .iter()
@@ -194,7 +197,7 @@ pub fn ExportScreen() -> impl IntoView {
                 </Show>
                 <p class="hint">
                     {t("Kunci perangkat: ", "Device key: ")}
-                    <code data-testid="export-kid">{move || ctx.kid.get().unwrap_or_default()}</code>
+                    <code class="kid" data-testid="export-kid">{move || ctx.kid.get().unwrap_or_default()}</code>
                     " · "
                     <a href="#/pengaturan">{t("daftarkan di kantor kabupaten", "enrol it at the district office")}</a>
                 </p>
