@@ -388,14 +388,13 @@ impl Ctx {
     pub async fn export(self) -> Result<BundleInfo, ExportFailure> {
         let agent = self.agent().map_err(ExportFailure::Save)?;
         let key = self.device_key().await.map_err(ExportFailure::Key)?;
-        let bundles = self.bundles.get_untracked();
-        let mut sent = Sent::default();
-        for bundle in &bundles {
-            sent.add(&bundle.contents);
-        }
-        let previous = bundles.last().map(|b| Previous {
-            sequence: b.sequence,
-            chain_hash: &b.chain_hash,
+        let sent = self.bundles.with_untracked(|b| sent_by(b));
+        let last = self
+            .bundles
+            .with_untracked(|b| b.last().map(|b| (b.sequence, b.chain_hash.clone())));
+        let previous = last.as_ref().map(|(sequence, chain_hash)| Previous {
+            sequence: *sequence,
+            chain_hash,
         });
         let settings = self.settings.get_untracked();
         let pack_json = settings
@@ -463,6 +462,16 @@ impl Ctx {
             .ok_or(StoreError::BundleSequence(sequence))
     }
 
+    /// Records that bundle `sequence` left the phone (downloaded or shared).
+    /// A reading tab may hand a bundle over too; the writing tab keeps the
+    /// state, so there it is not recorded and that is no failure.
+    pub async fn handed_over(self, sequence: u64) -> Result<(), SaveError> {
+        match self.mark_bundle(sequence, BundleState::Exported).await {
+            Err(SaveError::ReadOnly) => Ok(()),
+            result => result,
+        }
+    }
+
     /// Records that bundle `sequence` was downloaded/shared (`Exported`) or
     /// handed in (`Delivered`), after the store committed it. A delivered
     /// bundle stays delivered when it is downloaded again.
@@ -499,6 +508,11 @@ impl Ctx {
         });
         Ok(())
     }
+}
+
+/// What the bundles `bundles` carried, together: the next bundle skips it.
+pub fn sent_by(bundles: &[BundleInfo]) -> Sent {
+    Sent::of(bundles.iter().map(|b| b.contents.as_slice()))
 }
 
 /// Why no bundle was made. Nothing was stored; the records are untouched.

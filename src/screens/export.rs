@@ -5,22 +5,16 @@
 //! again gives the identical file (the stored bytes, never re-signed).
 
 use leptos::prelude::*;
-use lindung_core::export::{pending_summary, Sent, VillageSummary};
+use lindung_core::export::{file_name, pending_summary, VillageSummary};
 use lindung_core::i18n::long_date;
-use lindung_core::Lang;
+use lindung_core::{Lang, Timestamp};
 
 use crate::platform::{self, Shared};
-use crate::state::{Ctx, SaveError};
+use crate::state::{sent_by, Ctx};
 use crate::store::{BundleInfo, BundleState};
 
 /// The media type of a JWS in JSON serialization (RFC 7515 §9.2.1).
 const MIME: &str = "application/jose+json";
-
-/// `lindung-<first 8 of kid>-<sequence>.json`: unique per device and bundle.
-pub fn file_name(info: &BundleInfo) -> String {
-    let kid: String = info.kid.chars().take(8).collect();
-    format!("lindung-{kid}-{:04}.json", info.sequence)
-}
 
 fn counts_text(v: &VillageSummary, lang: Lang) -> String {
     match lang {
@@ -72,13 +66,7 @@ pub fn ExportScreen() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
 
     let pending = Memo::new(move |_| {
-        let sent = ctx.bundles.with(|bundles| {
-            let mut sent = Sent::default();
-            for bundle in bundles {
-                sent.add(&bundle.contents);
-            }
-            sent
-        });
+        let sent = ctx.bundles.with(|bundles| sent_by(bundles));
         ctx.workspace.with(|ws| pending_summary(ws, &sent))
     });
 
@@ -155,11 +143,11 @@ pub fn ExportScreen() -> impl IntoView {
 
     let bundle_rows = move || {
         let lang = lang.get();
-        let mut bundles = ctx.bundles.get();
-        bundles.reverse();
-        bundles
-            .into_iter()
-            .map(|info| view! { <BundleRow info=info lang=lang busy=busy message=message /> })
+        let rows: Vec<Row> = ctx
+            .bundles
+            .with(|bundles| bundles.iter().rev().map(Row::of).collect());
+        rows.into_iter()
+            .map(|row| view! { <BundleRow row=row lang=lang busy=busy message=message /> })
             .collect::<Vec<_>>()
     };
 
@@ -206,17 +194,49 @@ pub fn ExportScreen() -> impl IntoView {
     }
 }
 
+/// What a row shows of a bundle: not the records it carries.
+#[derive(Clone)]
+struct Row {
+    sequence: u64,
+    kid: String,
+    created_at: Timestamp,
+    bytes: u64,
+    state: BundleState,
+    villages: Vec<VillageSummary>,
+}
+
+impl Row {
+    fn of(info: &BundleInfo) -> Row {
+        Row {
+            sequence: info.sequence,
+            kid: info.kid.clone(),
+            created_at: info.created_at,
+            bytes: info.bytes,
+            state: info.state,
+            villages: info.villages.clone(),
+        }
+    }
+}
+
 #[component]
 fn BundleRow(
-    info: BundleInfo,
+    row: Row,
     lang: Lang,
     busy: RwSignal<bool>,
     message: RwSignal<Option<(bool, String)>>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let sequence = info.sequence;
-    let name = file_name(&info);
+    let sequence = row.sequence;
+    let name = file_name(&row.kid, sequence);
     let fail = move |text: String| message.set(Some((false, text)));
+    // Ok(Some): done, say so; Ok(None): nothing happened (share cancelled).
+    let report = move |outcome: Result<Option<String>, String>| {
+        message.set(match outcome {
+            Ok(done) => done.map(|text| (true, text)),
+            Err(text) => Some((false, text)),
+        });
+        busy.set(false);
+    };
 
     let download = {
         let name = name.clone();
@@ -224,32 +244,24 @@ fn BundleRow(
             let name = name.clone();
             busy.set(true);
             leptos::task::spawn_local(async move {
-                let lang = lang;
-                let result = match ctx.bundle_file(sequence).await {
-                    Ok(file) => {
-                        platform::download(&name, &file, MIME).map_err(|detail| match lang {
-                            Lang::Id => format!("Unduhan gagal: {detail}"),
-                            Lang::En => format!("The download failed: {detail}"),
-                        })
-                    }
-                    Err(e) => Err(e.message(lang)),
+                let outcome = async {
+                    let file = ctx
+                        .bundle_file(sequence)
+                        .await
+                        .map_err(|e| e.message(lang))?;
+                    platform::download(&name, &file, MIME).map_err(|detail| match lang {
+                        Lang::Id => format!("Unduhan gagal: {detail}"),
+                        Lang::En => format!("The download failed: {detail}"),
+                    })?;
+                    ctx.handed_over(sequence)
+                        .await
+                        .map_err(|e| e.message(lang))?;
+                    Ok(Some(match lang {
+                        Lang::Id => format!("{name} diunduh (folder Download)."),
+                        Lang::En => format!("{name} was downloaded (Downloads folder)."),
+                    }))
                 };
-                match result {
-                    Ok(()) => {
-                        let done = match lang {
-                            Lang::Id => format!("{name} diunduh (folder Download)."),
-                            Lang::En => format!("{name} was downloaded (Downloads folder)."),
-                        };
-                        match ctx.mark_bundle(sequence, BundleState::Exported).await {
-                            Ok(()) => message.set(Some((true, done))),
-                            // A reading tab may download; the writing tab keeps the state.
-                            Err(SaveError::ReadOnly) => message.set(Some((true, done))),
-                            Err(e) => fail(e.message(lang)),
-                        }
-                    }
-                    Err(text) => fail(text),
-                }
-                busy.set(false);
+                report(outcome.await);
             });
         }
     };
@@ -260,33 +272,34 @@ fn BundleRow(
             let name = name.clone();
             busy.set(true);
             leptos::task::spawn_local(async move {
-                match ctx.bundle_file(sequence).await {
-                    Ok(file) => match platform::share_file(&name, &file, MIME).await {
+                let outcome = async {
+                    let file = ctx
+                        .bundle_file(sequence)
+                        .await
+                        .map_err(|e| e.message(lang))?;
+                    match platform::share_file(&name, &file, MIME).await {
                         Shared::Done => {
-                            match ctx.mark_bundle(sequence, BundleState::Exported).await {
-                                Ok(()) | Err(SaveError::ReadOnly) => message.set(Some((
-                                    true,
-                                    lang.pick("Bundel dibagikan.", "Bundle shared.").to_owned(),
-                                ))),
-                                Err(e) => fail(e.message(lang)),
-                            }
+                            ctx.handed_over(sequence)
+                                .await
+                                .map_err(|e| e.message(lang))?;
+                            Ok(Some(
+                                lang.pick("Bundel dibagikan.", "Bundle shared.").to_owned(),
+                            ))
                         }
-                        Shared::Cancelled => message.set(None),
-                        Shared::Unsupported => fail(
-                            lang.pick(
+                        Shared::Cancelled => Ok(None),
+                        Shared::Unsupported => Err(lang
+                            .pick(
                                 "Browser ini tidak dapat membagikan berkas. Pakai Unduh.",
                                 "This browser cannot share files. Use Download.",
                             )
-                            .to_owned(),
-                        ),
-                        Shared::Failed(detail) => fail(match lang {
+                            .to_owned()),
+                        Shared::Failed(detail) => Err(match lang {
                             Lang::Id => format!("Gagal membagikan: {detail}"),
                             Lang::En => format!("Sharing failed: {detail}"),
                         }),
-                    },
-                    Err(e) => fail(e.message(lang)),
-                }
-                busy.set(false);
+                    }
+                };
+                report(outcome.await);
             });
         }
     };
@@ -301,17 +314,17 @@ fn BundleRow(
         });
     };
 
-    let villages = info
+    let villages = row
         .villages
         .iter()
         .map(|v| view! { <li>{format!("{} ({}): {}", v.name, v.code, counts_text(v, lang))}</li> })
         .collect::<Vec<_>>();
-    let records: u32 = info.villages.iter().map(VillageSummary::total).sum();
+    let records: u32 = row.villages.iter().map(VillageSummary::total).sum();
     let can_share = platform::can_share_files();
-    let is_delivered = info.state == BundleState::Delivered;
+    let is_delivered = row.state == BundleState::Delivered;
 
     view! {
-        <li class="bundle" data-testid="bundle" data-sequence=sequence data-state=match info.state {
+        <li class="bundle" data-testid="bundle" data-sequence=sequence data-state=match row.state {
             BundleState::Made => "made",
             BundleState::Exported => "exported",
             BundleState::Delivered => "delivered",
@@ -325,17 +338,17 @@ fn BundleRow(
             <p class="hint">
                 {format!(
                     "{} · {} · {}",
-                    long_date(info.created_at.date(), lang),
+                    long_date(row.created_at.date(), lang),
                     match lang {
                         Lang::Id => format!("{records} data"),
                         Lang::En => format!("{records} records"),
                     },
-                    size_text(info.bytes)
+                    size_text(row.bytes)
                 )}
             </p>
             <ul class="plain-list">{villages}</ul>
             <p class=if is_delivered { "badge funded" } else { "badge waitlisted" } data-testid="bundle-state">
-                {state_label(info.state, lang)}
+                {state_label(row.state, lang)}
             </p>
             <div class="actions">
                 <button type="button" data-testid="download-bundle" disabled=move || busy.get() on:click=download>
@@ -374,23 +387,5 @@ mod tests {
         for (bytes, text) in cases {
             assert_eq!(size_text(bytes), text, "{bytes}");
         }
-    }
-
-    #[test]
-    fn file_names_carry_the_key_and_the_sequence() {
-        let info = BundleInfo {
-            sequence: 7,
-            bundle_id: "b".into(),
-            kid: "AbCdEfGh-rest-of-the-kid".into(),
-            created_at: lindung_core::Timestamp::from_millis(0),
-            chain_hash: String::new(),
-            state: BundleState::Made,
-            exported_at: None,
-            delivered_at: None,
-            bytes: 0,
-            villages: Vec::new(),
-            contents: Vec::new(),
-        };
-        assert_eq!(file_name(&info), "lindung-AbCdEfGh-0007.json");
     }
 }

@@ -1,7 +1,7 @@
 //! Home: the agent's villages with their funded-slot counts, and adding one.
 
 use leptos::prelude::*;
-use lindung_core::export::{at_risk, days_between, oldest_unsent, pending_summary, Sent};
+use lindung_core::export::{days_between, standing, Standing};
 use lindung_core::i18n::long_date;
 use lindung_core::roster::VillageRef;
 use lindung_core::Lang;
@@ -9,7 +9,7 @@ use lindung_core::Lang;
 use crate::region_picker::{PickedVillage, RegionPicker};
 use crate::route::Route;
 use crate::state::Ctx;
-use crate::store::{BundleState, Village};
+use crate::store::Village;
 
 #[component]
 pub fn HomeScreen() -> impl IntoView {
@@ -84,35 +84,31 @@ pub fn HomeScreen() -> impl IntoView {
 }
 
 /// Days since the last export, and a warning when changes have waited on
-/// the phone longer than the rule pack allows (`export.warn_after_days`).
-/// Only downloaded or shared bundles count as sent: a bundle still waiting
-/// on the phone is lost with it.
+/// the phone longer than the rule pack allows (the core's `export::standing`).
 #[component]
 fn ExportStatus() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let now = crate::platform::now();
     let status = Memo::new(move |_| {
-        let (sent, last) = ctx.bundles.with(|bundles| {
-            let mut sent = Sent::default();
-            let mut last = None;
-            for bundle in bundles.iter().filter(|b| b.state != BundleState::Made) {
-                sent.add(&bundle.contents);
-                last = last.max(bundle.exported_at.or(bundle.delivered_at));
-            }
-            (sent, last)
-        });
-        let (oldest, waiting) = ctx.workspace.with(|ws| {
-            let waiting: u32 = pending_summary(ws, &sent).iter().map(|v| v.total()).sum();
-            (oldest_unsent(ws, &sent), waiting)
-        });
         let warn_after = ctx.pack.with(|p| p.export_warn_after_days());
-        (last, oldest, waiting, at_risk(oldest, now, warn_after))
+        ctx.bundles.with(|bundles| {
+            let bundles = bundles
+                .iter()
+                .map(|b| (b.contents.as_slice(), b.left_phone_at()));
+            ctx.workspace
+                .with(|ws| standing(ws, bundles, now, warn_after))
+        })
     });
     let text = move || {
         let lang = lang.get();
-        let (last, oldest, waiting, _) = status.get();
-        let mut lines = vec![match (last, lang) {
+        let Standing {
+            last_export,
+            waiting,
+            oldest_unsent,
+            ..
+        } = status.get();
+        let mut lines = vec![match (last_export, lang) {
             (Some(at), Lang::Id) => format!(
                 "Terakhir dikirim {} hari lalu ({}).",
                 days_between(at, now),
@@ -131,7 +127,7 @@ fn ExportStatus() -> impl IntoView {
                 .to_owned(),
         }];
         if waiting > 0 {
-            let days = oldest.map_or(0, |o| days_between(o, now));
+            let days = oldest_unsent.map_or(0, |o| days_between(o, now));
             lines.push(match lang {
                 Lang::Id => format!("{waiting} data belum dikirim; yang tertua sudah {days} hari di HP ini."),
                 Lang::En => format!("{waiting} records not yet exported; the oldest has waited {days} days on this phone."),
@@ -141,13 +137,13 @@ fn ExportStatus() -> impl IntoView {
     };
     view! {
         <div
-            class=move || if status.get().3 { "card notice warn" } else { "card" }
-            role=move || if status.get().3 { "alert" } else { "status" }
+            class=move || if status.get().at_risk { "card notice warn" } else { "card" }
+            role=move || if status.get().at_risk { "alert" } else { "status" }
             data-testid="export-status"
-            data-at-risk=move || status.get().3.to_string()
+            data-at-risk=move || status.get().at_risk.to_string()
         >
             <p>{text}</p>
-            <Show when=move || status.get().3>
+            <Show when=move || status.get().at_risk>
                 <p>
                     <strong>
                         {move || lang.get().pick(

@@ -583,6 +583,13 @@ impl IdbStore {
     }
 }
 
+/// Whether `bundles` holds bundle `sequence` (a request of the caller's transaction).
+async fn has_bundle(bundles: &IdbObjectStore, sequence: u64) -> StoreResult<bool> {
+    let key = JsValue::from_f64(sequence as f64);
+    let count = request(bundles.count_with_key(&key).map_err(|e| js_error(&e))?).await?;
+    Ok(count.as_f64() != Some(0.0))
+}
+
 impl Store for IdbStore {
     async fn villages(&self) -> StoreResult<Vec<Village>> {
         let rows: Vec<VillageRow> = self.read_all(VILLAGES, None).await?;
@@ -677,9 +684,7 @@ impl Store for IdbStore {
         let file_row = to_js(&BundleFileRow::new(info.sequence, file))?;
         let tx = self.transaction(&[BUNDLES, BUNDLE_FILES], true)?;
         let bundles = object_store(&tx, BUNDLES)?;
-        let key = JsValue::from_f64(info.sequence as f64);
-        let existing = request(bundles.count_with_key(&key).map_err(|e| js_error(&e))?).await?;
-        if existing.as_f64() != Some(0.0) {
+        if has_bundle(&bundles, info.sequence).await? {
             let _ = tx.abort();
             return Err(StoreError::BundleSequence(info.sequence));
         }
@@ -699,9 +704,7 @@ impl Store for IdbStore {
         let row = to_js(&BundleRow::new(info)?)?;
         let tx = self.transaction(&[BUNDLES], true)?;
         let bundles = object_store(&tx, BUNDLES)?;
-        let key = JsValue::from_f64(info.sequence as f64);
-        let existing = request(bundles.count_with_key(&key).map_err(|e| js_error(&e))?).await?;
-        if existing.as_f64() != Some(1.0) {
+        if !has_bundle(&bundles, info.sequence).await? {
             let _ = tx.abort();
             return Err(StoreError::BundleSequence(info.sequence));
         }

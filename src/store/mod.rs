@@ -95,6 +95,19 @@ pub struct BundleInfo {
     pub contents: Vec<SentRecord>,
 }
 
+impl BundleInfo {
+    /// When the bundle left the phone (downloaded, shared or handed in);
+    /// `None` while it is only on the phone.
+    pub fn left_phone_at(&self) -> Option<Timestamp> {
+        match self.state {
+            BundleState::Made => None,
+            BundleState::Exported | BundleState::Delivered => {
+                self.exported_at.or(self.delivered_at)
+            }
+        }
+    }
+}
+
 /// What went wrong, and whether retrying can help.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {

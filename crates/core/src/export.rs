@@ -33,6 +33,15 @@ pub struct SentRecord {
 pub struct Sent(HashMap<String, u32>);
 
 impl Sent {
+    /// What the bundles whose contents are `lists` carried, together.
+    pub fn of<'a>(lists: impl IntoIterator<Item = &'a [SentRecord]>) -> Sent {
+        let mut sent = Sent::default();
+        for list in lists {
+            sent.add(list);
+        }
+        sent
+    }
+
     /// Adds what one bundle carried.
     pub fn add<'a>(&mut self, contents: impl IntoIterator<Item = &'a SentRecord>) {
         for sent in contents {
@@ -278,5 +287,56 @@ pub fn at_risk(
     match (oldest_unsent, warn_after_days) {
         (Some(oldest), Some(days)) => days_between(oldest, now) >= days,
         _ => false,
+    }
+}
+
+/// The name a bundle file goes by: `lindung-<first 8 characters of kid>-<sequence,
+/// 4 digits>.json`, unique per device and bundle (docs/bundle-format.md).
+pub fn file_name(kid: &str, sequence: u64) -> String {
+    let kid: String = kid.chars().take(8).collect();
+    format!("lindung-{kid}-{sequence:04}.json")
+}
+
+/// Where a device stands with its exports, for the home screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// When data last left the phone (a bundle downloaded, shared or delivered).
+    pub last_export: Option<Timestamp>,
+    /// Records with changes that have not left the phone.
+    pub waiting: u32,
+    /// The oldest of those changes.
+    pub oldest_unsent: Option<Timestamp>,
+    /// Whether that change has waited the rule pack's `warn_after_days`.
+    pub at_risk: bool,
+}
+
+/// Where the device stands. `bundles` gives, per bundle, what it carried and
+/// when it left the phone: only a bundle that left it counts as sent, since
+/// one still waiting on the phone is lost with it.
+pub fn standing<'a>(
+    workspace: &Workspace,
+    bundles: impl IntoIterator<Item = (&'a [SentRecord], Option<Timestamp>)>,
+    now: Timestamp,
+    warn_after_days: Option<u32>,
+) -> Standing {
+    let mut last_export = None;
+    let mut lists = Vec::new();
+    for (contents, left_at) in bundles {
+        if let Some(at) = left_at {
+            last_export = last_export.max(Some(at));
+            lists.push(contents);
+        }
+    }
+    let sent = Sent::of(lists);
+    let waiting = pending_summary(workspace, &sent)
+        .iter()
+        .map(VillageSummary::total)
+        .sum();
+    let oldest_unsent = oldest_unsent(workspace, &sent);
+    Standing {
+        last_export,
+        waiting,
+        oldest_unsent,
+        at_risk: at_risk(oldest_unsent, now, warn_after_days),
     }
 }

@@ -5,7 +5,7 @@ use lindung_core::bundle::{
     parse_rfc3339, sign_bundle, verify_bundle, Limits, PackDigest, Signer, SoftwareSigner,
 };
 use lindung_core::export::{
-    at_risk, days_between, next_bundle, oldest_unsent, pending_summary, ExportError, NextBundle,
+    at_risk, days_between, file_name, next_bundle, oldest_unsent, pending_summary, standing, ExportError, NextBundle,
     NextInput, Previous, Sent, SentRecord, VillageSummary,
 };
 use lindung_core::{
@@ -322,4 +322,31 @@ fn the_default_pack_warns_after_seven_days_and_a_pack_may_not_warn() {
     doc.as_object_mut().unwrap().remove("export");
     let pack = RulePack::from_json(&doc.to_string()).unwrap();
     assert_eq!(pack.export_warn_after_days(), None);
+}
+
+#[test]
+fn only_bundles_that_left_the_phone_count_for_the_standing() {
+    let mut ws = workspace();
+    register(&mut ws, VILLAGE, "a", "6107011203900002", "Budi Santoso", "2026-11-01T01:00:00Z");
+    let first = next(&ws, &Sent::default(), None).unwrap();
+    let now = at("2026-11-21T12:00:00Z");
+    // Made but still on the phone: nothing was sent.
+    let kept = standing(&ws, [(first.contents.as_slice(), None)], now, Some(7));
+    assert_eq!(kept.last_export, None);
+    assert_eq!(kept.waiting, 1);
+    assert_eq!(kept.oldest_unsent, Some(at("2026-11-01T01:00:00Z")));
+    assert!(kept.at_risk);
+    // Downloaded: sent, nothing at risk.
+    let left = at("2026-11-20T08:00:00Z");
+    let sent = standing(&ws, [(first.contents.as_slice(), Some(left))], now, Some(7));
+    assert_eq!(sent.last_export, Some(left));
+    assert_eq!(sent.waiting, 0);
+    assert_eq!(sent.oldest_unsent, None);
+    assert!(!sent.at_risk);
+}
+
+#[test]
+fn file_names_carry_the_key_and_the_sequence() {
+    assert_eq!(file_name("AbCdEfGh-rest-of-the-kid", 7), "lindung-AbCdEfGh-0007.json");
+    assert_eq!(file_name("short", 12345), "lindung-short-12345.json");
 }
