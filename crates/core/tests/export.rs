@@ -5,8 +5,8 @@ use lindung_core::bundle::{
     parse_rfc3339, sign_bundle, verify_bundle, Limits, PackDigest, Signer, SoftwareSigner,
 };
 use lindung_core::export::{
-    at_risk, days_between, file_name, next_bundle, oldest_unsent, pending_summary, standing, ExportError, NextBundle,
-    NextInput, Previous, Sent, SentRecord, VillageSummary,
+    at_risk, days_between, file_name, next_bundle, oldest_unsent, pending_summary, standing,
+    ExportError, NextBundle, NextInput, Previous, Sent, SentRecord, VillageSummary,
 };
 use lindung_core::{
     check, Agent, Date, DuplicateCheck, RecordId, RegistrationInput, RulePack, Timestamp,
@@ -327,7 +327,14 @@ fn the_default_pack_warns_after_seven_days_and_a_pack_may_not_warn() {
 #[test]
 fn only_bundles_that_left_the_phone_count_for_the_standing() {
     let mut ws = workspace();
-    register(&mut ws, VILLAGE, "a", "6107011203900002", "Budi Santoso", "2026-11-01T01:00:00Z");
+    register(
+        &mut ws,
+        VILLAGE,
+        "a",
+        "6107011203900002",
+        "Budi Santoso",
+        "2026-11-01T01:00:00Z",
+    );
     let first = next(&ws, &Sent::default(), None).unwrap();
     let now = at("2026-11-21T12:00:00Z");
     // Made but still on the phone: nothing was sent.
@@ -347,6 +354,9 @@ fn only_bundles_that_left_the_phone_count_for_the_standing() {
 
 #[test]
 fn file_names_carry_the_key_and_the_sequence() {
-    assert_eq!(file_name("AbCdEfGh-rest-of-the-kid", 7), "lindung-AbCdEfGh-0007.json");
+    assert_eq!(
+        file_name("AbCdEfGh-rest-of-the-kid", 7),
+        "lindung-AbCdEfGh-0007.json"
+    );
     assert_eq!(file_name("short", 12345), "lindung-short-12345.json");
 }
