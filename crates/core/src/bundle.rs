@@ -175,6 +175,18 @@ impl Jwk {
         sha256_b64url(canonical.as_bytes())
     }
 
+    /// The key as an uncompressed SEC 1 point (`0x04 || x || y`), the form
+    /// other ECDSA libraries take.
+    pub fn sec1_uncompressed(&self) -> [u8; 65] {
+        let mut point = [0_u8; 65];
+        point.copy_from_slice(
+            PublicKey::from(&self.key)
+                .to_encoded_point(false)
+                .as_bytes(),
+        );
+        point
+    }
+
     /// Whether `signature` (raw `r || s`) signs `message` under this key.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
         Signature::from_slice(signature)
@@ -787,9 +799,69 @@ impl fmt::Display for BundleError {
 
 impl std::error::Error for BundleError {}
 
+/// A bundle's JWS signing input, `protected || "." || payload`, as its two
+/// base64url parts.
+#[derive(Clone, Copy, Debug)]
+pub struct SigningInput<'a> {
+    pub protected: &'a str,
+    pub payload: &'a str,
+}
+
+impl SigningInput<'_> {
+    /// The signing input as one byte string.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.protected.len() + 1 + self.payload.len());
+        bytes.extend_from_slice(self.protected.as_bytes());
+        bytes.push(b'.');
+        bytes.extend_from_slice(self.payload.as_bytes());
+        bytes
+    }
+}
+
+/// An ES256 (ECDSA P-256 with SHA-256) signature check, for
+/// [`verify_bundle_with`]. [`CoreEs256`] is the core's own; a native
+/// program may plug in a faster implementation of the same algorithm.
+pub trait Es256 {
+    /// Whether `signature` (raw `r || s`) signs `input` under `key`.
+    /// `digest` is SHA-256 of the signing input, already computed for the
+    /// chain; an implementation may use it instead of hashing again.
+    fn verifies(
+        &self,
+        key: &Jwk,
+        input: SigningInput<'_>,
+        digest: &[u8; 32],
+        signature: &[u8],
+    ) -> bool;
+}
+
+/// The core's ES256 check (the `p256` crate, on the precomputed digest).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CoreEs256;
+
+impl Es256 for CoreEs256 {
+    fn verifies(
+        &self,
+        key: &Jwk,
+        _: SigningInput<'_>,
+        digest: &[u8; 32],
+        signature: &[u8],
+    ) -> bool {
+        key.verifies_digest(digest, signature)
+    }
+}
+
 /// Checks a bundle file: size, shape, header, key id, signature, payload and
 /// chain rule, in that order; the first failure is the error. Never panics.
 pub fn verify_bundle(bytes: &[u8], limits: Limits) -> Result<VerifiedBundle, BundleError> {
+    verify_bundle_with(bytes, limits, &CoreEs256)
+}
+
+/// [`verify_bundle`] with the signature checked by `es256`.
+pub fn verify_bundle_with(
+    bytes: &[u8],
+    limits: Limits,
+    es256: &dyn Es256,
+) -> Result<VerifiedBundle, BundleError> {
     if bytes.len() > limits.max_bytes {
         return Err(BundleError::TooLarge {
             size: bytes.len(),
@@ -857,12 +929,17 @@ pub fn verify_bundle(bytes: &[u8], limits: Limits) -> Result<VerifiedBundle, Bun
     }
 
     // The signing input is hashed once: for the signature and the chain.
-    let digest = Sha256::new()
+    let digest: [u8; 32] = Sha256::new()
         .chain_update(protected_b64)
         .chain_update(".")
         .chain_update(payload_b64)
-        .finalize();
-    if !jwk.verifies_digest(&digest, &signature) {
+        .finalize()
+        .into();
+    let input = SigningInput {
+        protected: protected_b64,
+        payload: payload_b64,
+    };
+    if !es256.verifies(&jwk, input, &digest, &signature) {
         return Err(BundleError::Signature);
     }
 

@@ -13,7 +13,9 @@
 //!   the core's decoder, the one `verify_bundle` uses) and serde_json parses
 //!   it into `BundlePayload`. Nothing else (no file reading, no checks).
 //! - `verify`: the core's `verify_bundle` on the same bytes (parse, header,
-//!   key id, ES256 signature, chain hash), for the breakdown.
+//!   key id, ES256 signature, chain hash), for the breakdown; and
+//!   `verify (ring)`: the same with the district's `ring` signature check,
+//!   which `district ingest` uses.
 //! - `ingest`: `district ingest --db NEW.db FILE...` from start to exit:
 //!   reading the files, verifying, one transaction per bundle (each synced to
 //!   disk), the output. The register is made by `district init` and
@@ -55,7 +57,7 @@ const BUNDLES: usize = 2_047;
 const RECORDS: usize = 100;
 const FUNDED_SLOTS: u32 = 90;
 /// Written next to the bundles; generated files with another stamp are redone.
-const GENERATOR: &str = "lindung ingest bench, generator 1";
+const GENERATOR: &str = "lindung ingest bench, generator 2";
 /// The day the records were "registered" (the core reads no clock).
 const TODAY: (i32, u8, u8) = (2026, 11, 21);
 /// 2026-10-01T00:00:00Z.
@@ -113,35 +115,47 @@ fn run() -> Result<()> {
     // weighs on each measurement alike.
     let template = template_register(&out, &devices)?;
     let (mut parse, mut verify, mut ingested) = (Vec::new(), Vec::new(), Vec::new());
+    let mut verify_ring = Vec::new();
     let mut register_bytes = 0;
     for round in 1..=ROUNDS {
         parse.push(time_ms(|| parse_all(&data))?);
         verify.push(time_ms(|| verify_all(&data))?);
+        verify_ring.push(time_ms(|| verify_all_ring(&data))?);
         let (ms, size) = ingest(&out, &template, &bundles_dir, &files)?;
         ingested.push(ms);
         register_bytes = size;
         println!(
-            "ingest bench: round {round}: parse {:.0} ms, verify {:.0} ms, ingest {ms:.0} ms",
+            "ingest bench: round {round}: parse {:.0} ms, verify {:.0} ms, verify (ring) {:.0} ms, \
+             ingest {ms:.0} ms",
             parse[round - 1],
-            verify[round - 1]
+            verify[round - 1],
+            verify_ring[round - 1]
         );
     }
     let (parse_ms, verify_ms, ingest_ms) = (median(parse), median(verify), median(ingested));
+    let verify_ring_ms = median(verify_ring);
     let ratio = ingest_ms / parse_ms;
     println!("ingest bench: parse: serde_json envelope + base64url + payload: {parse_ms:.0} ms");
     println!("ingest bench: verify_bundle (parse, ES256, chain hash): {verify_ms:.0} ms");
+    println!("ingest bench: the same with the district's ring ES256: {verify_ring_ms:.0} ms");
     println!(
         "ingest bench: district ingest: {ingest_ms:.0} ms = {ratio:.2} × parse; register {:.1} MB",
         register_bytes as f64 / 1e6
     );
     let report_ms = report(&out)?;
     println!("ingest bench: district report --format csv: {report_ms:.0} ms");
+    // LINDUNG_BENCH_KEEP=1 keeps the registers, to profile `district ingest`
+    // on them by hand.
+    let keep = std::env::var_os("LINDUNG_BENCH_KEEP").is_some();
     for name in [
         "register.db",
         "register.db-wal",
         "register.db-shm",
         "template.db",
     ] {
+        if keep {
+            break;
+        }
         let _ = fs::remove_file(out.join(name));
     }
     let line = json!({
@@ -151,6 +165,7 @@ fn run() -> Result<()> {
         "register_bytes": register_bytes,
         "parse_ms": parse_ms,
         "verify_ms": verify_ms,
+        "verify_ring_ms": verify_ring_ms,
         "ingest_ms": ingest_ms,
         "report_ms": report_ms,
         "villages_source": source,
@@ -201,6 +216,14 @@ fn parse_all(data: &[Vec<u8>]) -> Result<()> {
 fn verify_all(data: &[Vec<u8>]) -> Result<()> {
     for bytes in data {
         let bundle = verify_bundle(bytes, Limits::DEFAULT).map_err(|e| e.to_string())?;
+        black_box(&bundle);
+    }
+    Ok(())
+}
+
+fn verify_all_ring(data: &[Vec<u8>]) -> Result<()> {
+    for bytes in data {
+        let bundle = lindung_district::es256::verify(bytes).map_err(|e| e.to_string())?;
         black_box(&bundle);
     }
     Ok(())
@@ -470,7 +493,9 @@ fn bundles(villages: &[(String, String)], source: &str, dir: &Path) -> Result<Ge
                     waiting += 1;
                     Status::Waitlisted { position: waiting }
                 };
-                let id = RecordId::new(format!("{code}-{n:03}")).ok_or("a bad record id")?;
+                // Random UUIDs, as the app's `crypto.randomUUID()`: records of
+                // one bundle land all over the register's record-id index.
+                let id = RecordId::new(random.uuid()).ok_or("a bad record id")?;
                 let at = Timestamp::from_millis(
                     FIRST_CREATED_MS + (files.len() * RECORDS + n) as i64 * 60_000,
                 );
@@ -532,6 +557,21 @@ impl Random {
 
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
+    }
+
+    /// A version 4 UUID, as `crypto.randomUUID()` writes it.
+    fn uuid(&mut self) -> String {
+        let (high, low) = (self.next(), self.next());
+        let high = (high & !0xf000) | 0x4000;
+        let low = (low & !(0xc << 60)) | (0x8 << 60);
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            high >> 32,
+            (high >> 16) & 0xffff,
+            high & 0xffff,
+            low >> 48,
+            low & 0xffff_ffff_ffff
+        )
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {

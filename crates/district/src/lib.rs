@@ -4,6 +4,7 @@
 //! - [`args`]: the command line, validated once into a [`Command`].
 //! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
 //! - [`rules`]: checking a rule pack file.
+//! - [`es256`]: bundle signatures checked with `ring` (faster than the core's).
 //! - [`verify`]: checking export bundles without changing anything: signature
 //!   and format, the files against each other, and against the register.
 //! - [`register`]: the district register (SQLite): agents, ingest, merge.
@@ -13,6 +14,7 @@
 //! formats the core's verdicts for district staff and scripts.
 
 pub mod args;
+pub mod es256;
 pub mod nik;
 pub mod register;
 pub mod report;

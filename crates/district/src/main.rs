@@ -206,10 +206,14 @@ impl From<RegisterError> for RunError {
 }
 
 /// `ingest`: one line (or two) per file, then the duplicate count; whether
-/// every file merged or was already there. Files are read and verified on a
-/// second thread, a few ahead, while the register writes the one before (its
-/// transactions wait on the disk); the register still takes them one at a
-/// time, in the order given.
+/// every file merged or was already there. Files are read and verified on
+/// [`VERIFIERS`] other threads (file `i` on thread `i % VERIFIERS`), a few
+/// ahead, while the register writes the one before; the register still
+/// takes them one at a time, in the order given.
+/// Threads verifying bundles for `ingest`: this machine class has two cores,
+/// and the register's writes wait on the disk as much as they compute.
+const VERIFIERS: usize = 2;
+
 fn ingest(
     register: &mut Register,
     files: &[std::path::PathBuf],
@@ -217,18 +221,27 @@ fn ingest(
 ) -> Result<bool, RunError> {
     let mut all_ok = true;
     std::thread::scope(|scope| -> Result<(), RunError> {
-        let (sender, checked) = std::sync::mpsc::sync_channel(4);
-        scope.spawn(move || {
-            for path in files {
-                let name = path.display().to_string();
-                let item = fs::read(path).map(Checked::verify);
-                // A closed channel: the register stopped on an error.
-                if sender.send((name, item)).is_err() {
-                    break;
-                }
-            }
-        });
-        for (name, item) in checked {
+        let receivers: Vec<_> = (0..VERIFIERS)
+            .map(|first| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+                scope.spawn(move || {
+                    for path in files.iter().skip(first).step_by(VERIFIERS) {
+                        let name = path.display().to_string();
+                        let item = fs::read(path).map(Checked::verify);
+                        // A closed channel: the register stopped on an error.
+                        if sender.send((name, item)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                receiver
+            })
+            .collect();
+        for index in 0..files.len() {
+            // Each verifier sends all of its files unless the register stops.
+            let Ok((name, item)) = receivers[index % VERIFIERS].recv() else {
+                break;
+            };
             let (ok, lines) = match item {
                 Ok(Ok(checked)) => ingest_lines(&name, &register.ingest_checked(&checked)?),
                 Ok(Err(e)) => ingest_lines(&name, &IngestOutcome::Rejected(Rejection::Bundle(e))),

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::{self, Write};
 
-use lindung_core::bundle::BundleRecord;
 use lindung_core::contribution::budget;
 use lindung_core::i18n::rupiah;
 use lindung_core::rulepack::Programme;
@@ -19,7 +18,7 @@ use lindung_core::{Date, RecordId, Registration, Roster, RulePack, Status, Villa
 use serde::Serialize;
 use serde_json::json;
 
-use crate::register::{missing_ranges, ReportData};
+use crate::register::{missing_ranges, ActiveRecord, ReportData};
 
 /// Output formats of `district report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,10 +221,10 @@ fn gaps_by_kid(sequences: &[(String, u64)]) -> BTreeMap<String, Vec<Gap>> {
 
 /// The registration a merged record carries, read back through the core
 /// (which refuses a NIK that does not match the birth date and sex).
-fn registration_of(record: &BundleRecord, pack: &RulePack) -> Option<Registration> {
+fn registration_of(record: &ActiveRecord, pack: &RulePack) -> Option<Registration> {
     let uses_funded_slots = match pack.segment(&record.segment) {
         Some(segment) => segment.uses_funded_slots,
-        None => record.status != lindung_core::bundle::BundleStatus::Apparatus,
+        None => record.status != "apparatus",
     };
     let data = json!({
         "nik": record.nik,
@@ -237,7 +236,7 @@ fn registration_of(record: &BundleRecord, pack: &RulePack) -> Option<Registratio
         "funding_source": record.funding_source,
         "with_jht": record.with_jht,
         "uses_funded_slots": uses_funded_slots,
-        "pack": { "id": record.verdict.pack_id, "version": record.verdict.pack_version },
+        "pack": { "id": record.pack_id, "version": record.pack_version },
     });
     serde_json::from_value(data).ok()
 }
@@ -269,12 +268,12 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         .map(|(code, name, slots)| (code.clone(), (name.clone(), *slots)))
         .collect();
     // Each village's active records and senders, grouped once.
-    let mut active: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
-    for (village, record_id, _, json) in &data.active {
+    let mut active: BTreeMap<&str, Vec<&ActiveRecord>> = BTreeMap::new();
+    for record in &data.active {
         villages
-            .entry(village.clone())
+            .entry(record.village.clone())
             .or_insert_with(|| (String::new(), pack.funded_slots_per_village()));
-        active.entry(village).or_default().push((record_id, json));
+        active.entry(&record.village).or_default().push(record);
     }
     let mut senders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (village, kid) in &data.senders {
@@ -303,17 +302,11 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         };
         // Registration order: created_at, then record id.
         let mut entries: Vec<(i64, String, Registration)> = Vec::new();
-        for &(record_id, json) in active.get(code.as_str()).into_iter().flatten() {
-            let restored = serde_json::from_str::<BundleRecord>(json)
-                .ok()
-                .and_then(|record| {
-                    let registration = registration_of(&record, pack)?;
-                    Some((record.created_at.millis(), registration))
-                });
-            match restored {
-                Some((at, registration)) => {
+        for record in active.get(code.as_str()).into_iter().flatten() {
+            match registration_of(record, pack) {
+                Some(registration) => {
                     figures.niks.insert(registration.nik.as_str().to_owned());
-                    entries.push((at, record_id.to_owned(), registration));
+                    entries.push((record.created_ms, record.record_id.clone(), registration));
                 }
                 None => figures.skipped_records += 1,
             }

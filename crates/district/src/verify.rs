@@ -11,8 +11,6 @@
 
 use std::collections::HashMap;
 
-use lindung_core::bundle::{verify_bundle, Limits};
-
 use crate::register::{
     chain_break, missing_ranges, missing_text, AgentStatus, Link, Register, RegisterError,
     Rejection, Source,
@@ -68,7 +66,7 @@ impl<'r> Verifier<'r> {
 
     /// Checks one file's bytes. An error is the register's, not the file's.
     pub fn check(&mut self, name: &str, bytes: &[u8]) -> Result<Verdict, RegisterError> {
-        let bundle = match verify_bundle(bytes, Limits::DEFAULT) {
+        let bundle = match crate::es256::verify(bytes) {
             Ok(bundle) => bundle,
             Err(e) => return Ok(Verdict::Fail(Rejection::Bundle(e))),
         };

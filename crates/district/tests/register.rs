@@ -10,7 +10,7 @@ use lindung_district::register::{
 };
 
 mod common;
-use common::{bundle, district, kid, removed, stray_hash, up, TempDb, V1, V2};
+use common::{bundle, district, kid, removed, stray_hash, template, up, TempDb, V1, V2};
 
 // ---------------------------------------------------------------------------
 // Schema
@@ -62,12 +62,12 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
                 let conn = rusqlite::Connection::open(p).unwrap();
                 conn.execute_batch(
                     "CREATE TABLE schema_version (version INTEGER);
-                     INSERT INTO schema_version VALUES (3);",
+                     INSERT INTO schema_version VALUES (4);",
                 )
                 .unwrap();
             },
-            "too new 3",
-            "too new 3",
+            "too new 4",
+            "too new 4",
         ),
         (
             "not SQLite at all",
@@ -86,7 +86,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
             "init: {what}"
         );
     }
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
 }
 
 // ---------------------------------------------------------------------------
@@ -663,7 +663,7 @@ fn a_version_1_register_migrates_and_keeps_its_bundles() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            format!("migrated register {dbs} from schema version 1 to 2\n").as_str()
+            format!("migrated register {dbs} from schema version 1 to 3\n").as_str()
         ),
         "{}",
         run.stderr
@@ -683,6 +683,102 @@ fn a_version_1_register_migrates_and_keeps_its_bundles() {
         )
         .unwrap();
     assert_eq!(dropped, 0);
+}
+
+/// Version 2 kept each record's JSON (as merged) in `records.record`.
+#[test]
+fn a_version_2_register_migrates_its_records_into_columns() {
+    let db = TempDb::new();
+    let dbs = db.path.to_str().unwrap();
+    let k1 = kid(1);
+    let funded = template();
+    let mut gone = template();
+    gone.record_id = "r1".into();
+    gone.nik = "6107015507900002".into();
+    gone.op = lindung_core::bundle::Op::Remove;
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute_batch(
+            "DROP TABLE gaps; DROP INDEX records_nik; UPDATE schema_version SET version = 2;",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO agents VALUES (?1, 'Siti', NULL, 'approved')",
+            [&k1],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO bundles VALUES (?1, 1, 'h', NULL, 'b', 'merged', x'00')",
+            [&k1],
+        )
+        .unwrap();
+        for (record, removed) in [(&funded, 0), (&gone, 1)] {
+            conn.execute(
+                "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'funded', ?7, 1, ?8)",
+                rusqlite::params![
+                    record.record_id,
+                    record.revision,
+                    removed,
+                    record.village,
+                    record.nik,
+                    record.name,
+                    k1,
+                    serde_json::to_string(record).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+    }
+    assert!(matches!(
+        Register::open(&db.path),
+        Err(RegisterError::TooOld { found: 2 })
+    ));
+    let run = district(&["init", "--db", dbs]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            format!("migrated register {dbs} from schema version 2 to 3\n").as_str()
+        ),
+        "{}",
+        run.stderr
+    );
+    let mut register = Register::open(&db.path).unwrap();
+    let active = register.report_data().unwrap().active;
+    assert_eq!(
+        active,
+        [lindung_district::register::ActiveRecord {
+            village: V1.into(),
+            record_id: "r0".into(),
+            kid: k1.clone(),
+            nik: "6107014502870001".into(),
+            name: "Siti Aminah".into(),
+            birth_date: "1987-02-05".into(),
+            sex: "F".into(),
+            segment: "BPU".into(),
+            category: "petani".into(),
+            funding_source: funded.funding_source.clone(),
+            with_jht: funded.with_jht,
+            status: "funded".into(),
+            created_ms: funded.created_at.millis(),
+            pack_id: funded.verdict.pack_id.clone(),
+            pack_version: funded.verdict.pack_version.clone(),
+        }]
+    );
+    assert_eq!(
+        register.record("r1").unwrap(),
+        Some((gone.revision, true, gone.name.clone()))
+    );
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let json_column: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('records') WHERE name = 'record'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(json_column, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -717,12 +813,12 @@ fn cli_init_agents_and_ingest() {
         (
             vec!["init", "--db", dbs],
             0,
-            format!("created register {dbs} (schema version 2)\n"),
+            format!("created register {dbs} (schema version 3)\n"),
         ),
         (
             vec!["init", "--db", dbs],
             0,
-            format!("register {dbs} is already at schema version 2; nothing changed\n"),
+            format!("register {dbs} is already at schema version 3; nothing changed\n"),
         ),
         (
             vec!["agents", "add", "--db", dbs, "--kid", &k1, "--name", "Siti", "--agent-id", "a-1"],
