@@ -27,7 +27,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use lindung_core::bundle::{BundleError, BundleRecord, BundleStatus, Op, VerifiedBundle};
+use lindung_core::bundle::{BundleError, BundleRecord, BundleStatus, Limits, Op, VerifiedBundle};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
@@ -134,13 +134,20 @@ const DUPLICATE_NIKS_VIEW: &str = "
         SELECT nik, COUNT(*) AS records FROM records
         WHERE removed = 0 GROUP BY nik HAVING COUNT(*) > 1;";
 
-/// Version 3: a record is kept once. Version 2 stored each merged record
+/// Version 3: a record is kept once, and bundle files are kept compressed.
+///
+/// Records: Version 2 stored each merged record
 /// twice: inside its bundle's bytes (kept for audit) and again as JSON in
 /// `records.record`, which made the register twice the size of the bundles
 /// and cost a JSON serialisation per record. Now `records` holds, as
 /// columns, what the report and the duplicate checks read, and
 /// `(kid, sequence)` names the stored bundle that holds the record in full
 /// (history, verdict reasons). The JSON copies are read into the columns.
+///
+/// Bundle files: `bundles.encoding` says how `bytes` holds the file:
+/// `identity` (as received; every bundle stored before version 3) or `zstd`
+/// (what `district` stores now: about a seventh of the size, and the
+/// exact file again when decompressed; see [`Packed`]).
 fn migrate_v2_to_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(&records_v3("records_v3"))?;
     {
@@ -165,7 +172,9 @@ fn migrate_v2_to_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         "DROP VIEW duplicate_niks;
          DROP TABLE records;
          ALTER TABLE records_v3 RENAME TO records;
-         {DUPLICATE_NIKS_VIEW}"
+         {DUPLICATE_NIKS_VIEW}
+         ALTER TABLE bundles ADD COLUMN encoding TEXT NOT NULL DEFAULT 'identity'
+             CHECK (encoding IN ('identity', 'zstd'));"
     ))
 }
 
@@ -219,6 +228,12 @@ pub enum RegisterError {
     },
     NoSuchAgent(String),
     AgentExists(String),
+    /// A stored bundle file that does not decompress: the register file is
+    /// damaged.
+    StoredBundle {
+        kid: String,
+        sequence: u64,
+    },
 }
 
 impl fmt::Display for RegisterError {
@@ -242,6 +257,11 @@ impl fmt::Display for RegisterError {
             RegisterError::AgentExists(kid) => write!(
                 f,
                 "an agent with kid {kid} is already in the register (see `agents list`)"
+            ),
+            RegisterError::StoredBundle { kid, sequence } => write!(
+                f,
+                "the stored copy of bundle {sequence} of {kid} is damaged; restore the \
+                 register from a backup, or ingest the file again into a new register"
             ),
         }
     }
@@ -448,13 +468,55 @@ pub struct DuplicateRow {
 /// another thread while the register writes the bundle before.
 pub struct Checked {
     bundle: VerifiedBundle,
-    bytes: Vec<u8>,
+    packed: Packed,
 }
 
 impl Checked {
+    /// Verifies the file, then packs it for the register (both the slow
+    /// part of ingest, and neither needs the register).
     pub fn verify(bytes: Vec<u8>) -> Result<Checked, BundleError> {
         let bundle = crate::es256::verify(&bytes)?;
-        Ok(Checked { bundle, bytes })
+        Ok(Checked {
+            bundle,
+            packed: Packed::pack(&bytes),
+        })
+    }
+}
+
+/// A bundle file as `bundles.bytes` keeps it: the exact file, compressed
+/// with zstd (level 1: bundle files shrink about sevenfold, at several
+/// hundred MB/s), or as received (`identity`: bundles stored before schema
+/// version 3).
+#[derive(Clone, Debug)]
+pub struct Packed {
+    encoding: &'static str,
+    data: Vec<u8>,
+}
+
+impl Packed {
+    const ZSTD_LEVEL: i32 = 1;
+
+    pub fn pack(file: &[u8]) -> Packed {
+        match zstd::bulk::compress(file, Packed::ZSTD_LEVEL) {
+            Ok(data) => Packed {
+                encoding: "zstd",
+                data,
+            },
+            // Only out of memory; keep the file as it is.
+            Err(_) => Packed {
+                encoding: "identity",
+                data: file.to_vec(),
+            },
+        }
+    }
+
+    /// The file again, or `None` if `data` is not what `encoding` says.
+    fn unpack(encoding: &str, data: Vec<u8>) -> Option<Vec<u8>> {
+        match encoding {
+            "identity" => Some(data),
+            "zstd" => zstd::bulk::decompress(&data, Limits::DEFAULT.max_bytes).ok(),
+            _ => None,
+        }
     }
 }
 
@@ -816,29 +878,57 @@ impl Register {
     /// one transaction each. Returns what happened to each, by sequence.
     pub fn approve(&mut self, kid: &str) -> Result<Vec<(u64, IngestOutcome)>, RegisterError> {
         self.set_status(kid, AgentStatus::Approved)?;
-        let pending: Vec<(i64, Vec<u8>)> = {
+        let pending: Vec<i64> = {
             let mut stmt = self.conn.prepare(
-                "SELECT sequence, bytes FROM bundles
+                "SELECT sequence FROM bundles
                  WHERE kid = ?1 AND state = 'pending' ORDER BY sequence",
             )?;
-            let rows = stmt.query_map([kid], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let rows = stmt.query_map([kid], |row| row.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         self.with_bulk(|register| register.merge_pending(kid, pending))
     }
 
+    /// The file of the stored bundle `kid`/`sequence` (merged or pending),
+    /// byte for byte as it was ingested.
+    pub fn bundle_file(&self, kid: &str, sequence: u64) -> Result<Option<Vec<u8>>, RegisterError> {
+        let Some(seq) = to_db(sequence) else {
+            return Ok(None);
+        };
+        let stored: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT encoding, bytes FROM bundles WHERE kid = ?1 AND sequence = ?2",
+                params![kid, seq],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        match stored {
+            None => Ok(None),
+            Some((encoding, data)) => Packed::unpack(&encoding, data).map(Some).ok_or_else(|| {
+                RegisterError::StoredBundle {
+                    kid: kid.to_owned(),
+                    sequence,
+                }
+            }),
+        }
+    }
+
     fn merge_pending(
         &mut self,
         kid: &str,
-        pending: Vec<(i64, Vec<u8>)>,
+        pending: Vec<i64>,
     ) -> Result<Vec<(u64, IngestOutcome)>, RegisterError> {
         let mut outcomes = Vec::new();
-        for (sequence, bytes) in pending {
+        for sequence in pending {
+            let Some(bytes) = self.bundle_file(kid, from_db(sequence))? else {
+                continue;
+            };
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcome = match crate::es256::verify(&bytes) {
-                Ok(bundle) => merge(&tx, &bundle, &bytes)?,
+                Ok(bundle) => merge(&tx, &bundle, None)?,
                 Err(e) => IngestOutcome::Rejected(Rejection::Bundle(e)),
             };
             if matches!(outcome, IngestOutcome::Rejected(_)) {
@@ -936,7 +1026,7 @@ impl Register {
     /// Verifies and ingests one bundle file's bytes, in one transaction.
     pub fn ingest(&mut self, bytes: &[u8]) -> Result<IngestOutcome, RegisterError> {
         match crate::es256::verify(bytes) {
-            Ok(bundle) => self.ingest_verified(&bundle, bytes),
+            Ok(bundle) => self.ingest_verified(&bundle, &Packed::pack(bytes)),
             Err(e) => Ok(IngestOutcome::Rejected(Rejection::Bundle(e))),
         }
     }
@@ -944,18 +1034,18 @@ impl Register {
     /// Ingests a bundle verified beforehand (possibly on another thread),
     /// in one transaction.
     pub fn ingest_checked(&mut self, checked: &Checked) -> Result<IngestOutcome, RegisterError> {
-        self.ingest_verified(&checked.bundle, &checked.bytes)
+        self.ingest_verified(&checked.bundle, &checked.packed)
     }
 
     fn ingest_verified(
         &mut self,
         bundle: &VerifiedBundle,
-        bytes: &[u8],
+        packed: &Packed,
     ) -> Result<IngestOutcome, RegisterError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = ingest_in(&tx, bundle, bytes)?;
+        let outcome = ingest_in(&tx, bundle, packed)?;
         if !matches!(outcome, IngestOutcome::Rejected(_)) {
             tx.commit()?;
         }
@@ -1019,7 +1109,7 @@ impl Register {
 fn ingest_in(
     tx: &Transaction<'_>,
     bundle: &VerifiedBundle,
-    bytes: &[u8],
+    packed: &Packed,
 ) -> Result<IngestOutcome, RegisterError> {
     let kid = bundle.kid.as_str();
     let sequence = bundle.payload.sequence;
@@ -1037,7 +1127,7 @@ fn ingest_in(
         });
     }
     match agent_status(tx, kid)? {
-        Some(AgentStatus::Approved) => merge(tx, bundle, bytes),
+        Some(AgentStatus::Approved) => merge(tx, bundle, Some(packed)),
         Some(AgentStatus::Revoked) => Ok(IngestOutcome::Rejected(Rejection::Revoked)),
         unknown_or_pending => {
             if unknown_or_pending.is_none() {
@@ -1047,7 +1137,7 @@ fn ingest_in(
                     params![kid, agent.name, agent.id],
                 )?;
             }
-            store_bundle(tx, bundle, bytes, "pending")?;
+            store_bundle(tx, bundle, Some(packed), "pending")?;
             Ok(IngestOutcome::Pending {
                 kid: kid.to_owned(),
                 sequence,
@@ -1056,29 +1146,38 @@ fn ingest_in(
     }
 }
 
+/// Stores the bundle in `state`, or with `packed` = `None` (a pending
+/// bundle merging now) only sets the stored bundle's state.
 fn store_bundle(
     tx: &Transaction<'_>,
     bundle: &VerifiedBundle,
-    bytes: &[u8],
+    packed: Option<&Packed>,
     state: &str,
 ) -> rusqlite::Result<()> {
     let payload = &bundle.payload;
     // Callers checked the range.
     let seq = to_db(payload.sequence).unwrap_or(i64::MAX);
-    tx.prepare_cached(
-        "INSERT INTO bundles (kid, sequence, signing_input_hash, previous, bundle_id, state, bytes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (kid, sequence) DO UPDATE SET state = excluded.state",
-    )?
-    .execute(params![
-        bundle.kid,
-        seq,
-        bundle.signing_input_hash,
-        payload.previous,
-        payload.bundle_id,
-        state,
-        bytes
-    ])?;
+    match packed {
+        Some(packed) => tx
+            .prepare_cached(
+                "INSERT INTO bundles (kid, sequence, signing_input_hash, previous, bundle_id,
+                                      state, bytes, encoding)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                bundle.kid,
+                seq,
+                bundle.signing_input_hash,
+                payload.previous,
+                payload.bundle_id,
+                state,
+                packed.data,
+                packed.encoding
+            ])?,
+        None => tx
+            .prepare_cached("UPDATE bundles SET state = ?3 WHERE kid = ?1 AND sequence = ?2")?
+            .execute(params![bundle.kid, seq, state])?,
+    };
     Ok(())
 }
 
@@ -1094,10 +1193,11 @@ fn status_text(status: BundleStatus) -> &'static str {
 
 /// Merges a verified bundle of an approved device. The caller commits unless
 /// the outcome is a rejection; nothing is written before the chain checked out.
+/// `packed`: the file to store, or `None` for a stored (pending) bundle.
 fn merge(
     tx: &Transaction<'_>,
     bundle: &VerifiedBundle,
-    bytes: &[u8],
+    packed: Option<&Packed>,
 ) -> Result<IngestOutcome, RegisterError> {
     let kid = bundle.kid.as_str();
     let payload = &bundle.payload;
@@ -1151,7 +1251,7 @@ fn merge(
             }
         }
     }
-    store_bundle(tx, bundle, bytes, "merged")?;
+    store_bundle(tx, bundle, packed, "merged")?;
     Ok(IngestOutcome::Merged {
         kid: kid.to_owned(),
         sequence,

@@ -333,6 +333,55 @@ fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
     );
 }
 
+/// The register keeps each bundle file compressed, and gives it back byte
+/// for byte, merged or pending (then merged on approval); a damaged copy is
+/// an error, not a wrong file.
+#[test]
+fn bundle_files_come_back_byte_for_byte() {
+    let nik = "6107014502870001";
+    let (a1, _) = bundle(
+        1,
+        1,
+        None,
+        &[up("r1", 1, nik, V1), up("r2", 1, "6107015507900002", V1)],
+    );
+    let (b1, _) = bundle(2, 1, None, &[up("r3", 1, "6107016003850003", V2)]);
+    let db = TempDb::new();
+    let (mut register, _) = Register::init(&db.path).unwrap();
+    register.add_agent(&kid(1), "Siti", None).unwrap();
+    assert_eq!(describe(&register.ingest(&a1).unwrap()), "merged 2+0");
+    assert_eq!(describe(&register.ingest(&b1).unwrap()), "pending");
+    assert_eq!(register.bundle_file(&kid(1), 1).unwrap(), Some(a1.clone()));
+    assert_eq!(register.bundle_file(&kid(2), 1).unwrap(), Some(b1.clone()));
+    assert_eq!(register.bundle_file(&kid(1), 2).unwrap(), None);
+    register.approve(&kid(2)).unwrap();
+    assert_eq!(register.bundle_file(&kid(2), 1).unwrap(), Some(b1));
+    assert_eq!(record(&register, "r3"), "rev 1 removed false");
+    drop(register);
+
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let (encoding, stored): (String, i64) = conn
+        .query_row(
+            "SELECT encoding, length(bytes) FROM bundles WHERE kid = ?1",
+            [kid(1)],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(encoding, "zstd");
+    assert!((stored as usize) < a1.len(), "{stored} of {}", a1.len());
+    conn.execute(
+        "UPDATE bundles SET bytes = x'00ff' WHERE kid = ?1",
+        [kid(1)],
+    )
+    .unwrap();
+    drop(conn);
+    let register = Register::open(&db.path).unwrap();
+    assert!(matches!(
+        register.bundle_file(&kid(1), 1),
+        Err(RegisterError::StoredBundle { sequence: 1, .. })
+    ));
+}
+
 /// A pending device's bundles are not merged, and a revoked device's pending
 /// bundles stay unmerged.
 #[test]
@@ -770,6 +819,8 @@ fn a_version_2_register_migrates_its_records_into_columns() {
         register.record("r1").unwrap(),
         Some((gone.revision, true, gone.name.clone()))
     );
+    // Bundles stored before version 3 are kept as they came.
+    assert_eq!(register.bundle_file(&k1, 1).unwrap(), Some(vec![0]));
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     let json_column: i64 = conn
         .query_row(
