@@ -209,7 +209,9 @@ impl From<RegisterError> for RunError {
 /// every file merged or was already there. Files are read and verified on
 /// [`VERIFIERS`] other threads (file `i` on thread `i % VERIFIERS`), a few
 /// ahead, while the register writes the one before; the register still
-/// takes them one at a time, in the order given.
+/// takes them one at a time, in the order given, and hands each to yet
+/// another thread to be freed. The register's thread is the one that
+/// cannot be split, so it does nothing else.
 /// Threads verifying bundles for `ingest`: this machine class has two cores,
 /// and the register's writes wait on the disk as much as they compute.
 const VERIFIERS: usize = 2;
@@ -237,13 +239,21 @@ fn ingest(
                 receiver
             })
             .collect();
+        let (dropper, to_drop) = std::sync::mpsc::channel::<Checked>();
+        scope.spawn(move || to_drop.into_iter().for_each(drop));
         for index in 0..files.len() {
             // Each verifier sends all of its files unless the register stops.
             let Ok((name, item)) = receivers[index % VERIFIERS].recv() else {
                 break;
             };
             let (ok, lines) = match item {
-                Ok(Ok(checked)) => ingest_lines(&name, &register.ingest_checked(&checked)?),
+                Ok(Ok(checked)) => {
+                    let outcome = register.ingest_checked(&checked)?;
+                    // Freeing a bundle's parsed records (thousands of small
+                    // allocations) is left to another thread too.
+                    let _ = dropper.send(checked);
+                    ingest_lines(&name, &outcome)
+                }
                 Ok(Err(e)) => ingest_lines(&name, &IngestOutcome::Rejected(Rejection::Bundle(e))),
                 Err(error) => (
                     false,
