@@ -497,7 +497,17 @@ impl Packed {
     const ZSTD_LEVEL: i32 = 1;
 
     pub fn pack(file: &[u8]) -> Packed {
-        match zstd::bulk::compress(file, Packed::ZSTD_LEVEL) {
+        thread_local! {
+            // A compression context is a few hundred kB to set up: one per
+            // thread, reused for every bundle it packs.
+            static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+                std::cell::RefCell::new(zstd::bulk::Compressor::new(Packed::ZSTD_LEVEL).ok());
+        }
+        let compressed = COMPRESSOR.with(|compressor| match &mut *compressor.borrow_mut() {
+            Some(compressor) => compressor.compress(file),
+            None => zstd::bulk::compress(file, Packed::ZSTD_LEVEL),
+        });
+        match compressed {
             Ok(data) => Packed {
                 encoding: "zstd",
                 data,
