@@ -299,6 +299,35 @@ fn revisions_and_removals() {
     assert_eq!(record(&register, "r1"), "rev 3 removed true");
 }
 
+/// A record belongs to its village (the app never moves one): the same
+/// record id sent for another village is another record, and with the same
+/// NIK both are flagged as duplicates rather than one silently replacing
+/// the other.
+#[test]
+fn the_same_record_id_in_another_village_is_another_record() {
+    let nik = "6107014502870001";
+    let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
+    let (b2, _) = bundle(1, 2, Some(&h1), &[up("r1", 1, nik, V2)]);
+    let (_db, register) = run_steps(vec![
+        (Step::Add(1), ""),
+        (Step::Ingest(b1), "merged 1+0"),
+        (Step::Ingest(b2), "merged 1+0"),
+    ]);
+    let duplicates: Vec<(String, String)> = register
+        .duplicates()
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.record_id, d.village))
+        .collect();
+    assert_eq!(
+        duplicates,
+        [
+            ("r1".to_owned(), V1.to_owned()),
+            ("r1".to_owned(), V2.to_owned())
+        ]
+    );
+}
+
 #[test]
 fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
     let nik = "6107014502870001";
