@@ -54,6 +54,7 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
         Figure::new("ingest.files", number("bytes")?, Unit::Bytes),
         Figure::new("ingest.parse.ms", parse, Unit::Millis),
         Figure::new("ingest.verify.ms", number("verify_ms")?, Unit::Millis),
+        Figure::new("ingest.verify_ring.ms", number("verify_ring_ms")?, Unit::Millis),
         Figure::new("ingest.district.ms", ingest, Unit::Millis),
         Figure::new("ingest.ratio", ingest / parse, Unit::Ratio),
         Figure::new("ingest.register", number("register_bytes")?, Unit::Bytes),
@@ -70,12 +71,12 @@ mod tests {
         let output = "   Compiling lindung-district v0.1.0\n\
             ingest bench: round 1: parse 700 ms, verify 2000 ms, ingest 2100 ms\n\
             lindung-bench {\"bundles\":2047,\"records\":204700,\"bytes\":159333275,\
-            \"register_bytes\":1,\"parse_ms\":700.0,\"verify_ms\":2000.0,\
+            \"register_bytes\":1,\"parse_ms\":700.0,\"verify_ms\":2000.0,\"verify_ring_ms\":1500.0,\
             \"ingest_ms\":2100.0,\"report_ms\":900.0,\"villages_source\":\"x\"}\n";
         let figures = parse(output).unwrap();
         let ratio = figures.iter().find(|f| f.name == "ingest.ratio").unwrap();
         assert_eq!(ratio.value, 3.0);
-        assert_eq!(figures.len(), 9);
+        assert_eq!(figures.len(), 10);
         assert!(parse("test result: ok.").is_err());
         assert!(parse("lindung-bench {\"parse_ms\":1}").is_err());
     }
