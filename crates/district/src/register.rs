@@ -101,10 +101,9 @@ fn migrate_v1_to_v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch("DROP TABLE gaps; DROP INDEX records_nik;")
 }
 
-/// The records table of version 3 (named `name`, for the migration).
-fn records_v3(name: &str) -> String {
-    format!(
-        "CREATE TABLE {name} (
+/// The records table of version 3, made as `records_v3` by the migration,
+/// which then renames it.
+const RECORDS_V3: &str = "CREATE TABLE records_v3 (
              record_id      TEXT NOT NULL,
              revision       INTEGER NOT NULL,
              removed        INTEGER NOT NULL CHECK (removed IN (0, 1)),
@@ -124,9 +123,7 @@ fn records_v3(name: &str) -> String {
              kid            TEXT NOT NULL,
              sequence       INTEGER NOT NULL,
              PRIMARY KEY (village, record_id)
-         ) WITHOUT ROWID"
-    )
-}
+         ) WITHOUT ROWID";
 
 const DUPLICATE_NIKS_VIEW: &str = "
     -- A NIK held by more than one active record, in any villages, from any devices.
@@ -136,8 +133,8 @@ const DUPLICATE_NIKS_VIEW: &str = "
 
 /// Version 3: a record is kept once, and bundle files are kept compressed.
 ///
-/// Records: Version 2 stored each merged record
-/// twice: inside its bundle's bytes (kept for audit) and again as JSON in
+/// Records: version 2 stored each merged record twice: inside its bundle's
+/// bytes (kept for audit) and again as JSON in
 /// `records.record`, which made the register twice the size of the bundles
 /// and cost a JSON serialisation per record. Now `records` holds, as
 /// columns, what the report and the duplicate checks read, and
@@ -149,7 +146,7 @@ const DUPLICATE_NIKS_VIEW: &str = "
 /// (what `district` stores now: about a seventh of the size, and the
 /// exact file again when decompressed; see [`Packed`]).
 fn migrate_v2_to_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(&records_v3("records_v3"))?;
+    tx.execute_batch(RECORDS_V3)?;
     {
         let mut read = tx.prepare("SELECT kid, sequence, record FROM records")?;
         let mut write = tx.prepare(INSERT_RECORD_V3)?;

@@ -54,7 +54,11 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
         Figure::new("ingest.files", number("bytes")?, Unit::Bytes),
         Figure::new("ingest.parse.ms", parse, Unit::Millis),
         Figure::new("ingest.verify.ms", number("verify_ms")?, Unit::Millis),
-        Figure::new("ingest.verify_ring.ms", number("verify_ring_ms")?, Unit::Millis),
+        Figure::new(
+            "ingest.verify_ring.ms",
+            number("verify_ring_ms")?,
+            Unit::Millis,
+        ),
         Figure::new("ingest.district.ms", ingest, Unit::Millis),
         Figure::new("ingest.ratio", ingest / parse, Unit::Ratio),
         Figure::new("ingest.register", number("register_bytes")?, Unit::Bytes),
