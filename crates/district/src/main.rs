@@ -205,17 +205,19 @@ impl From<RegisterError> for RunError {
     }
 }
 
+/// Threads verifying bundles for `ingest`: one per core, at least two (on
+/// two cores, the register's thread leaves room for both) and at most eight.
+fn verifiers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
 /// `ingest`: one line (or two) per file, then the duplicate count; whether
 /// every file merged or was already there. Files are read and verified on
-/// [`VERIFIERS`] other threads (file `i` on thread `i % VERIFIERS`), a few
+/// [`verifiers`] other threads (file `i` on thread `i % verifiers()`), a few
 /// ahead, while the register writes the one before; the register still
 /// takes them one at a time, in the order given, and hands each to yet
 /// another thread to be freed. The register's thread is the one that
 /// cannot be split, so it does nothing else.
-/// Threads verifying bundles for `ingest`: this machine class has two cores,
-/// and the register's writes wait on the disk as much as they compute.
-const VERIFIERS: usize = 2;
-
 fn ingest(
     register: &mut Register,
     files: &[std::path::PathBuf],
@@ -223,11 +225,12 @@ fn ingest(
 ) -> Result<bool, RunError> {
     let mut all_ok = true;
     std::thread::scope(|scope| -> Result<(), RunError> {
-        let receivers: Vec<_> = (0..VERIFIERS)
+        let threads = verifiers();
+        let receivers: Vec<_> = (0..threads)
             .map(|first| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel(2);
                 scope.spawn(move || {
-                    for path in files.iter().skip(first).step_by(VERIFIERS) {
+                    for path in files.iter().skip(first).step_by(threads) {
                         let name = path.display().to_string();
                         let item = fs::read(path).map(Checked::verify);
                         // A closed channel: the register stopped on an error.
@@ -243,7 +246,7 @@ fn ingest(
         scope.spawn(move || to_drop.into_iter().for_each(drop));
         for index in 0..files.len() {
             // Each verifier sends all of its files unless the register stops.
-            let Ok((name, item)) = receivers[index % VERIFIERS].recv() else {
+            let Ok((name, item)) = receivers[index % threads].recv() else {
                 break;
             };
             let (ok, lines) = match item {
