@@ -24,6 +24,8 @@ Usage:
   district agents revoke --db FILE KID       revoke a key; its later bundles fail
   district ingest --db FILE BUNDLE...        verify bundles and merge them into the register
   district duplicates --db FILE              list NIKs held by more than one active record
+  district bundle --db FILE [--out FILE] KID SEQUENCE
+                                             write a stored bundle file, byte for byte
   district report --db FILE [--format table|csv|json|xlsx] [--out FILE]
                   [--month YYYY-MM] [--pack PACK.json]
                                              counts, coverage and budgets per village,
@@ -69,9 +71,15 @@ ingest: per file, verified, then merged in one transaction or not at all:
   `FAIL FILE: <code> (<reason>)`, codes from verify or register.revoked,
   register.conflict (other bundle, same kid and sequence), register.chain
   (previous is not the hash of the stored bundle before it, or the stored
-  bundle after it does not carry this one's hash). Records merge by record id:
-  a higher revision replaces, a lower or equal one is ignored. Then
-  `duplicates: N NIKs held by more than one active record`.
+  bundle after it does not carry this one's hash). Records merge by village
+  and record id: a higher revision replaces, a lower or equal one is ignored.
+  Then `duplicates: N NIKs held by more than one active record`. Every bundle
+  file is kept in the register (compressed); a power cut during ingest can
+  undo the last merges, each whole: run the same ingest again.
+
+bundle: writes the bundle file that device KID sent with sequence SEQUENCE,
+  exactly as it was ingested (merged or pending), to stdout or --out FILE,
+  for audit or to check it again with `verify`. Opens the register read-only.
 
 report: per village (code, name, agents whose devices sent its records): funded,
   waitlisted and apparatus counts against the funded slots, coverage (funded /
@@ -141,6 +149,12 @@ pub enum RegisterCommand {
     Duplicates {
         db: PathBuf,
     },
+    Bundle {
+        db: PathBuf,
+        kid: String,
+        sequence: u64,
+        out: Option<PathBuf>,
+    },
     Report {
         db: PathBuf,
         format: ReportFormat,
@@ -203,7 +217,7 @@ where
             let files = opts.positional.into_iter().map(PathBuf::from).collect();
             Ok(Command::Verify { db, files })
         }
-        "init" | "agents" | "ingest" | "duplicates" | "report" => {
+        "init" | "agents" | "ingest" | "duplicates" | "bundle" | "report" => {
             parse_register(&command, args).map(Command::Register)
         }
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
@@ -234,6 +248,28 @@ fn parse_register(
             let mut opts = Options::parse("duplicates", args, &["--db"])?;
             opts.no_positionals()?;
             Ok(RegisterCommand::Duplicates { db: opts.db()? })
+        }
+        "bundle" => {
+            let mut opts = Options::parse("bundle", args, &["--db", "--out"])?;
+            let db = opts.db()?;
+            let out = opts.take("--out").map(PathBuf::from);
+            let [kid, sequence] = <[String; 2]>::try_from(opts.positional)
+                .map_err(|_| usage("bundle: give the KID and the SEQUENCE"))?;
+            let sequence = sequence
+                .parse::<u64>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| {
+                    usage(format!(
+                        "bundle: `{sequence}` is not a sequence (1, 2, 3...)"
+                    ))
+                })?;
+            Ok(RegisterCommand::Bundle {
+                db,
+                kid,
+                sequence,
+                out,
+            })
         }
         "report" => {
             let mut opts = Options::parse(
@@ -616,6 +652,10 @@ mod tests {
                 r#"Register(Duplicates { db: "r.db" })"#,
             ),
             (
+                &["bundle", "--db", "r.db", "--out", "b.json", "KID", "12"],
+                r#"Register(Bundle { db: "r.db", kid: "KID", sequence: 12, out: Some("b.json") })"#,
+            ),
+            (
                 &["report", "--db", "r.db"],
                 r#"Register(Report { db: "r.db", format: Table, out: None, month: None, pack: None })"#,
             ),
@@ -760,6 +800,12 @@ mod tests {
                 "error: report: --month `2027-00` is not a month of the form YYYY-MM",
             ),
             (&["report", "--db", "r.db", "x"], "error: report: unexpected argument `x`"),
+            (&["bundle", "KID", "1"], "error: bundle needs --db"),
+            (&["bundle", "--db", "r.db", "KID"], "error: bundle: give the KID and the SEQUENCE"),
+            (
+                &["bundle", "--db", "r.db", "KID", "0"],
+                "error: bundle: `0` is not a sequence (1, 2, 3...)",
+            ),
         ];
         for (args, expected) in cases {
             check(args, expected);

@@ -391,6 +391,21 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
                 }
             }
         }
+        RegisterCommand::Bundle {
+            db,
+            kid,
+            sequence,
+            out: to,
+        } => {
+            let Some(file) = Register::open_read_only(&db)?.bundle_file(&kid, sequence)? else {
+                eprintln!("error: the register has no bundle {sequence} of {kid}");
+                return Ok(ExitCode::FAILURE);
+            };
+            match to {
+                Some(path) => fs::write(&path, &file)?,
+                None => out.write_all(&file)?,
+            }
+        }
         RegisterCommand::Duplicates { db } => {
             for row in Register::open(&db)?.duplicates()? {
                 writeln!(

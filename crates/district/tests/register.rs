@@ -940,6 +940,18 @@ fn cli_init_agents_and_ingest() {
                  {k1}\tSiti\ta-1\tapproved\t3\t0\t2\n"
             ),
         ),
+        // The stored files, byte for byte, merged or pending.
+        (
+            vec!["bundle", "--db", dbs, &k1, "3"],
+            0,
+            String::from_utf8(b3.clone()).unwrap(),
+        ),
+        (
+            vec!["bundle", "--db", dbs, &k2, "1"],
+            0,
+            String::from_utf8(c1.clone()).unwrap(),
+        ),
+        (vec!["bundle", "--db", dbs, &k1, "2"], 1, String::new()),
         (
             vec!["agents", "approve", "--db", dbs, &k2],
             0,
