@@ -66,7 +66,7 @@ mod tests {
             let items: Vec<(u8, usize)> = keys.iter().copied().zip(0..).collect();
 
             let mut expected = items.clone();
-            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            expected.sort_by_key(|item| item.0);
             let mut sorted = items.clone();
             sort_by(&mut sorted, |a, b| a.0.cmp(&b.0));
             prop_assert_eq!(&sorted, &expected);
@@ -80,7 +80,7 @@ mod tests {
             prop_assert_eq!(&cached, &expected);
 
             let mut descending = items.clone();
-            descending.sort_by(|a, b| b.0.cmp(&a.0));
+            descending.sort_by_key(|item| std::cmp::Reverse(item.0));
             let mut ours = items;
             sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
             prop_assert_eq!(ours, descending);
