@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
         },
     };
 
+    // index.html's loading shell copies this header (classes, texts, sizes): the
+    // app's header must occupy the same boxes, so keep the two alike.
     view! {
         <header class="topbar">
             <div class="topbar-row">

@@ -21,5 +21,5 @@ pub use app::App;
 pub use backend::AppStore;
 pub use check_form::CheckForm;
 pub use offline::{register_service_worker, UpdateBanner};
-pub use platform::today;
+pub use platform::{remove_loading_shell, today};
 pub use region_picker::{PickedVillage, RegionPicker};

@@ -79,6 +79,16 @@ pub fn print() {
     }
 }
 
+/// Removes the loading shell of `index.html` (every `[data-shell]` element: a copy
+/// of the header and a loading line, painted before the wasm arrives). Called just
+/// before the app mounts, in the same task, so no frame shows neither or both.
+pub fn remove_loading_shell() {
+    let Some(document) = document() else { return };
+    while let Ok(Some(element)) = document.query_selector("[data-shell]") {
+        element.remove();
+    }
+}
+
 fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }

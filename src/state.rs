@@ -335,7 +335,7 @@ impl Ctx {
         self.villages.update(|villages| {
             villages.retain(|v| v.code != village.code);
             villages.push(village);
-            villages.sort_by(|a, b| a.code.cmp(&b.code));
+            lindung_core::order::sort_by(villages, |a, b| a.code.cmp(&b.code));
         });
         Ok(())
     }

@@ -597,7 +597,7 @@ impl Store for IdbStore {
             .into_iter()
             .map(VillageRow::into_village)
             .collect::<StoreResult<Vec<_>>>()?;
-        villages.sort_by(|a, b| a.code.cmp(&b.code));
+        lindung_core::order::sort_by(&mut villages, |a, b| a.code.cmp(&b.code));
         Ok(villages)
     }
 

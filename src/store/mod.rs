@@ -192,7 +192,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The order every backend returns records in: `seq`, then id.
 pub(crate) fn in_seq_order(mut records: Vec<WorkerRecord>) -> Vec<WorkerRecord> {
-    records.sort_by(|a, b| (a.seq(), a.id().as_str()).cmp(&(b.seq(), b.id().as_str())));
+    lindung_core::order::sort_by(&mut records, |a, b| {
+        (a.seq(), a.id().as_str()).cmp(&(b.seq(), b.id().as_str()))
+    });
     records
 }
 

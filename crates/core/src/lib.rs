@@ -9,6 +9,7 @@ pub mod date;
 pub mod export;
 pub mod i18n;
 pub mod nik;
+pub mod order;
 pub mod query;
 pub mod record;
 pub mod region;

@@ -202,8 +202,12 @@ impl Search {
         };
         match self.query.sort {
             Sort::Registered => {}
-            Sort::Name => rows.sort_by_cached_key(|(e, _)| e.registration().name.to_lowercase()),
-            Sort::BirthDate => rows.sort_by_key(|(e, _)| e.registration().birth_date),
+            Sort::Name => crate::order::sort_by_cached_key(&mut rows, |(e, _)| {
+                e.registration().name.to_lowercase()
+            }),
+            Sort::BirthDate => {
+                crate::order::sort_by_key(&mut rows, |(e, _)| e.registration().birth_date)
+            }
         }
         rows.truncate(limit);
         rows

@@ -314,7 +314,7 @@ pub fn roster_from_records<'a>(
     records: impl IntoIterator<Item = &'a WorkerRecord>,
 ) -> (Roster, Vec<(RecordId, RosterError)>) {
     let mut active: Vec<&WorkerRecord> = records.into_iter().filter(|r| r.is_active()).collect();
-    active.sort_by(|a, b| a.cmp_creation(b));
+    crate::order::sort_by(&mut active, |a, b| a.cmp_creation(b));
     let mut roster = Roster::new(village, funded_slots);
     let mut rejected = Vec::new();
     for record in active {

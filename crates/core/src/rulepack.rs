@@ -432,11 +432,12 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         &doc.funded_slots_per_village.source,
     );
 
-    let funding: BTreeSet<&str> = doc
-        .funding_sources
-        .iter()
-        .map(|f| f.code.as_str())
-        .collect();
+    // Filled by `insert`, not `collect`: the same set, without a copy of the sort
+    // that `BTreeSet::from_iter` runs first (see `crate::order`).
+    let mut funding: BTreeSet<&str> = BTreeSet::new();
+    for source in &doc.funding_sources {
+        funding.insert(source.code.as_str());
+    }
     if doc.funding_sources.is_empty() {
         problems.push("funding_sources", "must name at least one funding source");
     }

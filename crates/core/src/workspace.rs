@@ -117,7 +117,7 @@ impl Workspace {
         records: impl IntoIterator<Item = WorkerRecord>,
     ) -> (Workspace, Vec<(RecordId, RosterError)>) {
         let mut records: Vec<WorkerRecord> = records.into_iter().collect();
-        records.sort_by(WorkerRecord::cmp_creation);
+        crate::order::sort_by(&mut records, WorkerRecord::cmp_creation);
         let mut workspace = Workspace {
             last_seq: records.last().map_or(0, WorkerRecord::seq),
             ..Workspace::default()
@@ -125,10 +125,13 @@ impl Workspace {
         // Active records per village, in creation order, restored in one pass.
         let mut active: BTreeMap<String, Vec<(RecordId, Registration)>> = BTreeMap::new();
         let mut rejected = Vec::new();
-        let known: BTreeMap<String, (VillageRef, u32)> = villages
-            .into_iter()
-            .map(|(village, slots)| (village.code().to_owned(), (village, slots)))
-            .collect();
+        // Maps below are filled by `insert`, not `collect`: the same maps (the last
+        // value of a repeated key wins either way), without a copy of the sort that
+        // `BTreeMap::from_iter` runs first (see `crate::order`).
+        let mut known: BTreeMap<String, (VillageRef, u32)> = BTreeMap::new();
+        for (village, slots) in villages {
+            known.insert(village.code().to_owned(), (village, slots));
+        }
         // A NIK is active at most once on the device: the earliest keeps it.
         let mut niks: BTreeMap<String, RecordId> = BTreeMap::new();
         for record in records.iter().filter(|r| r.is_active()) {
@@ -155,13 +158,15 @@ impl Workspace {
             rosters.insert(code, roster);
         }
         workspace.rosters = rosters;
-        let refused: std::collections::BTreeSet<RecordId> =
-            rejected.iter().map(|(id, _)| id.clone()).collect();
-        workspace.records = records
-            .into_iter()
-            .filter(|r| !refused.contains(r.id()))
-            .map(|r| (r.id().clone(), r))
-            .collect();
+        let mut refused = std::collections::BTreeSet::new();
+        for (id, _) in &rejected {
+            refused.insert(id);
+        }
+        for record in records {
+            if !refused.contains(record.id()) {
+                workspace.records.insert(record.id().clone(), record);
+            }
+        }
         (workspace, rejected)
     }
 
@@ -194,7 +199,7 @@ impl Workspace {
     /// Every record on the device, removed ones included, in creation order.
     pub fn records(&self) -> Vec<&WorkerRecord> {
         let mut records: Vec<&WorkerRecord> = self.records.values().collect();
-        records.sort_by_key(|r| r.seq());
+        crate::order::sort_by_key(&mut records, |r| r.seq());
         records
     }
 
@@ -205,7 +210,7 @@ impl Workspace {
             .values()
             .filter(|r| r.village() == village)
             .collect();
-        records.sort_by_key(|r| r.seq());
+        crate::order::sort_by_key(&mut records, |r| r.seq());
         records.into_iter()
     }
 
