@@ -17,9 +17,10 @@
 //!   `verify (ring)`: the same with the district's `ring` signature check,
 //!   which `district ingest` uses.
 //! - `ingest`: `district ingest --db NEW.db FILE...` from start to exit:
-//!   reading the files, verifying, one transaction per bundle (each synced to
-//!   disk), the output. The register is made by `district init` and
-//!   `agents add` for each device (not timed).
+//!   reading the files, verifying, one transaction per bundle, the final
+//!   sync of everything to disk, the output. The register is made by
+//!   `district init` and `agents add` for each device (not timed). Record
+//!   ids are random UUIDs, as the app makes them.
 //! - `report`: `district report --format csv` on the filled register, once.
 //!
 //! Parse, verify and ingest run in 3 interleaved rounds and the medians are
