@@ -417,6 +417,7 @@ impl Ctx {
                         agent: &agent,
                         created_at: now,
                         rule_pack: &pack,
+                        max_bytes: lindung_core::bundle::Limits::DEFAULT.max_bytes,
                     },
                 )
             })

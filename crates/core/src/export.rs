@@ -8,6 +8,13 @@
 //! whole history. So the first bundle carries everything, and exporting with
 //! nothing changed is [`ExportError::NothingToExport`], never an empty bundle.
 //!
+//! One exception keeps every bundle acceptable to the district: a bundle file
+//! never exceeds [`NextInput::max_bytes`] (the district's limit,
+//! [`crate::bundle::Limits::DEFAULT`]: 32 MB, about 40,000 records with a
+//! short history). When the changes would not fit, the bundle carries the
+//! oldest changes that do, in creation order, and the rest stay pending for
+//! the next bundle: nothing is left out, it only takes more than one.
+//!
 //! Pure, like the rest of the core: the caller passes the time, the bundle id
 //! and the previous bundle's sequence and chain hash.
 
@@ -165,6 +172,8 @@ pub struct NextInput<'a> {
     pub agent: &'a Agent,
     pub created_at: Timestamp,
     pub rule_pack: &'a PackDigest,
+    /// The largest bundle file to make, in bytes: the district's limit.
+    pub max_bytes: usize,
 }
 
 /// The next bundle's payload (to sign), what it carries (to remember once
@@ -180,6 +189,12 @@ pub struct NextBundle {
 pub enum ExportError {
     /// Nothing changed since the last bundle.
     NothingToExport,
+    /// The oldest change alone would make a bundle file larger than the
+    /// limit (it cannot happen with records the app makes: a record would
+    /// need about 100,000 history entries).
+    TooLarge {
+        record_id: String,
+    },
     Build(BuildError),
 }
 
@@ -187,6 +202,7 @@ impl ExportError {
     pub fn code(&self) -> &'static str {
         match self {
             ExportError::NothingToExport => "export.nothing",
+            ExportError::TooLarge { .. } => "export.too_large",
             ExportError::Build(error) => error.code(),
         }
     }
@@ -199,6 +215,14 @@ impl ExportError {
                     "Nothing new since the last export: no bundle was made.",
                 )
                 .to_owned(),
+            ExportError::TooLarge { record_id } => match lang {
+                Lang::Id => format!(
+                    "Data {record_id} terlalu besar untuk satu bundel. Hubungi kantor kabupaten."
+                ),
+                Lang::En => format!(
+                    "Record {record_id} is too large for one bundle. Contact the district office."
+                ),
+            },
             ExportError::Build(error) => match lang {
                 Lang::Id => format!("Bundel tidak dapat dibuat ({}).", error.code()),
                 Lang::En => format!("The bundle could not be made ({}).", error.code()),
@@ -207,16 +231,37 @@ impl ExportError {
     }
 }
 
-/// The next bundle: every change since the last one (see the module text).
+/// The next bundle: every change since the last one, or as many of the
+/// oldest as fit in `input.max_bytes` (see the module text).
 pub fn next_bundle(
     workspace: &Workspace,
     sent: &Sent,
     input: NextInput<'_>,
 ) -> Result<NextBundle, ExportError> {
-    let records = pending(workspace, sent);
+    let mut records = pending(workspace, sent);
     if records.is_empty() {
         return Err(ExportError::NothingToExport);
     }
+    let mut next = build_next(workspace, sent, &input, &records)?;
+    let fits = fitting_records(&next.payload, input.max_bytes);
+    if fits < records.len() {
+        if fits == 0 {
+            return Err(ExportError::TooLarge {
+                record_id: records[0].0.id().as_str().to_owned(),
+            });
+        }
+        records.truncate(fits);
+        next = build_next(workspace, sent, &input, &records)?;
+    }
+    Ok(next)
+}
+
+fn build_next(
+    workspace: &Workspace,
+    sent: &Sent,
+    input: &NextInput<'_>,
+    records: &[(WorkerRecord, Option<Status>)],
+) -> Result<NextBundle, ExportError> {
     let summary = summarize(workspace, records.iter().map(|(r, _)| r), sent);
     let villages: Vec<BundleVillage> = summary
         .iter()
@@ -236,7 +281,7 @@ pub fn next_bundle(
         created_at: input.created_at,
         rule_pack: input.rule_pack,
         villages: &villages,
-        records: &records,
+        records,
     })
     .map_err(ExportError::Build)?;
     let contents = records
@@ -251,6 +296,39 @@ pub fn next_bundle(
         contents,
         villages: summary,
     })
+}
+
+/// Room in a bundle file for what is not the payload: the JSON members, the
+/// protected header with its key (about 300 bytes in base64url) and the
+/// signature (86), with a wide margin.
+const JWS_OVERHEAD: usize = 2048;
+
+/// How many of `payload`'s records, from the first, fit in a bundle file of
+/// `max_bytes`. (With fewer records the villages can only shrink, so the
+/// count errs on the safe side.)
+fn fitting_records(payload: &BundlePayload, max_bytes: usize) -> usize {
+    let json_len = |json: serde_json::Result<Vec<u8>>| json.map_or(usize::MAX, |j| j.len());
+    // The payload travels base64url-encoded: 4 characters per 3 bytes.
+    let budget = max_bytes.saturating_sub(JWS_OVERHEAD) / 4 * 3;
+    let total = json_len(serde_json::to_vec(payload));
+    if total <= budget {
+        return payload.records.len();
+    }
+    let sizes: Vec<usize> = payload
+        .records
+        .iter()
+        .map(|record| json_len(serde_json::to_vec(record)))
+        .collect();
+    // The records' JSON and the commas between them.
+    let records_len = sizes.iter().sum::<usize>() + sizes.len().saturating_sub(1);
+    let mut used = total.saturating_sub(records_len);
+    for (count, size) in sizes.into_iter().enumerate() {
+        used = used.saturating_add(size + usize::from(count > 0));
+        if used > budget {
+            return count;
+        }
+    }
+    payload.records.len()
 }
 
 /// The time of the oldest change not yet in any bundle, if there is one.

@@ -99,6 +99,15 @@ fn next(
     sent: &Sent,
     previous: Option<Previous<'_>>,
 ) -> Result<NextBundle, ExportError> {
+    next_within(ws, sent, previous, Limits::DEFAULT.max_bytes)
+}
+
+fn next_within(
+    ws: &Workspace,
+    sent: &Sent,
+    previous: Option<Previous<'_>>,
+    max_bytes: usize,
+) -> Result<NextBundle, ExportError> {
     let kid = signer().public_jwk().thumbprint();
     next_bundle(
         ws,
@@ -110,6 +119,7 @@ fn next(
             agent: &agent(),
             created_at: at("2026-11-21T10:00:00.000Z"),
             rule_pack: &pack(),
+            max_bytes,
         },
     )
 }
@@ -359,4 +369,80 @@ fn file_names_carry_the_key_and_the_sequence() {
         "lindung-AbCdEfGh-0007.json"
     );
     assert_eq!(file_name("short", 12345), "lindung-short-12345.json");
+}
+
+/// A bundle file never passes the size limit: the oldest changes that fit go
+/// first, the rest follow in the next bundles, and together they carry every
+/// change once. Each file is within the limit and verifies.
+#[test]
+fn changes_that_do_not_fit_the_limit_follow_in_the_next_bundles() {
+    let mut ws = workspace();
+    let people = [
+        ("a", VILLAGE, "6107011203900002", "Budi Santoso"),
+        ("b", VILLAGE, "6107014502870001", "Siti Aminah"),
+        ("c", OTHER, "6107011505800003", "Made Wirawan"),
+        ("d", OTHER, "6107015507900004", "Nur Aini"),
+        ("e", VILLAGE, "6107012208950005", "Agus Salim"),
+    ];
+    for (hour, (id, village, nik, name)) in people.iter().enumerate() {
+        register(
+            &mut ws,
+            village,
+            id,
+            nik,
+            name,
+            &format!("2026-11-20T0{hour}:00:00Z"),
+        );
+    }
+    let all = next(&ws, &Sent::default(), None).unwrap();
+    let whole = sign_bundle(&all.payload, &signer()).unwrap().jws.len();
+
+    // (limit, records per bundle) — the overhead reserved for the header is
+    // 2,048 bytes, so a limit just above the whole file still takes it whole.
+    let cases: [(usize, &[usize]); 3] = [
+        (whole + 2048, &[5]),
+        (whole + 2048 - 1500, &[3, 2]),
+        (whole / 2 + 2048, &[2, 2, 1]),
+    ];
+    for (limit, expected) in cases {
+        let mut sent = Sent::default();
+        let mut previous: Option<(u64, String)> = None;
+        let mut counts = Vec::new();
+        let mut carried = Vec::new();
+        loop {
+            let prev = previous.as_ref().map(|(sequence, hash)| Previous {
+                sequence: *sequence,
+                chain_hash: hash,
+            });
+            let bundle = match next_within(&ws, &sent, prev, limit) {
+                Ok(bundle) => bundle,
+                Err(ExportError::NothingToExport) => break,
+                Err(other) => panic!("limit {limit}: {other:?}"),
+            };
+            let signed = sign_bundle(&bundle.payload, &signer()).unwrap();
+            assert!(
+                signed.jws.len() <= limit,
+                "limit {limit}: {} bytes",
+                signed.jws.len()
+            );
+            verify_bundle(signed.jws.as_bytes(), Limits { max_bytes: limit }).unwrap();
+            counts.push(bundle.contents.len());
+            carried.extend(bundle.contents.iter().map(|c| c.id.clone()));
+            sent.add(&bundle.contents);
+            previous = Some((bundle.payload.sequence, signed.signing_input_hash));
+        }
+        assert_eq!(counts, expected, "limit {limit}");
+        assert_eq!(
+            carried,
+            ["a", "b", "c", "d", "e"],
+            "limit {limit}: oldest first, each once"
+        );
+    }
+    // Not even the oldest change fits.
+    assert_eq!(
+        next_within(&ws, &Sent::default(), None, 2500).unwrap_err(),
+        ExportError::TooLarge {
+            record_id: "a".into()
+        }
+    );
 }
