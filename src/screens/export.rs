@@ -77,16 +77,29 @@ pub fn ExportScreen() -> impl IntoView {
             let result = ctx.export().await;
             busy.set(false);
             let lang = lang.get_untracked();
+            // A bundle holds at most what fits the district's size limit: the
+            // rest waits for the next one.
+            let left: u32 = pending.with_untracked(|p| p.iter().map(|v| v.total()).sum());
             message.set(Some(match result {
                 Ok(info) => (
                     true,
-                    match lang {
-                        Lang::Id => format!(
+                    match (lang, left) {
+                        (Lang::Id, 0) => format!(
                             "Bundel #{} dibuat dan tersimpan di HP. Unduh atau bagikan, lalu serahkan ke kantor kabupaten.",
                             info.sequence
                         ),
-                        Lang::En => format!(
+                        (Lang::En, 0) => format!(
                             "Bundle #{} was made and saved on the phone. Download or share it, then hand it to the district office.",
+                            info.sequence
+                        ),
+                        (Lang::Id, left) => format!(
+                            "Bundel #{} dibuat dan tersimpan di HP; bundel sudah sebesar yang diterima kantor kabupaten. \
+                             {left} data lagi menunggu: tekan Buat bundel lagi.",
+                            info.sequence
+                        ),
+                        (Lang::En, left) => format!(
+                            "Bundle #{} was made and saved on the phone, as large as the district office accepts. \
+                             {left} more records are waiting: press Make bundle again.",
                             info.sequence
                         ),
                     },
