@@ -1026,7 +1026,7 @@ impl Register {
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()));
-        let _ = durable(&self.conn);
+        let _ = journal_mode(&self.conn, "DELETE");
         result
     }
 
@@ -1091,7 +1091,8 @@ impl Register {
         Ok(missing_by_kid(&self.conn)?)
     }
 
-    /// The register's record `record_id`: (revision, removed, name).
+    /// The register's record `record_id`: (revision, removed, name); the
+    /// first found if the id was sent for more than one village.
     pub fn record(&self, record_id: &str) -> Result<Option<(u32, bool, String)>, RegisterError> {
         Ok(self
             .conn
