@@ -9,12 +9,12 @@
 // Hashes, not Trunk's file names, decide the cache version: the names did not change
 // when the .wasm did.
 //
-// Usage: node tools/service-worker.mjs [staging-dir]   (default: $TRUNK_STAGING_DIR)
+// Run by tools/post-build.mjs. Usage: node tools/service-worker.mjs <staging-dir>
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(root, 'public', 'sw.js');
@@ -28,7 +28,9 @@ const TRUNK_SERVE_MARKER = '.well-known/trunk/ws';
 function files(dir, prefix = '') {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
+    // Dotfiles, and precompressed copies (tools/precompress.mjs): the worker fetches
+    // the file itself and the host picks the encoding.
+    if (entry.name.startsWith('.') || entry.name.endsWith('.gz')) continue;
     const rel = prefix + entry.name;
     if (entry.isDirectory()) out.push(...files(path.join(dir, entry.name), `${rel}/`));
     else if (entry.isFile()) out.push(rel);
@@ -47,9 +49,8 @@ function contentHash(dir, names, extra = '') {
   return hash.digest('hex').slice(0, 16);
 }
 
-function main() {
-  const staging = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-  if (!staging) throw new Error('usage: node tools/service-worker.mjs <staging-dir> (or run as a Trunk hook)');
+/** Writes `<staging>/sw.js`. Returns true for a `trunk serve` build (worker disabled). */
+export function writeServiceWorker(staging) {
   const indexHtml = fs.readFileSync(path.join(staging, 'index.html'), 'utf8');
   const template = fs.readFileSync(TEMPLATE, 'utf8');
   if (!BUILD_MARKER.test(template)) throw new Error(`${TEMPLATE} has no /*@build*/ ... /*@end*/ block`);
@@ -77,11 +78,15 @@ function main() {
       ? 'service-worker: trunk serve build: sw.js removes itself (no offline cache in development)'
       : `service-worker: version ${build.version}, ${shell.length} shell files (${(bytes / 1e3).toFixed(0)} kB), regions ${build.regionsVersion}`,
   );
+  return disabled;
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`service-worker: ${error.message}`);
-  process.exit(1);
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    if (!process.argv[2]) throw new Error('usage: node tools/service-worker.mjs <staging-dir>');
+    writeServiceWorker(process.argv[2]);
+  } catch (error) {
+    console.error(`service-worker: ${error.message}`);
+    process.exit(1);
+  }
 }

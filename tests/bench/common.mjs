@@ -3,8 +3,9 @@
 //
 // The host serves a built dist/ on 127.0.0.1 at a free port, like
 // tests/e2e/serve-dist.mjs (MIME types, index.html for app routes, 404 for a missing
-// asset), and compresses text with gzip as production hosts do, so Lighthouse sees the
-// transfer sizes a field agent's phone would download.
+// asset), and sends text and wasm gzip-compressed as production hosts do: the release
+// build's precompressed `.gz` copy where there is one (README "Deploying"), else gzip -9
+// on the fly. So Lighthouse sees the transfer sizes a field agent's phone downloads.
 
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -63,6 +64,8 @@ export async function serve(dir) {
 
   const body = (file, gzip) => {
     if (!gzip) return readFileSync(file);
+    // The release build's Zopfli copy (tools/precompress.mjs), as nginx `gzip_static`.
+    if (isFile(`${file}.gz`)) return readFileSync(`${file}.gz`);
     const { mtimeMs } = statSync(file);
     const cached = gzipped.get(file);
     if (cached && cached.mtimeMs === mtimeMs) return cached.body;

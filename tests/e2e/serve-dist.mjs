@@ -1,7 +1,9 @@
 // Serves a built dist/ directory for the end-to-end tests, like a static host would:
 // correct MIME types (application/wasm for streaming compilation), and a fallback to
 // index.html for app routes (paths without a file extension). A missing asset is a
-// 404, never index.html served as JavaScript or WebAssembly.
+// 404, never index.html served as JavaScript or WebAssembly. Like nginx `gzip_static`,
+// a browser that accepts gzip gets the precompressed `<file>.gz` of a release build
+// (tools/precompress.mjs) when there is one, so the tests run the app as users get it.
 //
 // Usage: node serve-dist.mjs <dist-dir> [port]   (listens on 127.0.0.1 only)
 
@@ -67,16 +69,21 @@ const server = createServer((request, response) => {
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
-  response.writeHead(200, {
+  const gzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '') && isFile(`${file}.gz`);
+  const body = gzip ? `${file}.gz` : file;
+  const headers = {
     'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': statSync(file).size,
+    'Content-Length': statSync(body).size,
     'Cache-Control': 'no-cache',
-  });
+    Vary: 'Accept-Encoding',
+  };
+  if (gzip) headers['Content-Encoding'] = 'gzip';
+  response.writeHead(200, headers);
   if (request.method === 'HEAD') {
     response.end();
     return;
   }
-  createReadStream(file).pipe(response);
+  createReadStream(body).pipe(response);
 });
 
 server.listen(port, host, () => {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RegionPickerPage } from '../pages/region-picker-page';
@@ -179,6 +180,8 @@ test('a new version waits for the agent, then reloads into it', async ({ page, c
     const next = sw.replace(/"version":"([0-9a-f]+)"/, '"version":"$1-next"');
     expect(next).not.toEqual(sw);
     fs.writeFileSync(swFile, next);
+    // A release build also has the precompressed copy the server sends (tools/precompress.mjs).
+    if (fs.existsSync(`${swFile}.gz`)) fs.writeFileSync(`${swFile}.gz`, zlib.gzipSync(next));
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration?.update();

@@ -6,8 +6,9 @@
 //! by tools/service-worker.mjs). Region data (`regions/`) is fetched when the agent
 //! picks a province, so it never counts, even if it is in the worker's lists.
 //!
-//! "gzip" is the transfer size from a host that compresses text: gzip -9 for every
-//! file but PNGs, which are counted as they are (already compressed).
+//! "gzip" is the transfer size from a host that compresses text: the release build's
+//! precompressed `<file>.gz` (Zopfli, tools/precompress.mjs; README "Deploying") where
+//! there is one, else gzip -9; PNGs are counted as they are (already compressed).
 
 use std::fs;
 use std::io::Write;
@@ -127,8 +128,11 @@ impl Bundle {
             }
             let bytes = fs::read(&path)
                 .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            let precompressed = dist.join(format!("{file}.gz"));
             let gzip = if file.ends_with(".png") {
                 bytes.len() as u64
+            } else if let Ok(meta) = fs::metadata(&precompressed) {
+                meta.len()
             } else {
                 gzip_len(&bytes)
             };
