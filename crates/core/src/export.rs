@@ -94,7 +94,7 @@ pub fn pending(workspace: &Workspace, sent: &Sent) -> Vec<(WorkerRecord, Option<
     // roster for one status at a time is linear each time.
     let mut statuses: HashMap<&RecordId, Status> = HashMap::new();
     let mut villages: Vec<&str> = changed.iter().map(|r| r.village()).collect();
-    villages.sort_unstable();
+    crate::order::sort_by(&mut villages, |a, b| a.cmp(b));
     villages.dedup();
     for code in villages {
         if let Some(roster) = workspace.roster(code) {

@@ -721,8 +721,8 @@ fn similar_keys(a: &str, b: &str) -> bool {
     }
     let mut a_words: Vec<&str> = a.split(' ').collect();
     let mut b_words: Vec<&str> = b.split(' ').collect();
-    a_words.sort_unstable();
-    b_words.sort_unstable();
+    crate::order::sort_by(&mut a_words, |x, y| x.cmp(y));
+    crate::order::sort_by(&mut b_words, |x, y| x.cmp(y));
     a_words == b_words
 }
 
