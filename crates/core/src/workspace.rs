@@ -152,7 +152,11 @@ impl Workspace {
         }
         let mut rosters = BTreeMap::new();
         for (code, (village, slots)) in known {
-            let entries = active.remove(&code).unwrap_or_default();
+            // Taken, not removed: each `BTreeMap::remove` instance costs 3 kB of wasm.
+            let entries = active
+                .get_mut(&code)
+                .map(std::mem::take)
+                .unwrap_or_default();
             let (roster, refused) = Roster::restore(village, slots, entries);
             rejected.extend(refused);
             rosters.insert(code, roster);
