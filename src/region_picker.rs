@@ -552,7 +552,7 @@ pub fn RegionPicker(
     let pending = RwSignal::new(None::<VillageCode>);
     let picked = RwSignal::new(None::<PickedVillage>);
 
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
     let province_name = move |code: &str| {
         RegionTable::kemendagri()
             .province_name(code)
