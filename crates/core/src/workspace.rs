@@ -7,7 +7,7 @@
 //! the workspace; the caller writes it, and only after the write committed
 //! calls [`Workspace::commit`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::Lang;
 use crate::record::{Agent, RecordError, Timestamp, WorkerRecord};
@@ -133,7 +133,8 @@ impl Workspace {
             known.insert(village.code().to_owned(), (village, slots));
         }
         // A NIK is active at most once on the device: the earliest keeps it.
-        let mut niks: BTreeMap<String, RecordId> = BTreeMap::new();
+        // (The map type `Roster::restore` uses too: one copy of its code in the wasm.)
+        let mut niks: HashMap<String, RecordId> = HashMap::new();
         for record in records.iter().filter(|r| r.is_active()) {
             let id = record.id().clone();
             let nik = record.registration().nik.as_str();
@@ -162,12 +163,10 @@ impl Workspace {
             rosters.insert(code, roster);
         }
         workspace.rosters = rosters;
-        let mut refused = std::collections::BTreeSet::new();
-        for (id, _) in &rejected {
-            refused.insert(id);
-        }
+        let mut refused: Vec<&RecordId> = rejected.iter().map(|(id, _)| id).collect();
+        crate::order::sort_by(&mut refused, |a, b| a.cmp(b));
         for record in records {
-            if !refused.contains(record.id()) {
+            if refused.binary_search(&record.id()).is_err() {
                 workspace.records.insert(record.id().clone(), record);
             }
         }
