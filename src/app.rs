@@ -38,7 +38,7 @@ pub fn App() -> impl IntoView {
             }
         })
     };
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
 
     let screen = move || match ctx.phase.get() {
         Phase::Starting => view! {
@@ -79,16 +79,10 @@ pub fn App() -> impl IntoView {
                     type="button"
                     class="lang-toggle"
                     data-testid="lang-toggle"
-                    lang=move || match lang.get() {
-                        Lang::Id => "en",
-                        Lang::En => "id",
-                    }
+                    lang=t("en", "id")
                     on:click=toggle
                 >
-                    {move || match lang.get() {
-                        Lang::Id => "English",
-                        Lang::En => "Bahasa Indonesia",
-                    }}
+                    {t("English", "Bahasa Indonesia")}
                 </button>
             </div>
             <nav class="topnav">

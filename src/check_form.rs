@@ -99,7 +99,7 @@ pub fn CheckForm(
             })
         }
     };
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
 
     let segment_options = move || {
         let lang = lang.get();
@@ -269,11 +269,11 @@ fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     let sex = nik.sex();
     view! {
         <dl class="nik-info" data-testid="nik-info">
-            <dt>{move || lang.get().pick("Tanggal lahir", "Date of birth")}</dt>
+            <dt>{crate::text::text(lang, "Tanggal lahir", "Date of birth")}</dt>
             <dd data-testid="nik-birth-date">{move || long_date(birth, lang.get())}</dd>
-            <dt>{move || lang.get().pick("Jenis kelamin", "Sex")}</dt>
+            <dt>{crate::text::text(lang, "Jenis kelamin", "Sex")}</dt>
             <dd data-testid="nik-sex">{move || sex.label(lang.get())}</dd>
-            <dt>{move || lang.get().pick("Tempat NIK diterbitkan", "Where the NIK was issued")}</dt>
+            <dt>{crate::text::text(lang, "Tempat NIK diterbitkan", "Where the NIK was issued")}</dt>
             <dd data-testid="nik-region">
                 {province}
                 {regency.map(|r| format!(", {r}"))}

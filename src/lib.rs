@@ -16,6 +16,7 @@ mod route;
 mod screens;
 mod state;
 pub mod store;
+mod text;
 
 pub use app::App;
 pub use backend::AppStore;

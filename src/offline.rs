@@ -259,7 +259,7 @@ pub fn UpdateBanner(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let update = RwSignal::from(state().clone());
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
     view! {
         <Show when=move || update.get() != UpdateState::Current>
             <div class="update-banner" data-testid="update-banner" role="status">

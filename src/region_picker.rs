@@ -222,7 +222,10 @@ fn by_name(mut choices: Vec<Choice>) -> Vec<Choice> {
     fn folded(c: &Choice) -> impl Iterator<Item = u8> + '_ {
         c.name.bytes().map(|b| b.to_ascii_lowercase())
     }
-    choices.sort_unstable_by(|a, b| folded(a).cmp(folded(b)).then_with(|| a.code.cmp(&b.code)));
+    // Codes are unique, so no two choices are equal and any sort gives this order.
+    lindung_core::order::sort_by(&mut choices, |a, b| {
+        folded(a).cmp(folded(b)).then_with(|| a.code.cmp(&b.code))
+    });
     choices
 }
 
@@ -549,7 +552,7 @@ pub fn RegionPicker(
     let pending = RwSignal::new(None::<VillageCode>);
     let picked = RwSignal::new(None::<PickedVillage>);
 
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
     let province_name = move |code: &str| {
         RegionTable::kemendagri()
             .province_name(code)

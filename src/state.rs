@@ -401,7 +401,9 @@ impl Ctx {
             .rule_pack
             .as_deref()
             .unwrap_or(RulePack::default_json());
-        let pack = PackDigest::new(&self.pack.get_untracked(), pack_json.as_bytes());
+        let pack = self
+            .pack
+            .with_untracked(|pack| PackDigest::new(pack, pack_json.as_bytes()));
         let bundle_id = platform::new_record_id();
         let now = platform::now();
         let next = self

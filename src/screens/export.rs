@@ -60,7 +60,7 @@ fn size_text(bytes: u64) -> String {
 pub fn ExportScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let busy = RwSignal::new(false);
     // (ok, text) of the last action.
     let message = RwSignal::new(None::<(bool, String)>);

@@ -15,7 +15,7 @@ use crate::store::Village;
 pub fn HomeScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let no_agent = move || {
         ctx.settings
             .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
@@ -146,14 +146,15 @@ fn ExportStatus() -> impl IntoView {
             <Show when=move || status.get().at_risk>
                 <p>
                     <strong>
-                        {move || lang.get().pick(
+                        {crate::text::text(
+                            lang.into(),
                             "Jika HP hilang atau rusak, data yang belum dikirim ikut hilang. Kirim sekarang.",
                             "If the phone is lost or broken, unsent data is lost with it. Export now.",
                         )}
                     </strong>
                 </p>
             </Show>
-            <a href="#/kirim" data-testid="go-export">{move || lang.get().pick("Kirim data", "Export data")}</a>
+            <a href="#/kirim" data-testid="go-export">{crate::text::text(lang.into(), "Kirim data", "Export data")}</a>
         </div>
     }
 }
@@ -163,7 +164,7 @@ fn ExportStatus() -> impl IntoView {
 fn AddVillage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());

@@ -14,7 +14,7 @@ use crate::state::Ctx;
 pub fn RecordScreen(id: RecordId) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let id = StoredValue::new(id);
     let record = move || ctx.workspace.with(|ws| ws.record(&id.get_value()).cloned());
     let status = move || {

@@ -37,7 +37,7 @@ pub fn RegisterScreen(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
 
     let existing = editing
         .as_ref()

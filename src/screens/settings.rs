@@ -10,7 +10,7 @@ use crate::state::Ctx;
 pub fn SettingsScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let current = ctx.settings.get_untracked();
     let agent_id = RwSignal::new(current.agent_id.clone());
     let agent_name = RwSignal::new(current.agent_name.clone());

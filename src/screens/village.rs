@@ -28,7 +28,7 @@ type Row = (
 pub fn VillageScreen(code: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
     let code = StoredValue::new(code);
     let village = move || {
         ctx.villages
@@ -283,7 +283,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
 #[component]
 fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |id: &'static str, en: &'static str| move || lang.get().pick(id, en);
+    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
     let programmes: Vec<_> = year
         .by_programme()
         .iter()

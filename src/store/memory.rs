@@ -2,7 +2,6 @@
 //! natively in tests and as a fallback where IndexedDB is unavailable.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use lindung_core::record::WorkerRecord;
 use lindung_core::RegistrationInput;
@@ -14,25 +13,39 @@ pub struct MemoryStore {
     state: RefCell<State>,
 }
 
+/// Plain lists rather than `BTreeMap`s: this store also ships in the wasm (the
+/// fallback), and each map type costs kilobytes of B-tree code there. A
+/// session's data is small; every lookup is a scan or a binary search.
 #[derive(Default)]
 struct State {
-    villages: BTreeMap<String, Village>,
-    records: BTreeMap<String, WorkerRecord>,
-    drafts: BTreeMap<String, RegistrationInput>,
+    /// By code.
+    villages: Vec<Village>,
+    /// In no particular order (readers sort by `seq`).
+    records: Vec<WorkerRecord>,
+    drafts: Vec<(String, RegistrationInput)>,
     settings: Option<Settings>,
-    bundles: BTreeMap<u64, (BundleInfo, String)>,
+    /// By sequence.
+    bundles: Vec<(BundleInfo, String)>,
+}
+
+impl State {
+    fn bundle(&self, sequence: u64) -> Result<usize, usize> {
+        self.bundles
+            .binary_search_by(|(info, _)| info.sequence.cmp(&sequence))
+    }
 }
 
 impl Store for MemoryStore {
     async fn villages(&self) -> StoreResult<Vec<Village>> {
-        Ok(self.state.borrow().villages.values().cloned().collect())
+        Ok(self.state.borrow().villages.clone())
     }
 
     async fn put_village(&self, village: &Village) -> StoreResult<()> {
-        self.state
-            .borrow_mut()
-            .villages
-            .insert(village.code.clone(), village.clone());
+        let villages = &mut self.state.borrow_mut().villages;
+        match villages.binary_search_by(|v| v.code.cmp(&village.code)) {
+            Ok(i) => villages[i] = village.clone(),
+            Err(i) => villages.insert(i, village.clone()),
+        }
         Ok(())
     }
 
@@ -41,7 +54,7 @@ impl Store for MemoryStore {
         Ok(in_seq_order(
             state
                 .records
-                .values()
+                .iter()
                 .filter(|r| r.village() == village)
                 .cloned()
                 .collect(),
@@ -49,17 +62,16 @@ impl Store for MemoryStore {
     }
 
     async fn all_records(&self) -> StoreResult<Vec<WorkerRecord>> {
-        Ok(in_seq_order(
-            self.state.borrow().records.values().cloned().collect(),
-        ))
+        Ok(in_seq_order(self.state.borrow().records.clone()))
     }
 
     async fn put_records(&self, records: &[WorkerRecord]) -> StoreResult<()> {
         let mut state = self.state.borrow_mut();
         for record in records {
-            state
-                .records
-                .insert(record.id().as_str().to_owned(), record.clone());
+            match state.records.iter_mut().find(|r| r.id() == record.id()) {
+                Some(stored) => *stored = record.clone(),
+                None => state.records.push(record.clone()),
+            }
         }
         Ok(())
     }
@@ -68,7 +80,7 @@ impl Store for MemoryStore {
         let state = self.state.borrow();
         let matches = state
             .records
-            .values()
+            .iter()
             .filter(|r| r.is_active() && r.registration().nik.as_str() == nik)
             .cloned()
             .collect();
@@ -76,19 +88,22 @@ impl Store for MemoryStore {
     }
 
     async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>> {
-        Ok(self.state.borrow().drafts.get(key).cloned())
+        let state = self.state.borrow();
+        let draft = state.drafts.iter().find(|(k, _)| k == key);
+        Ok(draft.map(|(_, draft)| draft.clone()))
     }
 
     async fn put_draft(&self, key: &str, draft: &RegistrationInput) -> StoreResult<()> {
-        self.state
-            .borrow_mut()
-            .drafts
-            .insert(key.to_owned(), draft.clone());
+        let drafts = &mut self.state.borrow_mut().drafts;
+        match drafts.iter_mut().find(|(k, _)| k == key) {
+            Some((_, stored)) => *stored = draft.clone(),
+            None => drafts.push((key.to_owned(), draft.clone())),
+        }
         Ok(())
     }
 
     async fn delete_draft(&self, key: &str) -> StoreResult<()> {
-        self.state.borrow_mut().drafts.remove(key);
+        self.state.borrow_mut().drafts.retain(|(k, _)| k != key);
         Ok(())
     }
 
@@ -106,38 +121,36 @@ impl Store for MemoryStore {
             .state
             .borrow()
             .bundles
-            .values()
+            .iter()
             .map(|(info, _)| info.clone())
             .collect())
     }
 
     async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()> {
         let mut state = self.state.borrow_mut();
-        if state.bundles.contains_key(&info.sequence) {
-            return Err(StoreError::BundleSequence(info.sequence));
+        match state.bundle(info.sequence) {
+            Ok(_) => Err(StoreError::BundleSequence(info.sequence)),
+            Err(i) => {
+                state.bundles.insert(i, (info.clone(), file.to_owned()));
+                Ok(())
+            }
         }
-        state
-            .bundles
-            .insert(info.sequence, (info.clone(), file.to_owned()));
-        Ok(())
     }
 
     async fn update_bundle(&self, info: &BundleInfo) -> StoreResult<()> {
-        match self.state.borrow_mut().bundles.get_mut(&info.sequence) {
-            Some((stored, _)) => {
-                *stored = info.clone();
+        let mut state = self.state.borrow_mut();
+        match state.bundle(info.sequence) {
+            Ok(i) => {
+                state.bundles[i].0 = info.clone();
                 Ok(())
             }
-            None => Err(StoreError::BundleSequence(info.sequence)),
+            Err(_) => Err(StoreError::BundleSequence(info.sequence)),
         }
     }
 
     async fn bundle_file(&self, sequence: u64) -> StoreResult<Option<String>> {
-        Ok(self
-            .state
-            .borrow()
-            .bundles
-            .get(&sequence)
-            .map(|(_, file)| file.clone()))
+        let state = self.state.borrow();
+        let found = state.bundle(sequence).ok();
+        Ok(found.map(|i| state.bundles[i].1.clone()))
     }
 }

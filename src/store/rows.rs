@@ -401,7 +401,8 @@ pub(crate) struct RecordRowV1 {
 pub(crate) fn records_v1_to_v2(
     rows: Vec<RecordRowV1>,
 ) -> StoreResult<(Vec<RecordRow>, Vec<VillageRow>)> {
-    let mut villages: std::collections::BTreeMap<String, (u64, VillageRow)> = Default::default();
+    // (seq, row) by code: a sorted list rather than a map type of its own in the wasm.
+    let mut villages: Vec<(u64, VillageRow)> = Vec::new();
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
         check_version("v1 record", &row.id, row.v, 1)?;
@@ -419,15 +420,14 @@ pub(crate) fn records_v1_to_v2(
             area: row.village_area,
             funded_slots: row.funded_slots,
         };
-        match villages.get(&row.village) {
-            Some((seq, _)) if *seq > row.seq => {}
-            _ => {
-                villages.insert(row.village.clone(), (row.seq, village));
-            }
+        match villages.binary_search_by(|(_, v)| v.code.cmp(&row.village)) {
+            Ok(index) if villages[index].0 > row.seq => {}
+            Ok(index) => villages[index] = (row.seq, village),
+            Err(index) => villages.insert(index, (row.seq, village)),
         }
         records.push(RecordRow::with_body(&record, row.body));
     }
-    Ok((records, villages.into_values().map(|(_, v)| v).collect()))
+    Ok((records, villages.into_iter().map(|(_, v)| v).collect()))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 //! Pure, like the rest of the core: the caller passes the time, the bundle id
 //! and the previous bundle's sequence and chain hash.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,7 @@ pub fn pending(workspace: &Workspace, sent: &Sent) -> Vec<(WorkerRecord, Option<
     // roster for one status at a time is linear each time.
     let mut statuses: HashMap<&RecordId, Status> = HashMap::new();
     let mut villages: Vec<&str> = changed.iter().map(|r| r.village()).collect();
-    villages.sort_unstable();
+    crate::order::sort_by(&mut villages, |a, b| a.cmp(b));
     villages.dedup();
     for code in villages {
         if let Some(roster) = workspace.roster(code) {
@@ -120,21 +120,29 @@ pub fn summarize<'a>(
     records: impl IntoIterator<Item = &'a WorkerRecord>,
     sent: &Sent,
 ) -> Vec<VillageSummary> {
-    let mut by_code: BTreeMap<&str, VillageSummary> = BTreeMap::new();
+    // By code; a sorted list rather than a map type of its own in the wasm.
+    let mut by_code: Vec<VillageSummary> = Vec::new();
     for record in records {
-        let summary = by_code.entry(record.village()).or_insert_with(|| {
-            let name = workspace
-                .roster(record.village())
-                .map(|r| r.village().name().to_owned())
-                .unwrap_or_default();
-            VillageSummary {
-                code: record.village().to_owned(),
-                name,
-                new: 0,
-                changed: 0,
-                removed: 0,
+        let code = record.village();
+        let index = match by_code.binary_search_by(|s| s.code.as_str().cmp(code)) {
+            Ok(index) => index,
+            Err(index) => {
+                let name = workspace
+                    .roster(code)
+                    .map(|r| r.village().name().to_owned())
+                    .unwrap_or_default();
+                let summary = VillageSummary {
+                    code: code.to_owned(),
+                    name,
+                    new: 0,
+                    changed: 0,
+                    removed: 0,
+                };
+                by_code.insert(index, summary);
+                index
             }
-        });
+        };
+        let summary = &mut by_code[index];
         if !record.is_active() {
             summary.removed += 1;
         } else if sent.revision(record.id().as_str()) == 0 {
@@ -143,7 +151,7 @@ pub fn summarize<'a>(
             summary.changed += 1;
         }
     }
-    by_code.into_values().collect()
+    by_code
 }
 
 /// What the next bundle would carry, per village, without building it.

@@ -8,6 +8,7 @@ pub mod contribution;
 pub mod date;
 pub mod export;
 pub mod i18n;
+mod lowercase;
 pub mod nik;
 pub mod order;
 pub mod query;

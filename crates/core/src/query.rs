@@ -203,7 +203,7 @@ impl Search {
         match self.query.sort {
             Sort::Registered => {}
             Sort::Name => crate::order::sort_by_cached_key(&mut rows, |(e, _)| {
-                e.registration().name.to_lowercase()
+                crate::lowercase::to_lowercase(&e.registration().name)
             }),
             Sort::BirthDate => {
                 crate::order::sort_by_key(&mut rows, |(e, _)| e.registration().birth_date)

@@ -13,11 +13,14 @@ const KEMENDAGRI: &str = include_str!("../data/regions.txt");
 #[derive(Debug)]
 pub struct RegionTable {
     provinces: BTreeMap<String, String>,
-    regencies: BTreeMap<String, Regency>,
+    /// By code: a sorted list rather than a second map type in the wasm.
+    regencies: Vec<Regency>,
 }
 
 #[derive(Debug)]
 struct Regency {
+    /// `PPKK`
+    code: String,
     name: String,
     districts: Vec<String>,
 }
@@ -36,7 +39,7 @@ impl RegionTable {
     /// `#` starts a comment line.
     pub fn parse(text: &str) -> Result<RegionTable, String> {
         let mut provinces = BTreeMap::new();
-        let mut regencies = BTreeMap::new();
+        let mut regencies: Vec<Regency> = Vec::new();
         for (index, line) in text.lines().enumerate() {
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
@@ -61,13 +64,15 @@ impl RegionTable {
                     if districts.iter().any(|d| d.len() != 2) {
                         return Err(fail("district codes have two digits"));
                     }
-                    regencies.insert(
-                        code.to_owned(),
-                        Regency {
-                            name: name.to_owned(),
-                            districts,
-                        },
-                    );
+                    let regency = Regency {
+                        code: code.to_owned(),
+                        name: name.to_owned(),
+                        districts,
+                    };
+                    match regencies.binary_search_by(|r| r.code.as_str().cmp(code)) {
+                        Ok(index) => regencies[index] = regency,
+                        Err(index) => regencies.insert(index, regency),
+                    }
                 }
                 _ => return Err(fail("codes have two or four digits")),
             }
@@ -89,7 +94,7 @@ impl RegionTable {
 
     /// Name of the regency or city with four-digit code `PPKK`.
     pub fn regency_name(&self, regency: &str) -> Option<&str> {
-        self.regencies.get(regency).map(|r| r.name.as_str())
+        self.regency(regency).map(|r| r.name.as_str())
     }
 
     /// The regencies and cities of province `PP`, as `(PPKK, name)` in code
@@ -100,16 +105,15 @@ impl RegionTable {
     ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.regencies
             .iter()
-            .filter(move |(code, _)| province.len() == 2 && code.starts_with(province))
-            .map(|(code, regency)| (code.as_str(), regency.name.as_str()))
+            .filter(move |r| province.len() == 2 && r.code.starts_with(province))
+            .map(|r| (r.code.as_str(), r.name.as_str()))
     }
 
     /// Whether the six-digit district code `PPKKCC` is in the table.
     pub fn has_district(&self, district: &str) -> bool {
         district.len() == 6
             && self
-                .regencies
-                .get(&district[..4])
+                .regency(&district[..4])
                 .is_some_and(|r| r.districts.iter().any(|d| d == &district[4..]))
     }
 
@@ -118,7 +122,14 @@ impl RegionTable {
     }
 
     pub fn district_count(&self) -> usize {
-        self.regencies.values().map(|r| r.districts.len()).sum()
+        self.regencies.iter().map(|r| r.districts.len()).sum()
+    }
+
+    fn regency(&self, code: &str) -> Option<&Regency> {
+        let index = self
+            .regencies
+            .binary_search_by(|r| r.code.as_str().cmp(code));
+        index.ok().map(|i| &self.regencies[i])
     }
 }
 

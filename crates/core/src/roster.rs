@@ -677,8 +677,7 @@ pub fn find_nik<'a>(
 /// `ch`→`kh`, and `j` before a vowel → `y` (old `j` is today's `y`, so in a
 /// key `j` and `y` before vowels are one letter: "Soejono" and "Suyono" match).
 pub fn name_key(name: &str) -> String {
-    let spaced: String = name
-        .to_lowercase()
+    let spaced: String = crate::lowercase::to_lowercase(name)
         .chars()
         .filter(|c| !matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}'))
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
@@ -722,8 +721,8 @@ fn similar_keys(a: &str, b: &str) -> bool {
     }
     let mut a_words: Vec<&str> = a.split(' ').collect();
     let mut b_words: Vec<&str> = b.split(' ').collect();
-    a_words.sort_unstable();
-    b_words.sort_unstable();
+    crate::order::sort_by(&mut a_words, |x, y| x.cmp(y));
+    crate::order::sort_by(&mut b_words, |x, y| x.cmp(y));
     a_words == b_words
 }
 

@@ -8,7 +8,7 @@
 //! [`RulePack::from_json`] is the only way to make a pack: it rejects a
 //! malformed or contradictory document with the list of everything wrong.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -432,12 +432,12 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         &doc.funded_slots_per_village.source,
     );
 
-    // Filled by `insert`, not `collect`: the same set, without a copy of the sort
-    // that `BTreeSet::from_iter` runs first (see `crate::order`).
-    let mut funding: BTreeSet<&str> = BTreeSet::new();
-    for source in &doc.funding_sources {
-        funding.insert(source.code.as_str());
-    }
+    // A list, not a set: a pack names a handful, and no set code ships in the wasm.
+    let funding: Vec<&str> = doc
+        .funding_sources
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
     if doc.funding_sources.is_empty() {
         problems.push("funding_sources", "must name at least one funding source");
     }
@@ -460,7 +460,7 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         if segment.code.trim().is_empty() {
             problems.push(format!("{path}.code"), "must not be empty");
         }
-        if !funding.contains(segment.default_funding_source.as_str()) {
+        if !funding.contains(&segment.default_funding_source.as_str()) {
             problems.push(
                 format!("{path}.default_funding_source"),
                 format!(
@@ -606,7 +606,7 @@ fn validate(doc: &PackDocument) -> Vec<PackProblem> {
         }
         check_period(&mut problems, &format!("{path}.period"), &discount.period);
         for code in &discount.excluded_funding_sources {
-            if !funding.contains(code.as_str()) {
+            if !funding.contains(&code.as_str()) {
                 problems.push(
                     format!("{path}.excluded_funding_sources"),
                     format!("\"{code}\" is not in funding_sources"),
@@ -648,10 +648,12 @@ fn check_period(problems: &mut Problems, path: &str, period: &Period) {
 }
 
 fn unique<'a>(problems: &mut Problems, path: &str, codes: impl Iterator<Item = &'a str>) {
-    let mut seen = BTreeSet::new();
+    let mut seen: Vec<&str> = Vec::new();
     for code in codes {
-        if !seen.insert(code) {
+        if seen.contains(&code) {
             problems.push(path, format!("\"{code}\" appears more than once"));
+        } else {
+            seen.push(code);
         }
     }
 }

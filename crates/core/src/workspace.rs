@@ -7,7 +7,7 @@
 //! the workspace; the caller writes it, and only after the write committed
 //! calls [`Workspace::commit`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::Lang;
 use crate::record::{Agent, RecordError, Timestamp, WorkerRecord};
@@ -122,48 +122,51 @@ impl Workspace {
             last_seq: records.last().map_or(0, WorkerRecord::seq),
             ..Workspace::default()
         };
-        // Active records per village, in creation order, restored in one pass.
-        let mut active: BTreeMap<String, Vec<(RecordId, Registration)>> = BTreeMap::new();
         let mut rejected = Vec::new();
-        // Maps below are filled by `insert`, not `collect`: the same maps (the last
-        // value of a repeated key wins either way), without a copy of the sort that
-        // `BTreeMap::from_iter` runs first (see `crate::order`).
-        let mut known: BTreeMap<String, (VillageRef, u32)> = BTreeMap::new();
+        // Each village with its active records (in creation order, restored in
+        // one pass), by code; the last of a repeated code wins. A sorted list
+        // rather than maps: map types each bring their own code into the wasm.
+        type Entries = Vec<(RecordId, Registration)>;
+        let mut known: Vec<(VillageRef, u32, Entries)> = Vec::new();
+        let find = |known: &[(VillageRef, u32, _)], code: &str| {
+            known.binary_search_by(|(village, _, _)| village.code().cmp(code))
+        };
         for (village, slots) in villages {
-            known.insert(village.code().to_owned(), (village, slots));
+            match find(&known, village.code()) {
+                Ok(index) => known[index] = (village, slots, Vec::new()),
+                Err(index) => known.insert(index, (village, slots, Vec::new())),
+            }
         }
         // A NIK is active at most once on the device: the earliest keeps it.
-        let mut niks: BTreeMap<String, RecordId> = BTreeMap::new();
+        // (The map type `Roster::restore` uses too: one copy of its code in the wasm.)
+        let mut niks: HashMap<String, RecordId> = HashMap::new();
         for record in records.iter().filter(|r| r.is_active()) {
             let id = record.id().clone();
             let nik = record.registration().nik.as_str();
-            if !known.contains_key(record.village()) {
+            let Ok(index) = find(&known, record.village()) else {
                 rejected.push((id.clone(), RosterError::UnknownRecord { id }));
-            } else if let Some(existing) = niks.get(nik) {
+                continue;
+            };
+            if let Some(existing) = niks.get(nik) {
                 let existing = existing.clone();
                 rejected.push((id, RosterError::DuplicateNik { existing }));
             } else {
                 niks.insert(nik.to_owned(), id.clone());
-                active
-                    .entry(record.village().to_owned())
-                    .or_default()
-                    .push((id, record.registration().clone()));
+                known[index].2.push((id, record.registration().clone()));
             }
         }
         let mut rosters = BTreeMap::new();
-        for (code, (village, slots)) in known {
-            let entries = active.remove(&code).unwrap_or_default();
+        for (village, slots, entries) in known {
+            let code = village.code().to_owned();
             let (roster, refused) = Roster::restore(village, slots, entries);
             rejected.extend(refused);
             rosters.insert(code, roster);
         }
         workspace.rosters = rosters;
-        let mut refused = std::collections::BTreeSet::new();
-        for (id, _) in &rejected {
-            refused.insert(id);
-        }
+        let mut refused: Vec<&RecordId> = rejected.iter().map(|(id, _)| id).collect();
+        crate::order::sort_by(&mut refused, |a, b| a.cmp(b));
         for record in records {
-            if !refused.contains(record.id()) {
+            if refused.binary_search(&record.id()).is_err() {
                 workspace.records.insert(record.id().clone(), record);
             }
         }
