@@ -6,11 +6,16 @@
 // Needs CHROME_PATH (default /usr/bin/chromium). Lighthouse opens the app with a fresh
 // profile: the home screen of a first visit, with nothing stored.
 //
-// Writes {figures: [{name, value, unit}], failing: [...]} to result.json and
-// Lighthouse's full JSON report to report.json.
+// Lighthouse's scores move from run to run (its simulation replays what it observed on
+// a busy machine), so it runs RUNS times and reports the run with the median
+// performance score, as Lighthouse's own guidance advises; every run's score, LCP and
+// TBT are printed. Accessibility and best practices are the lowest over the runs.
+//
+// Writes {figures: [{name, value, unit}], failing: [...]} to result.json and the
+// median run's full JSON report to report.json.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CHROMIUM, CHROMIUM_ARGS, figure, serve } from './common.mjs';
 
@@ -23,6 +28,8 @@ const METRICS = [
   ['speed-index', 'speed_index'],
 ];
 const NOT_SCORED = new Set(['notApplicable', 'manual', 'informative', 'error']);
+/** Runs per measurement (odd: one of them is the median). */
+const RUNS = 5;
 
 const log = (...args) => console.log('lighthouse:', ...args);
 
@@ -30,21 +37,40 @@ async function main() {
   const [dist, resultPath, reportPath = `${resultPath}.report.json`] = process.argv.slice(2);
   if (!resultPath) throw new Error('usage: node tests/bench/lighthouse.mjs <dist-dir> <result.json> [report.json]');
   const server = await serve(dist);
+  const runs = [];
   try {
-    await lighthouse(`${server.url}/`, reportPath);
+    for (let run = 1; run <= RUNS; run++) {
+      const path = `${reportPath}.run${run}.json`;
+      await lighthouse(`${server.url}/`, path);
+      const report = JSON.parse(readFileSync(path, 'utf8'));
+      if (report.runtimeError) throw new Error(`Lighthouse: ${report.runtimeError.code}: ${report.runtimeError.message}`);
+      const performance = report.categories.performance?.score;
+      if (performance == null) throw new Error('Lighthouse gave no performance score');
+      const metric = (id) => Math.round(report.audits[id]?.numericValue ?? NaN);
+      log(
+        `run ${run} of ${RUNS}: performance ${Math.round(performance * 100)}, LCP ${metric('largest-contentful-paint')} ms, TBT ${metric('total-blocking-time')} ms`,
+      );
+      const scores = Object.fromEntries(CATEGORIES.map((id) => [id, report.categories[id]?.score ?? null]));
+      runs.push({ path, performance, scores });
+    }
   } finally {
     await server.close();
   }
+  // The median by performance score (stable sort: of equal scores, the earlier run).
+  const median = [...runs].sort((a, b) => a.performance - b.performance)[(RUNS - 1) / 2];
+  copyFileSync(median.path, reportPath);
+  for (const run of runs) rmSync(run.path);
+  log(`median run: ${runs.indexOf(median) + 1} (scores ${runs.map((r) => Math.round(r.performance * 100)).join(', ')})`);
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  if (report.runtimeError) throw new Error(`Lighthouse: ${report.runtimeError.code}: ${report.runtimeError.message}`);
   for (const warning of report.runWarnings ?? []) log(`warning: ${warning}`);
 
   const figures = [];
   const failing = [];
   for (const id of CATEGORIES) {
     const category = report.categories[id];
-    if (!category || category.score === null) throw new Error(`Lighthouse gave no ${id} score`);
-    const score = Math.round(category.score * 100);
+    if (!category || runs.some((run) => run.scores[id] === null)) throw new Error(`Lighthouse gave no ${id} score`);
+    const lowest = Math.min(...runs.map((run) => run.scores[id]));
+    const score = Math.round((id === 'performance' ? category.score : lowest) * 100);
     figures.push(figure(`lighthouse.${id.replace('-', '_')}`, score, 'score'));
     log(`${category.title}: ${score}`);
     for (const ref of category.auditRefs) {
@@ -71,6 +97,10 @@ async function main() {
     const audit = report.audits[id];
     if (audit?.numericValue != null) figures.push(figure(`lighthouse.${name}.ms`, Math.round(audit.numericValue), 'ms'));
   }
+  figures.push(figure('lighthouse.runs', RUNS, 'count'));
+  const scores = runs.map((r) => Math.round(r.performance * 100));
+  figures.push(figure('lighthouse.performance.min', Math.min(...scores), 'score'));
+  figures.push(figure('lighthouse.performance.max', Math.max(...scores), 'score'));
   log(`full report: ${reportPath}`);
   writeFileSync(resultPath, `${JSON.stringify({ figures, failing }, null, 2)}\n`);
 }

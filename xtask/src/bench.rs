@@ -14,7 +14,8 @@
 //!   (tests/bench/store/, a wasm-bindgen-test outside the app's workspace).
 //! - `export`: making and signing the first bundle of 100 and of 15,000 workers
 //!   on the app's Export screen at 4x CPU throttling (tests/bench/export.mjs).
-//! - `browser::lighthouse`: Lighthouse 12 mobile scores (tests/bench/lighthouse.mjs).
+//! - `browser::lighthouse`: Lighthouse 12 mobile scores, the median run of 5
+//!   (tests/bench/lighthouse.mjs).
 //! - `ingest`: the district's `district ingest` of 2,047 bundles × 100 records next
 //!   to merely parsing them (crates/district/benches/ingest.rs; needs no app build).
 //!
