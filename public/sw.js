@@ -1,5 +1,5 @@
 // Lindung's service worker: after one visit online the app starts and works with no
-// network. This file is a template: tools/service-worker.mjs (a Trunk post_build hook)
+// network. This file is a template: tools/service-worker.mjs (run by the post-build hook)
 // fills in BUILD below and writes the result into the build as sw.js.
 //
 // - App shell (index.html, the .js/.wasm/.css, manifest, icons): cached on install,

@@ -1,4 +1,4 @@
-// Trunk post_build hook (Trunk.toml): writes $TRUNK_STAGING_DIR/sw.js from the template
+// Post-build step (tools/post-build.mjs, Trunk.toml): writes <staging>/sw.js from the template
 // public/sw.js, filling in its BUILD object:
 //   version        content hash of every app-shell file and of the template itself
 //   regionsVersion content hash of the region files (regions/*), from tools/regions.mjs
