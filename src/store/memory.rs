@@ -43,10 +43,7 @@ impl Store for MemoryStore {
 
     async fn put_village(&self, village: &Village) -> StoreResult<()> {
         let villages = &mut self.state.borrow_mut().villages;
-        match villages.binary_search_by(|v| v.code.cmp(&village.code)) {
-            Ok(i) => villages[i] = village.clone(),
-            Err(i) => villages.insert(i, village.clone()),
-        }
+        order::put_sorted(villages, village.clone(), |v| v.code.as_str());
         Ok(())
     }
 

@@ -28,6 +28,17 @@ pub fn sort_by_cached_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     permute(items, order);
 }
 
+/// Puts `item` into `items`, kept sorted by `key`: in place of the item with the
+/// same key (the last one put wins, as with `BTreeMap::insert`), or where it
+/// belongs. Code that ships in the wasm keeps such a list instead of a map type
+/// of its own (each map type brings kilobytes of B-tree code).
+pub fn put_sorted<T, K: Ord + ?Sized>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> &K) {
+    match items.binary_search_by(|probe| key(probe).cmp(key(&item))) {
+        Ok(index) => items[index] = item,
+        Err(index) => items.insert(index, item),
+    }
+}
+
 /// The positions `0..len`, stably sorted by `compare`. The one instance of the
 /// standard library's stable sort behind this module.
 #[inline(never)]
@@ -58,6 +69,15 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn put_sorted_keeps_order_and_the_last_of_a_key() {
+        let mut items: Vec<(&str, u32)> = Vec::new();
+        for item in [("b", 1), ("a", 2), ("c", 3), ("b", 4)] {
+            put_sorted(&mut items, item, |(key, _)| key);
+        }
+        assert_eq!(items, [("a", 2), ("b", 4), ("c", 3)]);
+    }
 
     proptest! {
         // Pairs (key, original position): equal keys show whether the sort is stable.

@@ -69,10 +69,7 @@ impl RegionTable {
                         name: name.to_owned(),
                         districts,
                     };
-                    match regencies.binary_search_by(|r| r.code.as_str().cmp(code)) {
-                        Ok(index) => regencies[index] = regency,
-                        Err(index) => regencies.insert(index, regency),
-                    }
+                    crate::order::put_sorted(&mut regencies, regency, |r| r.code.as_str());
                 }
                 _ => return Err(fail("codes have two or four digits")),
             }

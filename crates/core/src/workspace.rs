@@ -132,10 +132,9 @@ impl Workspace {
             known.binary_search_by(|(village, _, _)| village.code().cmp(code))
         };
         for (village, slots) in villages {
-            match find(&known, village.code()) {
-                Ok(index) => known[index] = (village, slots, Vec::new()),
-                Err(index) => known.insert(index, (village, slots, Vec::new())),
-            }
+            crate::order::put_sorted(&mut known, (village, slots, Vec::new()), |(v, _, _)| {
+                v.code()
+            });
         }
         // A NIK is active at most once on the device: the earliest keeps it.
         // (The map type `Roster::restore` uses too: one copy of its code in the wasm.)
