@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { gzipAsync } from '@gfx/zopfli';
+import { files } from './files.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(root, 'target', 'precompress');
@@ -27,18 +28,6 @@ const CACHE = path.join(root, 'target', 'precompress');
 const COMPRESSIBLE = new Set(['.html', '.js', '.wasm', '.css', '.json', '.webmanifest', '.svg', '.txt']);
 /** Zopfli's default; more iterations give a few hundred bytes for much more time. */
 const ITERATIONS = 15;
-
-/** Files under `dir`, as paths relative to it. */
-function files(dir, prefix = '') {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const rel = prefix + entry.name;
-    if (entry.isDirectory()) out.push(...files(path.join(dir, entry.name), `${rel}/`));
-    else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
 
 /** The Zopfli gzip of `bytes`, from the cache when the same bytes were seen before. */
 async function compressed(bytes) {
@@ -67,7 +56,7 @@ export async function precompress(dir) {
   let raw = 0;
   let gzipped = 0;
   for (const rel of files(dir)) {
-    if (rel.endsWith('.gz') || !COMPRESSIBLE.has(path.extname(rel).toLowerCase())) continue;
+    if (!COMPRESSIBLE.has(path.extname(rel).toLowerCase())) continue;
     const file = path.join(dir, rel);
     const bytes = fs.readFileSync(file);
     const gz = await compressed(bytes);

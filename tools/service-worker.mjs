@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { files } from './files.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(root, 'public', 'sw.js');
@@ -23,20 +24,6 @@ const REGIONS = 'regions';
 const BUILD_MARKER = /\/\*@build\*\/[^]*?\/\*@end\*\//;
 /** What Trunk's `serve` adds to index.html (its live-reload WebSocket). */
 const TRUNK_SERVE_MARKER = '.well-known/trunk/ws';
-
-/** Files under `dir`, as sorted '/'-separated paths relative to it. */
-function files(dir, prefix = '') {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    // Dotfiles, and precompressed copies (tools/precompress.mjs): the worker fetches
-    // the file itself and the host picks the encoding.
-    if (entry.name.startsWith('.') || entry.name.endsWith('.gz')) continue;
-    const rel = prefix + entry.name;
-    if (entry.isDirectory()) out.push(...files(path.join(dir, entry.name), `${rel}/`));
-    else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
 
 /** Hex SHA-256 (first 16 digits) over names and contents, plus any extra text. */
 function contentHash(dir, names, extra = '') {
