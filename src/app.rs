@@ -5,13 +5,11 @@
 use leptos::prelude::*;
 use lindung_core::Lang;
 
-use crate::check_form::CheckForm;
+use crate::lazy;
 use crate::offline::UpdateBanner;
 use crate::platform;
 use crate::route::Route;
-use crate::screens::{
-    ExportScreen, HomeScreen, RecordScreen, RegisterScreen, SettingsScreen, VillageScreen,
-};
+use crate::screens::HomeScreen;
 use crate::state::{read_only_message, AppStore, Ctx, Phase, Writer};
 
 #[component]
@@ -53,16 +51,13 @@ pub fn App() -> impl IntoView {
         .into_any(),
         Phase::Ready => match ctx.route.get() {
             Route::Home => view! { <HomeScreen /> }.into_any(),
-            Route::Check => view! {
-                <CheckForm lang=lang pack=ctx.pack today=ctx.today />
-            }
-            .into_any(),
-            Route::Village(code) => view! { <VillageScreen code=code /> }.into_any(),
-            Route::Register(code) => view! { <RegisterScreen village=code /> }.into_any(),
-            Route::Edit(id) => view! { <RegisterScreen editing=id /> }.into_any(),
-            Route::Record(id) => view! { <RecordScreen id=id /> }.into_any(),
-            Route::Settings => view! { <SettingsScreen /> }.into_any(),
-            Route::Export => view! { <ExportScreen /> }.into_any(),
+            Route::Check => lazy::check(lang.into(), ctx.pack.into(), ctx.today),
+            Route::Village(code) => lazy::village(lang.into(), code),
+            Route::Register(code) => lazy::register(lang.into(), Some(code), None),
+            Route::Edit(id) => lazy::register(lang.into(), None, Some(id)),
+            Route::Record(id) => lazy::record(lang.into(), id),
+            Route::Settings => lazy::settings(lang.into()),
+            Route::Export => lazy::export(lang.into()),
         },
     };
 

@@ -8,6 +8,7 @@ mod app;
 mod backend;
 mod check_form;
 pub mod device;
+mod lazy;
 mod offline;
 mod platform;
 mod qr;

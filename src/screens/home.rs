@@ -78,10 +78,20 @@ pub fn HomeScreen() -> impl IntoView {
                     <ul class="village-list" data-testid="village-list">{rows}</ul>
                 </Show>
             </div>
-            <AddVillage />
+            {crate::lazy::screen(lang.into(), add_village)}
         </section>
     }
 }
+
+// The form that adds a village, with the region picker, is most of the home
+// screen's code: it loads on demand (src/lazy.rs), below everything else on the
+// screen, so its arrival moves nothing in view.
+crate::lazy::split_point!(
+    picker,
+    fn add_village() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+        Ok(view! { <AddVillage /> }.into_any())
+    }
+);
 
 /// Days since the last export, and a warning when changes have waited on
 /// the phone longer than the rule pack allows (the core's `export::standing`).

@@ -23,6 +23,11 @@ struct CargoTool {
     /// `--locked`: use the crate's own lockfile. Not for wasm-bindgen-cli, whose
     /// lockfile wants a webpki-roots version that the registry lacks.
     locked: bool,
+    /// `--features`, when the crate builds its executable only with them.
+    features: &'static str,
+    /// Whether the executables answer `--version`; if not, `cargo install --list`
+    /// tells the version installed.
+    version_flag: bool,
 }
 
 /// Must equal the `wasm-bindgen` version in Cargo.lock (checked).
@@ -31,6 +36,8 @@ const WASM_BINDGEN: CargoTool = CargoTool {
     version: "0.2.130",
     bins: &["wasm-bindgen", "wasm-bindgen-test-runner"],
     locked: false,
+    features: "",
+    version_flag: true,
 };
 
 /// trunk 0.22 needs a newer rustc than ours.
@@ -39,6 +46,19 @@ const TRUNK: CargoTool = CargoTool {
     version: "0.21.14",
     bins: &["trunk"],
     locked: true,
+    features: "",
+    version_flag: true,
+};
+
+/// Splits the app's .wasm into chunks loaded on demand (tools/split.mjs); the same
+/// version as the `wasm_split_helpers` that Leptos puts in the app (Cargo.lock).
+const WASM_SPLIT: CargoTool = CargoTool {
+    krate: "wasm_split_cli_support",
+    version: "0.2.4",
+    bins: &["wasm-split-cli"],
+    locked: true,
+    features: "build-binary",
+    version_flag: false,
 };
 
 /// The wasm-opt Trunk.toml asks for (`wasm_opt = "version_132"`), from npm `binaryen`.
@@ -50,6 +70,7 @@ pub fn ensure_app_tools(project: &Project) -> Result<()> {
     ensure_cargo_tool(project, &WASM_BINDGEN)?;
     check_wasm_bindgen_matches_lockfile(project)?;
     ensure_cargo_tool(project, &TRUNK)?;
+    ensure_cargo_tool(project, &WASM_SPLIT)?;
     ensure_npm_packages(project)?;
     ensure_wasm_opt(project)
 }
@@ -93,7 +114,7 @@ fn ensure_cargo_tool(project: &Project, tool: &CargoTool) -> Result<()> {
     if tool
         .bins
         .iter()
-        .all(|bin| has_version(project, bin, tool.version))
+        .all(|bin| has_tool_version(project, tool, bin))
     {
         return present(&label);
     }
@@ -103,10 +124,13 @@ fn ensure_cargo_tool(project: &Project, tool: &CargoTool) -> Result<()> {
     if tool.locked {
         install.arg("--locked");
     }
+    if !tool.features.is_empty() {
+        install.args(["--features", tool.features]);
+    }
     run(&mut install)?;
     // Catches an older copy earlier on PATH shadowing the one just installed.
     for bin in tool.bins {
-        if !has_version(project, bin, tool.version) {
+        if !has_tool_version(project, tool, bin) {
             let found = project
                 .which(bin)
                 .map(|p| p.display().to_string())
@@ -119,6 +143,18 @@ fn ensure_cargo_tool(project: &Project, tool: &CargoTool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `bin` of `tool` is on PATH at the tool's version.
+fn has_tool_version(project: &Project, tool: &CargoTool, bin: &str) -> bool {
+    if tool.version_flag {
+        return has_version(project, bin, tool.version);
+    }
+    // `cargo install --list` names each installed crate as `<crate> v<version>:`.
+    let listed = format!("{} v{}:", tool.krate, tool.version);
+    let installed = output(project.command("cargo").args(["install", "--list"]))
+        .is_ok_and(|list| list.lines().any(|line| line.trim() == listed));
+    installed && project.which(bin).is_some()
 }
 
 /// Whether `program --version` runs and names exactly `version`.

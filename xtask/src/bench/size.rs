@@ -1,10 +1,17 @@
 //! What a first visit downloads, from the built `dist/`, raw and gzip.
 //!
 //! Counted once each: `index.html`; the local files it names (Trunk's .js, .wasm and
-//! .css, the manifest, icons); the icons the manifest names; the service worker
-//! (`sw.js`) and the app shell it precaches on install (its `BUILD.shell` list, written
-//! by tools/service-worker.mjs). Region data (`regions/`) is fetched when the agent
-//! picks a province, so it never counts, even if it is in the worker's lists.
+//! .css, the split loader, the manifest, icons); the icons the manifest names; the
+//! service worker (`sw.js`) and the app shell it precaches on install (its
+//! `BUILD.shell` list, written by tools/service-worker.mjs). Region data (`regions/`)
+//! is fetched when the agent picks a province, so it never counts, even if it is in
+//! the worker's lists.
+//!
+//! The first load (`release.first_load.*`) is all of that but the chunks: the .wasm
+//! files that only the worker's list names, the screens that load on demand
+//! (src/lazy.rs, tools/split.mjs). The app starts without them; the worker fetches
+//! them after it started, for offline use, so they are a figure of their own
+//! (`release.chunks.*`), and `release.first_visit.*` counts everything.
 //!
 //! "gzip" is the transfer size from a host that compresses text: the release build's
 //! precompressed `<file>.gz` (Zopfli, tools/precompress.mjs; README "Deploying") where
@@ -38,10 +45,13 @@ pub enum Kind {
     Icon,
     /// The service worker script.
     Worker,
+    /// A .wasm chunk that only the service worker's list names: a screen loaded on
+    /// demand, precached after the app started. Not part of the first load.
+    Chunk,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::Html,
         Kind::Wasm,
         Kind::Js,
@@ -49,6 +59,7 @@ impl Kind {
         Kind::Manifest,
         Kind::Icon,
         Kind::Worker,
+        Kind::Chunk,
     ];
 
     /// The middle part of the figure names: `release.<name>.gzip`.
@@ -61,6 +72,7 @@ impl Kind {
             Kind::Manifest => "manifest",
             Kind::Icon => "icons",
             Kind::Worker => "sw",
+            Kind::Chunk => "chunks",
         }
     }
 
@@ -109,16 +121,22 @@ impl Bundle {
             let text = fs::read_to_string(dist.join(manifest)).unwrap_or_default();
             files.extend(manifest_icons(&text));
         }
+        let mut precached = Vec::new();
         if let Ok(worker) = fs::read_to_string(dist.join(SERVICE_WORKER)) {
             files.push(SERVICE_WORKER.to_string());
-            files.extend(precached_shell(&worker));
+            precached = precached_shell(&worker);
         }
+        let loaded = files.len();
+        files.extend(precached);
 
         let mut assets: Vec<Asset> = Vec::new();
-        for file in files {
-            let Some(kind) = Kind::of(&file) else {
+        for (index, file) in files.into_iter().enumerate() {
+            let Some(mut kind) = Kind::of(&file) else {
                 continue;
             };
+            if kind == Kind::Wasm && index >= loaded {
+                kind = Kind::Chunk;
+            }
             let path = dist.join(&file);
             if file.starts_with(REGIONS_DIR)
                 || !path.is_file()
@@ -168,47 +186,70 @@ impl Bundle {
                 figures.push(Figure::bytes(format!("release.{}.gzip", kind.name()), gzip));
             }
         }
-        let (raw, gzip) = self.totals();
+        let (raw, gzip) = self.totals(|kind| kind != Kind::Chunk);
         figures.push(Figure::bytes("release.first_load.raw", raw));
         figures.push(Figure::bytes("release.first_load.gzip", gzip));
+        let (raw, gzip) = self.totals(|_| true);
+        figures.push(Figure::bytes("release.first_visit.raw", raw));
+        figures.push(Figure::bytes("release.first_visit.gzip", gzip));
         figures
     }
 
-    fn totals(&self) -> (u64, u64) {
-        self.assets.iter().fold((0, 0), |(raw, gzip), asset| {
-            (raw + asset.raw, gzip + asset.gzip)
-        })
+    fn totals(&self, counted: impl Fn(Kind) -> bool) -> (u64, u64) {
+        self.assets
+            .iter()
+            .filter(|asset| counted(asset.kind))
+            .fold((0, 0), |(raw, gzip), asset| {
+                (raw + asset.raw, gzip + asset.gzip)
+            })
     }
 
     pub fn print_table(&self) {
-        let (raw, gzip) = self.totals();
+        let (raw, gzip) = self.totals(|kind| kind != Kind::Chunk);
+        let (all_raw, all_gzip) = self.totals(|_| true);
         let total = "first load (total)";
+        let visit = "first visit (with chunks)";
+        let chunks = self
+            .assets
+            .iter()
+            .filter(|asset| asset.kind == Kind::Chunk)
+            .count();
+        let chunk_line = format!("{chunks} chunks (on demand)");
         let width = self
             .assets
             .iter()
+            .filter(|asset| asset.kind != Kind::Chunk)
             .map(|asset| asset.file.len())
-            .chain([total.len(), 4])
+            .chain([visit.len(), chunk_line.len()])
             .max()
             .unwrap_or(0);
-        println!("{:<width$}  {:>9}  {:>9}", "file", "raw kB", "gzip kB");
-        for asset in &self.assets {
+        let row = |name: &str, raw: u64, gzip: u64| {
             println!(
-                "{:<width$}  {:>9}  {:>9}",
-                asset.file,
-                kilobytes(asset.raw),
-                kilobytes(asset.gzip)
-            );
+                "{name:<width$}  {:>9}  {:>9}",
+                kilobytes(raw),
+                kilobytes(gzip)
+            )
+        };
+        println!("{:<width$}  {:>9}  {:>9}", "file", "raw kB", "gzip kB");
+        for asset in self.assets.iter().filter(|asset| asset.kind != Kind::Chunk) {
+            row(&asset.file, asset.raw, asset.gzip);
+        }
+        row(total, raw, gzip);
+        if chunks > 0 {
+            row(&chunk_line, all_raw - raw, all_gzip - gzip);
         }
         println!(
             "{:<width$}  {:>9}  {:>9}",
-            total,
-            kilobytes(raw),
-            kilobytes(gzip)
+            visit,
+            kilobytes(all_raw),
+            kilobytes(all_gzip)
         );
         println!(
-            "first load: {} kB gzip (gzip -9, PNGs as they are; 1 kB = 1000 bytes; \
-             regions/ not counted)",
-            kilobytes(gzip)
+            "first load: {} kB gzip, first visit with the on-demand chunks the service \
+             worker precaches: {} kB (Zopfli copies or gzip -9, PNGs as they are; \
+             1 kB = 1000 bytes; regions/ not counted)",
+            kilobytes(gzip),
+            kilobytes(all_gzip)
         );
     }
 }
@@ -374,6 +415,60 @@ const wasm = await init({ module_or_path: '/lindung-9e2b_bg.wasm' });
     }
 
     #[test]
+    fn a_wasm_only_the_worker_names_is_a_chunk_outside_the_first_load() {
+        let dist = std::env::temp_dir().join(format!("lindung-size-chunks-{}", std::process::id()));
+        fs::create_dir_all(&dist).unwrap();
+        let write = |name: &str, body: &str| fs::write(dist.join(name), body).unwrap();
+        write(
+            "index.html",
+            r#"<link rel="modulepreload" href="/a.js"><link rel="modulepreload" href="/a_split.js">
+<script type="module">import init from '/a.js'; init({ module_or_path: '/a_bg.wasm' });</script>"#,
+        );
+        write("a.js", "glue");
+        write("a_split.js", "loader");
+        write("a_bg.wasm", "main module");
+        write("a_split_village.wasm", "chunk");
+        write(
+            "sw.js",
+            r#"const BUILD = {"shell":["index.html","a.js","a_split.js","a_bg.wasm","a_split_village.wasm"]};"#,
+        );
+        let bundle = Bundle::measure(&dist).unwrap();
+        let kinds: Vec<(&str, Kind)> = bundle
+            .assets
+            .iter()
+            .map(|a| (a.file.as_str(), a.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("index.html", Kind::Html),
+                ("a.js", Kind::Js),
+                ("a_split.js", Kind::Js),
+                ("a_bg.wasm", Kind::Wasm),
+                ("sw.js", Kind::Worker),
+                ("a_split_village.wasm", Kind::Chunk),
+            ]
+        );
+        let figure = |name: &str| {
+            bundle
+                .figures()
+                .into_iter()
+                .find(|f| f.name == name)
+                .map(|f| f.value)
+                .unwrap()
+        };
+        let raw = |name: &str| fs::metadata(dist.join(name)).unwrap().len() as f64;
+        let visit: f64 = kinds.iter().map(|(f, _)| raw(f)).sum();
+        assert_eq!(figure("release.chunks.raw"), raw("a_split_village.wasm"));
+        assert_eq!(
+            figure("release.first_load.raw"),
+            visit - raw("a_split_village.wasm")
+        );
+        assert_eq!(figure("release.first_visit.raw"), visit);
+        fs::remove_dir_all(&dist).unwrap();
+    }
+
+    #[test]
     fn first_load_sums_every_kind() {
         let asset = |file: &str, raw, gzip| Asset {
             file: file.into(),
@@ -407,6 +502,8 @@ const wasm = await init({ module_or_path: '/lindung-9e2b_bg.wasm' });
                 ("release.sw.gzip".to_string(), 10.0),
                 ("release.first_load.raw".to_string(), 1380.0),
                 ("release.first_load.gzip".to_string(), 530.0),
+                ("release.first_visit.raw".to_string(), 1380.0),
+                ("release.first_visit.gzip".to_string(), 530.0),
             ]
         );
     }
