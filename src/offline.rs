@@ -127,7 +127,17 @@ pub fn register_service_worker() {
 
     wasm_bindgen_futures::spawn_local(async move {
         let registration = match JsFuture::from(container.register(SCRIPT)).await {
-            Ok(registration) => registration.unchecked_into::<ServiceWorkerRegistration>(),
+            // A browser that blocks service workers may resolve with nothing.
+            Ok(registration) if registration.is_object() => {
+                registration.unchecked_into::<ServiceWorkerRegistration>()
+            }
+            Ok(nothing) => {
+                warn(
+                    "Lindung: service workers are blocked; no offline use:",
+                    &nothing,
+                );
+                return;
+            }
             Err(error) => {
                 warn(
                     "Lindung: the service worker was not registered; no offline use:",

@@ -13,9 +13,9 @@
 //   3. release builds: wasm-opt -Oz on every module (index.html tells Trunk not to
 //      run it on the unsplit module: data-wasm-opt="0"), and terser on the JS;
 //   4. writes them over Trunk's `<stem>.js` and `<stem>_bg.wasm`, with the loader and
-//      chunks named `<stem>_split.js` and `<stem>_<chunk>.wasm`: Trunk's stem carries
-//      a hash of this build's code, so no browser or cache mixes chunks of two
-//      builds; and updates index.html: the new `integrity` hashes, and a
+//      chunks named `<stem>_split.js` and `<stem>_<chunk>.wasm` (Trunk's stem changes
+//      with the code; the service worker's cache version covers every file's
+//      content); and updates index.html: the new `integrity` hashes, and a
 //      modulepreload of the loader, which the JS glue imports.
 // The service worker (tools/service-worker.mjs, run after this) precaches every
 // file, chunks included, so a chunk loads offline like the rest of the app.

@@ -14,6 +14,10 @@
 //    (the count then must equal what the core computed natively), and the app's share
 //    of it (its input event to its last change to the page). Clearing the box
 //    (select all, Backspace) between words is measured too.
+// 6. Floor: the same keystroke measurement on a bare page (an input that rewrites a
+//    count and 20 lines of text; no app), at the same throttling: what this machine
+//    and browser take before any app work. `roster.search.floor.p50` next to
+//    `roster.search.p50` tells how much of a keystroke is the app's page.
 //
 // Writes {figures: [{name, value, unit}], keystrokes: [...]} to result.json.
 
@@ -126,6 +130,9 @@ async function bench(browser, url, plan) {
   const still = await busy();
   if (still < 2 * before) throw new Error(`CPU throttling was lost on the way (busy loop ${still.toFixed(0)} ms)`);
 
+  const floor = await searchFloor(context, plan.cpu_throttling);
+  log(`search floor (bare page, ${floor.length} keystrokes): median ${percentile(floor, 50).toFixed(0)} ms, p95 ${percentile(floor, 95).toFixed(0)} ms`);
+
   const times = keystrokes.map((k) => k.ms);
   const p50 = percentile(times, 50);
   const p95 = percentile(times, 95);
@@ -143,12 +150,52 @@ async function bench(browser, url, plan) {
       figure('roster.search.max.ms', round(Math.max(...times)), 'ms'),
       figure('roster.search.app.p50.ms', round(percentile(app, 50)), 'ms'),
       figure('roster.search.app.p95.ms', round(percentile(app, 95)), 'ms'),
+      figure('roster.search.floor.p50.ms', round(percentile(floor, 50)), 'ms'),
+      figure('roster.search.floor.p95.ms', round(percentile(floor, 95)), 'ms'),
     ],
     cpu_throttling: plan.cpu_throttling,
     cold_open_ms: cold,
     open_from_home_ms: fromHome,
     keystrokes,
   };
+}
+
+/** The bare page of the floor measurement: no app, the same test ids. */
+const FLOOR_PAGE = `<!doctype html><html lang="id"><meta name="viewport" content="width=device-width">
+<title>floor</title><input data-testid="roster-search" aria-label="cari"><p data-testid="roster-result-count">0</p><ol></ol>
+<script>
+  const list = document.querySelector('ol');
+  for (let i = 0; i < 20; i++) list.append(document.createElement('li'));
+  let typed = 0;
+  window.addEventListener('input', () => {
+    typed += 1;
+    document.querySelector('[data-testid=roster-result-count]').textContent = String(typed);
+    for (const [i, line] of [...list.children].entries()) line.textContent = 'pekerja ' + typed + '.' + i;
+  });
+</script>`;
+const FLOOR_KEYSTROKES = 40;
+
+/** Keydown-to-painted-frame times of FLOOR_KEYSTROKES on the bare page, throttled. */
+async function searchFloor(context, throttling) {
+  const page = await context.newPage();
+  try {
+    await page.setContent(FLOOR_PAGE);
+    await page.evaluate(() => {
+      window.__lindungBench = { villageReady: null, keystroke: null };
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttling });
+    await page.getByTestId('roster-search').click();
+    const times = [];
+    for (let i = 1; i <= FLOOR_KEYSTROKES; i++) {
+      await page.evaluate(armKeystroke, String(i));
+      await page.keyboard.press('a');
+      times.push((await page.evaluate(() => window.__lindungBench.keystroke)).ms);
+    }
+    return times;
+  } finally {
+    await page.close();
+  }
 }
 
 const round = (ms) => Math.round(ms * 10) / 10;

@@ -1,0 +1,42 @@
+// The screens other than home are chunks of the .wasm fetched when first shown
+// (src/lazy.rs, tools/split.mjs). If a chunk cannot be fetched (offline before the
+// service worker saved it), the agent is told, the app keeps running, and "Coba lagi"
+// fetches it once the network is back.
+import { test, expect } from '../fixtures';
+
+// Chunk requests must reach page.route: no service worker serving them from its cache.
+test.use({ serviceWorkers: 'block' });
+
+test('a screen whose code cannot be fetched says so, and loads when tried again', async ({ page, pageErrors }) => {
+  await page.goto('/#/');
+  await expect(page.getByTestId('no-villages')).toBeVisible();
+
+  const office = '**/*_split_office.wasm';
+  let refused = 0;
+  await page.route(office, (route) => {
+    refused += 1;
+    return route.abort('internetdisconnected');
+  });
+  await page.getByTestId('nav-settings').click();
+  const missing = page.getByTestId('chunk-missing');
+  await expect(missing).toContainText('belum tersimpan di HP');
+  expect(refused).toBeGreaterThan(0);
+  await expect(page.getByTestId('agent-name')).toHaveCount(0);
+
+  // The rest of the app still works: home, and back.
+  await page.getByTestId('nav-home').click();
+  await expect(page.getByTestId('no-villages')).toBeVisible();
+  await page.getByTestId('nav-settings').click();
+  await expect(missing).toBeVisible();
+
+  await page.unroute(office);
+  await page.getByTestId('chunk-retry').click();
+  await expect(page.getByTestId('agent-name')).toBeEditable();
+  await expect(missing).toHaveCount(0);
+
+  // The refused fetches are reported in the console (the loader and the browser);
+  // nothing else may be.
+  const expected = (error: string) => /Failed to fetch|ERR_INTERNET_DISCONNECTED|_split_office\.wasm/.test(error);
+  expect(pageErrors.filter(expected).length).toBeGreaterThan(0);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !expected(error)));
+});
