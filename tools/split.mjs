@@ -130,8 +130,15 @@ export async function split(staging, profile) {
     // preloaded beside the glue that imports it.
     const html = path.join(staging, 'index.html');
     let page = fs.readFileSync(html, 'utf8');
-    page = replaceAll(page, oldGlue, sri(Buffer.from(glue)), 'index.html (the JS glue)');
-    page = replaceAll(page, oldWasm, sri(fs.readFileSync(path.join(staging, `${stem}_bg.wasm`))), 'index.html (the .wasm)');
+    const newWasm = sri(fs.readFileSync(path.join(staging, `${stem}_bg.wasm`)));
+    for (const [from, to, what] of [
+      [oldGlue, sri(Buffer.from(glue)), 'the JS glue'],
+      [oldWasm, newWasm, 'the .wasm'],
+    ]) {
+      // Trunk writes integrity attributes unless told not to; where it did, they
+      // must all follow the new files.
+      if (page.includes('integrity=')) page = replaceAll(page, from, to, `index.html (${what})`);
+    }
     fs.writeFileSync(path.join(staging, `${stem}.js`), glue);
     fs.writeFileSync(path.join(staging, loaderName), loader);
     const base = process.env.TRUNK_PUBLIC_URL || '/';
