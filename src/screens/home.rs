@@ -16,6 +16,9 @@ pub fn HomeScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    // The form that adds a village opens on request: agents add their villages once,
+    // and its code (with the region picker) then loads only when needed.
+    let adding = RwSignal::new(false);
     let no_agent = move || {
         ctx.settings
             .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
@@ -78,14 +81,25 @@ pub fn HomeScreen() -> impl IntoView {
                     <ul class="village-list" data-testid="village-list">{rows}</ul>
                 </Show>
             </div>
-            {crate::lazy::screen(lang.into(), add_village)}
+            <button
+                type="button"
+                class="secondary"
+                data-testid="add-village-open"
+                aria-controls="add-village"
+                aria-expanded=move || if adding.get() { "true" } else { "false" }
+                on:click=move |_| adding.update(|open| *open = !*open)
+            >
+                {t("Tambah desa", "Add a village")}
+            </button>
+            <div id="add-village">
+                {move || adding.get().then(|| crate::lazy::screen(lang.into(), add_village))}
+            </div>
         </section>
     }
 }
 
 // The form that adds a village, with the region picker, is most of the home
-// screen's code: it loads on demand (src/lazy.rs), below everything else on the
-// screen, so its arrival moves nothing in view.
+// screen's code: it loads on demand (src/lazy.rs) when the agent opens it.
 crate::lazy::split_point!(
     picker,
     fn add_village() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {

@@ -1,6 +1,6 @@
 // The village picker (src/region_picker.rs), as a person sees it: province, regency/city,
 // district and village selects, and a field to type a village code. It sits on the home
-// screen ("Tambah desa"); `open` is the one place that knows.
+// screen, in the form that its "Tambah desa" button opens (`openAddVillage`).
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export class RegionPickerPage {
@@ -30,9 +30,10 @@ export class RegionPickerPage {
     this.picked = page.getByTestId('region-picked');
   }
 
-  /** Opens the screen with the picker (the home screen's "Tambah desa") at `base`. */
+  /** Opens the picker (the home screen's "Tambah desa" form) at `base`. */
   async open(base = '/') {
     await this.page.goto(base);
+    await openAddVillage(this.page);
     await expect(this.province, 'the RegionPicker on the home screen').toBeVisible();
   }
 
@@ -60,4 +61,12 @@ export class RegionPickerPage {
   async villageNames(): Promise<string[]> {
     return this.village.locator('option:not([value=""])').allTextContents();
   }
+}
+
+/** Opens the home screen's "Tambah desa" form unless it is open. */
+export async function openAddVillage(page: Page) {
+  const open = page.getByTestId('add-village-open');
+  await expect(open).toBeVisible();
+  if ((await open.getAttribute('aria-expanded')) !== 'true') await open.click();
+  await expect(open).toHaveAttribute('aria-expanded', 'true');
 }

@@ -2,6 +2,7 @@
 // registering, a village's roster, a record. Specs talk to this object.
 import { expect, type Locator, type Page } from '@playwright/test';
 import { CheckPersonPage } from './check-person-page';
+import { openAddVillage } from './region-picker-page';
 
 export type Person = {
   nik: string;
@@ -47,6 +48,7 @@ export class RosterApp {
 
   async addVillage(code: string, name: string, area = 'Kec. Sungai Raya, Kab. Bengkayang') {
     await this.goto('#/');
+    await openAddVillage(this.page);
     await this.page.getByTestId('village-code').fill(code);
     await this.page.getByTestId('village-name').fill(name);
     await this.page.getByTestId('village-area').fill(area);
