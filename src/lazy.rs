@@ -12,7 +12,8 @@
 //!
 //! Chunks: `roster` (village and record screens), `forms` (registration form and
 //! NIK check), `office` (settings, export) and `picker` (the home screen's form that
-//! adds a village, with the region picker: src/screens/home.rs).
+//! adds a village, with the region picker, opened by its "Tambah desa" button:
+//! src/screens/home.rs).
 //!
 //! Invariants: a screen from here shows a loading line until its chunk is there,
 //! and a retry button if the chunk cannot be fetched (nothing typed is lost: the
