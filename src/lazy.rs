@@ -101,7 +101,7 @@ where
     let attempt = RwSignal::new(0_u32);
     let body = move || {
         attempt.track();
-        let loading = leptos::__reexports::send_wrapper::SendWrapper::new(load());
+        let loading = send_wrapper::SendWrapper::new(load());
         Suspend::new(async move {
             match loading.await {
                 Ok(view) => view,
@@ -111,7 +111,7 @@ where
                             "Bagian aplikasi ini belum tersimpan di HP dan tidak bisa diunduh sekarang. Sambungkan ke internet, lalu coba lagi.",
                             "This part of the app is not saved on the phone yet and cannot be downloaded now. Connect to the internet, then try again.",
                         )}</p>
-                        <button type="button" data-testid="chunk-retry" on:click=move |_| attempt.update(|n| *n += 1)>
+                        <button type="button" class="secondary" data-testid="chunk-retry" on:click=move |_| attempt.update(|n| *n += 1)>
                             {t("Coba lagi", "Try again")}
                         </button>
                     </div>

@@ -37,21 +37,35 @@ const SPLIT_SECTION = '__wasm_split_unstable';
 
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
+/** Runs a tool; what it prints (wasm-split-cli's warnings, say) is passed on. */
 function run(command, args) {
+  let out;
   try {
-    execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (error) {
     const stderr = error.stderr?.toString().trim() ?? '';
     throw new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`);
   }
+  if (out.trim()) console.log(out.trim());
 }
 
-/** The cargo output Trunk just built: its profile directory follows index.html. */
+/** The wasm-opt of npm `binaryen` (the version Trunk.toml names), not any other on PATH. */
+const WASM_OPT = path.join(root, 'node_modules', '.bin', 'wasm-opt');
+
+/**
+ * The cargo output Trunk just built: cargo's target directory (however it is set),
+ * and the profile index.html names for release builds.
+ */
 function cargoOutput(profile) {
-  const target = process.env.CARGO_TARGET_DIR
-    ? path.resolve(root, process.env.CARGO_TARGET_DIR)
-    : path.join(root, 'target');
-  return path.join(target, 'wasm32-unknown-unknown', profile === 'release' ? 'app' : 'debug', `${BIN}.wasm`);
+  const metadata = JSON.parse(
+    execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: root, encoding: 'utf8' }),
+  );
+  let dir = 'debug';
+  if (profile === 'release') {
+    const html = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+    dir = /data-cargo-profile-release="([^"]+)"/.exec(html)?.[1] ?? 'release';
+  }
+  return path.join(metadata.target_directory, 'wasm32-unknown-unknown', dir, `${BIN}.wasm`);
 }
 
 /** Trunk's output names: `<stem>.js` and `<stem>_bg.wasm`, with a hash in the stem. */
@@ -107,7 +121,7 @@ export async function split(staging, profile) {
     ];
     for (const m of modules) {
       if (release) {
-        run('wasm-opt', ['-Oz', '--output', path.join(staging, m.to), m.from]);
+        run(WASM_OPT, ['-Oz', '--output', path.join(staging, m.to), m.from]);
       } else {
         fs.copyFileSync(m.from, path.join(staging, m.to));
       }

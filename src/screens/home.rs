@@ -19,6 +19,7 @@ pub fn HomeScreen() -> impl IntoView {
     // The form that adds a village opens on request: agents add their villages once,
     // and its code (with the region picker) then loads only when needed.
     let adding = RwSignal::new(false);
+    let opened = RwSignal::new(false);
     let no_agent = move || {
         ctx.settings
             .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
@@ -87,12 +88,19 @@ pub fn HomeScreen() -> impl IntoView {
                 data-testid="add-village-open"
                 aria-controls="add-village"
                 aria-expanded=move || if adding.get() { "true" } else { "false" }
-                on:click=move |_| adding.update(|open| *open = !*open)
+                on:click=move |_| {
+                    adding.update(|open| *open = !*open);
+                    if !opened.get_untracked() {
+                        opened.set(true);
+                    }
+                }
             >
                 {t("Tambah desa", "Add a village")}
             </button>
-            <div id="add-village">
-                {move || adding.get().then(|| crate::lazy::screen(lang.into(), add_village))}
+            // Once opened, the form stays mounted and is only hidden: closing it keeps
+            // what the agent typed, and a save in flight still reports its outcome.
+            <div id="add-village" hidden=move || !adding.get()>
+                {move || opened.get().then(|| crate::lazy::screen(lang.into(), add_village))}
             </div>
         </section>
     }

@@ -50,8 +50,9 @@ const TRUNK: CargoTool = CargoTool {
     version_flag: true,
 };
 
-/// Splits the app's .wasm into chunks loaded on demand (tools/split.mjs); the same
-/// version as the `wasm_split_helpers` that Leptos puts in the app (Cargo.lock).
+/// Splits the app's .wasm into chunks loaded on demand (tools/split.mjs). Reads the
+/// split points of `wasm_split_helpers` 0.2.3 (Cargo.lock, through Leptos): the 0.2
+/// series shares their format.
 const WASM_SPLIT: CargoTool = CargoTool {
     krate: "wasm_split_cli_support",
     version: "0.2.4",

@@ -1,7 +1,7 @@
-// The screens other than home are chunks of the .wasm fetched when first shown
-// (src/lazy.rs, tools/split.mjs). If a chunk cannot be fetched (offline before the
-// service worker saved it), the agent is told, the app keeps running, and "Coba lagi"
-// fetches it once the network is back.
+// The screens other than home, and the home screen's add-village form, are chunks of
+// the .wasm fetched when first shown (src/lazy.rs, tools/split.mjs). If a chunk cannot
+// be fetched (offline before the service worker saved it), the agent is told, the app
+// keeps running, and "Coba lagi" fetches it once the network is back.
 import { test, expect } from '../fixtures';
 
 // Chunk requests must reach page.route: no service worker serving them from its cache.
@@ -39,4 +39,22 @@ test('a screen whose code cannot be fetched says so, and loads when tried again'
   const expected = (error: string) => /Failed to fetch|ERR_INTERNET_DISCONNECTED|_split_office\.wasm/.test(error);
   expect(pageErrors.filter(expected).length).toBeGreaterThan(0);
   pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !expected(error)));
+});
+
+test('the add-village form opens on request, and closing it keeps what was typed', async ({ page }) => {
+  await page.goto('/#/');
+  const open = page.getByTestId('add-village-open');
+  const name = page.getByTestId('village-name');
+  await expect(open).toHaveAttribute('aria-expanded', 'false');
+  await expect(name).toHaveCount(0);
+
+  await open.click();
+  await name.fill('Sungai Duri');
+  await open.click();
+  await expect(open).toHaveAttribute('aria-expanded', 'false');
+  await expect(name).toBeHidden();
+
+  await open.click();
+  await expect(name).toBeVisible();
+  await expect(name).toHaveValue('Sungai Duri');
 });
