@@ -59,14 +59,15 @@ split_point!(
 
 split_point!(
     forms,
-    fn register_screen(village: Option<String>, editing: Option<RecordId>) -> Loaded {
-        Ok(match (village, editing) {
-            (_, Some(id)) => view! { <crate::screens::RegisterScreen editing=id /> }.into_any(),
-            (Some(code), None) => {
-                view! { <crate::screens::RegisterScreen village=code /> }.into_any()
-            }
-            (None, None) => view! { <crate::screens::RegisterScreen /> }.into_any(),
-        })
+    fn register_screen(village: String) -> Loaded {
+        Ok(view! { <crate::screens::RegisterScreen village=village /> }.into_any())
+    }
+);
+
+split_point!(
+    forms,
+    fn edit_screen(id: RecordId) -> Loaded {
+        Ok(view! { <crate::screens::RegisterScreen editing=id /> }.into_any())
     }
 );
 
@@ -132,10 +133,12 @@ pub fn village(lang: Signal<Lang>, code: String) -> AnyView {
     screen(lang, move || village_screen(code.clone()))
 }
 
-pub fn register(lang: Signal<Lang>, village: Option<String>, editing: Option<RecordId>) -> AnyView {
-    screen(lang, move || {
-        register_screen(village.clone(), editing.clone())
-    })
+pub fn register(lang: Signal<Lang>, village: String) -> AnyView {
+    screen(lang, move || register_screen(village.clone()))
+}
+
+pub fn edit(lang: Signal<Lang>, id: RecordId) -> AnyView {
+    screen(lang, move || edit_screen(id.clone()))
 }
 
 pub fn record(lang: Signal<Lang>, id: RecordId) -> AnyView {
