@@ -10,8 +10,9 @@
 //      module imports;
 //   2. wasm-bindgen, as Trunk runs it, on the main module, keeping the exports the
 //      linker made (`--keep-lld-exports`): the chunks import the function table;
-//   3. release builds: wasm-opt -Oz on every module (index.html tells Trunk not to
-//      run it on the unsplit module: data-wasm-opt="0"), and terser on the JS;
+//   3. release builds: wasm-opt -Oz on every module, one per CPU at a time (index.html
+//      tells Trunk not to run it on the unsplit module: data-wasm-opt="0"), and
+//      terser on the JS;
 //   4. writes them over Trunk's `<stem>.js` and `<stem>_bg.wasm`, with the loader and
 //      chunks named `<stem>_split.js` and `<stem>_<chunk>.wasm` (Trunk's stem changes
 //      with the code; the service worker's cache version covers every file's
@@ -23,13 +24,15 @@
 // Run by tools/post-build.mjs. Exported: split(staging, profile).
 
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { minify } from 'terser';
 
+const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = 'lindung';
 /** The custom section wasm_split_helpers leaves in a module with split points. */
@@ -38,15 +41,24 @@ const SPLIT_SECTION = '__wasm_split_unstable';
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 /** Runs a tool; what it prints (wasm-split-cli's warnings, say) is passed on. */
-function run(command, args) {
+async function run(command, args) {
   let out;
   try {
-    out = execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    ({ stdout: out } = await execFileAsync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
   } catch (error) {
     const stderr = error.stderr?.toString().trim() ?? '';
     throw new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`);
   }
   if (out.trim()) console.log(out.trim());
+}
+
+/** Runs `work` on every item, at most one per CPU at a time. */
+async function eachInParallel(items, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(os.availableParallelism(), items.length) }, worker));
 }
 
 /** The wasm-opt of npm `binaryen` (the version Trunk.toml names), not any other on PATH. */
@@ -110,8 +122,8 @@ export async function split(staging, profile) {
     const bound = path.join(work, 'bound');
     fs.mkdirSync(cut);
     fs.mkdirSync(bound);
-    run('wasm-split-cli', [input, cut, '--target', 'web', '--out-name', stem]);
-    run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', '--out-dir', bound, '--out-name', stem, path.join(cut, `${stem}.wasm`)]);
+    await run('wasm-split-cli', [input, cut, '--target', 'web', '--out-name', stem]);
+    await run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', '--out-dir', bound, '--out-name', stem, path.join(cut, `${stem}.wasm`)]);
 
     // Every module: the main one (after wasm-bindgen) and each chunk.
     const chunks = fs.readdirSync(cut).filter((f) => f.endsWith('.wasm') && f !== `${stem}.wasm`).sort();
@@ -119,13 +131,14 @@ export async function split(staging, profile) {
       { from: path.join(bound, `${stem}_bg.wasm`), to: `${stem}_bg.wasm` },
       ...chunks.map((f) => ({ from: path.join(cut, f), to: `${stem}_${f}` })),
     ];
-    for (const m of modules) {
+    // The main module first: it takes longest.
+    await eachInParallel(modules, async (m) => {
       if (release) {
-        run(WASM_OPT, ['-Oz', '--output', path.join(staging, m.to), m.from]);
+        await run(WASM_OPT, ['-Oz', '--output', path.join(staging, m.to), m.from]);
       } else {
         fs.copyFileSync(m.from, path.join(staging, m.to));
       }
-    }
+    });
 
     // The loader: fetches the chunks by their new names.
     const loaderName = `${stem}_split.js`;
@@ -145,13 +158,11 @@ export async function split(staging, profile) {
     const html = path.join(staging, 'index.html');
     let page = fs.readFileSync(html, 'utf8');
     const newWasm = sri(fs.readFileSync(path.join(staging, `${stem}_bg.wasm`)));
-    for (const [from, to, what] of [
-      [oldGlue, sri(Buffer.from(glue)), 'the JS glue'],
-      [oldWasm, newWasm, 'the .wasm'],
-    ]) {
-      // Trunk writes integrity attributes unless told not to; where it did, they
-      // must all follow the new files.
-      if (page.includes('integrity=')) page = replaceAll(page, from, to, `index.html (${what})`);
+    // Trunk writes integrity attributes (release builds); where it did, they must
+    // all follow the new files.
+    if (page.includes('integrity=')) {
+      page = replaceAll(page, oldGlue, sri(Buffer.from(glue)), 'index.html (the JS glue)');
+      page = replaceAll(page, oldWasm, newWasm, 'index.html (the .wasm)');
     }
     fs.writeFileSync(path.join(staging, `${stem}.js`), glue);
     fs.writeFileSync(path.join(staging, loaderName), loader);
