@@ -375,26 +375,38 @@ const wasm = await init({ module_or_path: '/lindung-9e2b_bg.wasm' });
         assert!(precached_shell(template).is_empty());
     }
 
+    /// A fresh build directory `tag` in the temp directory holding `files`.
+    fn dist_with(tag: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+        let dist = std::env::temp_dir().join(format!("lindung-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dist);
+        for (file, text) in files {
+            let path = dist.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        dist
+    }
+
     #[test]
     fn counts_each_file_once_and_never_region_data() {
-        let dist = std::env::temp_dir().join(format!("lindung-bench-size-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dist);
-        fs::create_dir_all(dist.join("regions")).unwrap();
-        fs::create_dir_all(dist.join("icons")).unwrap();
-        let write = |file: &str, text: &str| fs::write(dist.join(file), text).unwrap();
-        write(
-            "index.html",
-            r#"<link rel="manifest" href="m.webmanifest"><script src="/a.js"></script>
+        let dist = dist_with(
+            "bench-size",
+            &[
+                (
+                    "index.html",
+                    r#"<link rel="manifest" href="m.webmanifest"><script src="/a.js"></script>
 <link rel="preload" href="/a_bg.wasm">"#,
-        );
-        write("a.js", "glue");
-        write("a_bg.wasm", "wasm");
-        write("m.webmanifest", r#"{"icons":[{"src":"icons/i.png"}]}"#);
-        write("icons/i.png", "12345");
-        write("regions/61.json", "[]");
-        write(
-            "sw.js",
-            r#"const BUILD = {"shell":["index.html","a.js","a_bg.wasm","regions/61.json","icons/i.png"]};"#,
+                ),
+                ("a.js", "glue"),
+                ("a_bg.wasm", "wasm"),
+                ("m.webmanifest", r#"{"icons":[{"src":"icons/i.png"}]}"#),
+                ("icons/i.png", "12345"),
+                ("regions/61.json", "[]"),
+                (
+                    "sw.js",
+                    r#"const BUILD = {"shell":["index.html","a.js","a_bg.wasm","regions/61.json","icons/i.png"]};"#,
+                ),
+            ],
         );
         let bundle = Bundle::measure(&dist).unwrap();
         let files: Vec<&str> = bundle.assets.iter().map(|a| a.file.as_str()).collect();
@@ -416,21 +428,23 @@ const wasm = await init({ module_or_path: '/lindung-9e2b_bg.wasm' });
 
     #[test]
     fn a_wasm_only_the_worker_names_is_a_chunk_outside_the_first_load() {
-        let dist = std::env::temp_dir().join(format!("lindung-size-chunks-{}", std::process::id()));
-        fs::create_dir_all(&dist).unwrap();
-        let write = |name: &str, body: &str| fs::write(dist.join(name), body).unwrap();
-        write(
-            "index.html",
-            r#"<link rel="modulepreload" href="/a.js"><link rel="modulepreload" href="/a_split.js">
+        let dist = dist_with(
+            "size-chunks",
+            &[
+                (
+                    "index.html",
+                    r#"<link rel="modulepreload" href="/a.js"><link rel="modulepreload" href="/a_split.js">
 <script type="module">import init from '/a.js'; init({ module_or_path: '/a_bg.wasm' });</script>"#,
-        );
-        write("a.js", "glue");
-        write("a_split.js", "loader");
-        write("a_bg.wasm", "main module");
-        write("a_split_village.wasm", "chunk");
-        write(
-            "sw.js",
-            r#"const BUILD = {"shell":["index.html","a.js","a_split.js","a_bg.wasm","a_split_village.wasm"]};"#,
+                ),
+                ("a.js", "glue"),
+                ("a_split.js", "loader"),
+                ("a_bg.wasm", "main module"),
+                ("a_split_village.wasm", "chunk"),
+                (
+                    "sw.js",
+                    r#"const BUILD = {"shell":["index.html","a.js","a_split.js","a_bg.wasm","a_split_village.wasm"]};"#,
+                ),
+            ],
         );
         let bundle = Bundle::measure(&dist).unwrap();
         let kinds: Vec<(&str, Kind)> = bundle
