@@ -41,7 +41,8 @@ macro_rules! split_point {
 }
 pub(crate) use split_point;
 
-type Loaded = Result<AnyView, SplitLoaderError>;
+/// What a split point that renders returns: the view, or its chunk was not fetched.
+pub(crate) type Loaded = Result<AnyView, SplitLoaderError>;
 
 split_point!(
     roster,

@@ -19,7 +19,8 @@ pub fn HomeScreen() -> impl IntoView {
     // The form that adds a village opens on request: agents add their villages once,
     // and its code (with the region picker) then loads only when needed.
     let adding = RwSignal::new(false);
-    let opened = RwSignal::new(false);
+    // Whether it was ever opened: once true, stays true.
+    let opened = Memo::new(move |was: Option<&bool>| was == Some(&true) || adding.get());
     let no_agent = move || {
         ctx.settings
             .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
@@ -88,12 +89,7 @@ pub fn HomeScreen() -> impl IntoView {
                 data-testid="add-village-open"
                 aria-controls="add-village"
                 aria-expanded=move || if adding.get() { "true" } else { "false" }
-                on:click=move |_| {
-                    adding.update(|open| *open = !*open);
-                    if !opened.get_untracked() {
-                        opened.set(true);
-                    }
-                }
+                on:click=move |_| adding.update(|open| *open = !*open)
             >
                 {t("Tambah desa", "Add a village")}
             </button>
@@ -110,7 +106,7 @@ pub fn HomeScreen() -> impl IntoView {
 // screen's code: it loads on demand (src/lazy.rs) when the agent opens it.
 crate::lazy::split_point!(
     picker,
-    fn add_village() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    fn add_village() -> crate::lazy::Loaded {
         Ok(view! { <AddVillage /> }.into_any())
     }
 );
