@@ -15,6 +15,8 @@
 //! tests and the district side), or in two steps ([`prepare`], then
 //! [`Prepared::finish`]) when the signature comes from an async API.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -23,6 +25,7 @@ use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::{EncodedPoint, PublicKey};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -303,6 +306,7 @@ pub struct BundlePayload {
     pub bundle_id: String,
     /// The `kid` of the device key that signs this bundle.
     pub device_kid: String,
+    #[serde(deserialize_with = "strict_agent")]
     pub agent: Agent,
     /// 1 for the device's first bundle, then +1 each bundle.
     pub sequence: u64,
@@ -315,6 +319,20 @@ pub struct BundlePayload {
     pub rule_pack: PackDigest,
     pub villages: Vec<BundleVillage>,
     pub records: Vec<BundleRecord>,
+}
+
+/// An [`Agent`] as a bundle carries it: exactly `id` and `name`. `Agent`
+/// itself ignores unknown members (stored records), and a member it ignores
+/// could also appear twice without the payload's fast path noticing.
+fn strict_agent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Agent, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wire {
+        id: String,
+        name: String,
+    }
+    let Wire { id, name } = Wire::deserialize(deserializer)?;
+    Ok(Agent { id, name })
 }
 
 /// The rule pack active on the device, and the digest of its JSON as shipped.
@@ -391,6 +409,7 @@ pub struct BundleHistoryEntry {
     pub revision: u32,
     #[serde(with = "rfc3339")]
     pub at: Timestamp,
+    #[serde(deserialize_with = "strict_agent")]
     pub agent: Agent,
     pub action: Action,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -699,6 +718,14 @@ pub enum BundleError {
     },
     /// The file is not a JSON object.
     Json,
+    /// A member name appears twice in one JSON object of the file (`at`
+    /// "bundle"), of the protected header ("header") or of the payload
+    /// ("payload"), at any depth. Readers that keep the first and readers
+    /// that keep the last would read different bundles from one signature.
+    DuplicateMember {
+        at: &'static str,
+        name: String,
+    },
     MemberMissing(&'static str),
     MemberExtra(String),
     /// A member that must be a string is not.
@@ -736,6 +763,7 @@ impl BundleError {
         match self {
             BundleError::TooLarge { .. } => "bundle.too_large",
             BundleError::Json => "bundle.json",
+            BundleError::DuplicateMember { .. } => "bundle.duplicate_member",
             BundleError::MemberMissing(_) => "bundle.member_missing",
             BundleError::MemberExtra(_) => "bundle.member_extra",
             BundleError::MemberType(_) => "bundle.member_type",
@@ -768,6 +796,14 @@ impl fmt::Display for BundleError {
                 write!(f, "bundle is {size} bytes, the limit is {limit}")
             }
             BundleError::Json => f.write_str("bundle is not a JSON object"),
+            BundleError::DuplicateMember { at, name } => {
+                let at = if *at == "header" {
+                    "protected header"
+                } else {
+                    at
+                };
+                write!(f, "{at} has the member `{name}` twice")
+            }
             BundleError::MemberMissing(m) => write!(f, "bundle has no `{m}`"),
             BundleError::MemberExtra(m) => write!(f, "bundle has an unexpected member `{m}`"),
             BundleError::MemberType(m) => write!(f, "bundle `{m}` is not a string"),
@@ -870,7 +906,8 @@ pub fn verify_bundle_with(
     }
     // Fast path: exactly the three members, strings without escapes
     // (base64url has none), borrowed from `bytes`. Anything else takes the
-    // general path, which names the problem.
+    // general path, which names the problem. The struct refuses a member
+    // twice, so only the general path looks for one.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Envelope<'a> {
@@ -883,6 +920,9 @@ pub fn verify_bundle_with(
         match serde_json::from_slice::<Envelope<'_>>(bytes) {
             Ok(envelope) => [envelope.protected, envelope.payload, envelope.signature],
             Err(_) => {
+                if let Some(name) = duplicate_member(bytes) {
+                    return Err(BundleError::DuplicateMember { at: "bundle", name });
+                }
                 outer = serde_json::from_slice(bytes).map_err(|_| BundleError::Json)?;
                 const MEMBERS: [&str; 3] = ["protected", "payload", "signature"];
                 if let Some(extra) = outer.keys().find(|k| !MEMBERS.contains(&k.as_str())) {
@@ -903,6 +943,9 @@ pub fn verify_bundle_with(
     let payload = b64url_decode(payload_b64).ok_or(BundleError::Base64("payload"))?;
     let signature = b64url_decode(signature_b64).ok_or(BundleError::Base64("signature"))?;
 
+    if let Some(name) = duplicate_member(&protected) {
+        return Err(BundleError::DuplicateMember { at: "header", name });
+    }
     let header: Map<String, Value> =
         serde_json::from_slice(&protected).map_err(|_| BundleError::HeaderJson)?;
     const HEADER: [&str; 4] = ["alg", "typ", "kid", "jwk"];
@@ -944,7 +987,12 @@ pub fn verify_bundle_with(
     }
 
     // Fast path: the payload straight into its struct. If that fails, the
-    // general path says why, `format` and `format_version` first.
+    // general path says why: a member twice, then `format` and
+    // `format_version`, then the rest. Every object of a payload is a
+    // derived struct that refuses unknown members and a member twice, so a
+    // payload the fast path reads has no member twice, and only the general
+    // path looks for one (a second pass over every payload would cost the
+    // district as much as the parse).
     let payload: BundlePayload = match serde_json::from_slice::<BundlePayload>(&payload) {
         Ok(payload) => {
             if payload.format != FORMAT {
@@ -956,6 +1004,12 @@ pub fn verify_bundle_with(
             payload
         }
         Err(_) => {
+            if let Some(name) = duplicate_member(&payload) {
+                return Err(BundleError::DuplicateMember {
+                    at: "payload",
+                    name,
+                });
+            }
             let value: Value = serde_json::from_slice(&payload)
                 .map_err(|e| BundleError::PayloadJson(e.to_string()))?;
             if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -979,6 +1033,125 @@ pub fn verify_bundle_with(
         payload,
         signing_input_hash: b64url(&digest),
     })
+}
+
+// ---------------------------------------------------------------------------
+// Member names
+
+/// The first member name that appears twice in one object of the JSON text
+/// `bytes`, at any depth, with escapes decoded (`"a"` and `"\u0061"` are one
+/// name). `None` if there is none before the text ends or stops being JSON;
+/// whoever parses the text next reports that. Builds nothing but the set of
+/// names of each object while it is read.
+fn duplicate_member(bytes: &[u8]) -> Option<String> {
+    let mut found = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    // An error is either the duplicate (then `found` is set) or the text
+    // not being JSON.
+    let _ = UniqueMembers { found: &mut found }.deserialize(&mut deserializer);
+    found
+}
+
+/// Reads any JSON value and fails at the first member name repeated within
+/// one object, after putting the name in `found`.
+struct UniqueMembers<'a> {
+    found: &'a mut Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for UniqueMembers<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueMembers<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(UniqueMembers {
+                found: &mut *self.found,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // A set, not a list: an object may have millions of members.
+        let mut names = BTreeSet::new();
+        while let Some(MemberName(name)) = map.next_key()? {
+            if names.contains(&name) {
+                *self.found = Some(name.into_owned());
+                return Err(de::Error::custom("a member name appears twice"));
+            }
+            names.insert(name);
+            map.next_value_seed(UniqueMembers {
+                found: &mut *self.found,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// A member name, borrowed from the text unless it has escapes.
+struct MemberName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = MemberName<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                name: &'de str,
+            ) -> Result<MemberName<'de>, E> {
+                Ok(MemberName(Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<MemberName<'de>, E> {
+                Ok(MemberName(Cow::Owned(name.to_owned())))
+            }
+        }
+
+        deserializer.deserialize_str(NameVisitor)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1089,6 +1262,33 @@ mod tests {
                 parse_rfc3339(text).map(Timestamp::millis),
                 millis,
                 "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_member_table() {
+        let cases = [
+            (r#"{"a":1,"a":1}"#, Some("a")),
+            (r#"{"a":1,"b":{"c":[1,{"d":null,"d":2}]}}"#, Some("d")),
+            (r#"[{"a":1},{"a":1}]"#, None),
+            (r#"{"a":{"a":{"a":1}}}"#, None),
+            (r#"{"a":1,"\u0061":2}"#, Some("a")),
+            (r#"{"\n":1," ":2,"\n":3}"#, Some("\n")),
+            (r#"{"é":1,"e\u0301":2}"#, None),
+            (r#"{"A":1,"a":2}"#, None),
+            (r#"{"a":1,"b":true,"c":"x","d":-1.5e3,"e":[],"f":{}}"#, None),
+            (r#""text""#, None),
+            (r#"{"a":1,"a""#, Some("a")),
+            (r#"{"a":1,"b""#, None),
+            ("not json", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                duplicate_member(text.as_bytes()).as_deref(),
+                expected,
+                "{text}"
             );
         }
     }

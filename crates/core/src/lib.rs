@@ -8,6 +8,7 @@ pub mod contribution;
 pub mod date;
 pub mod export;
 pub mod i18n;
+pub mod judge;
 mod lowercase;
 pub mod nik;
 pub mod order;

@@ -7,8 +7,9 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{json, Value};
 
 use lindung_core::bundle::{
-    build_payload, prepare, sha256_b64url, sign_bundle, verify_bundle, BuildError, BundlePayload,
-    BundleVillage, Jwk, Limits, PackDigest, PayloadInput, SignBundleError, Signer, SoftwareSigner,
+    build_payload, prepare, sha256_b64url, sign_bundle, verify_bundle, BuildError, BundleError,
+    BundlePayload, BundleVillage, Jwk, Limits, PackDigest, PayloadInput, SignBundleError, Signer,
+    SoftwareSigner,
 };
 use lindung_core::{
     check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, Timestamp, WorkerRecord,
@@ -110,10 +111,11 @@ fn villages() -> Vec<BundleVillage> {
     }]
 }
 
+/// The shipped pack, named by the digest of its file as shipped.
 fn pack_digest() -> PackDigest {
     PackDigest::new(
         &RulePack::default_pack(),
-        b"{\"format\":\"lindung.rule-pack\"}",
+        RulePack::default_json().as_bytes(),
     )
 }
 
@@ -166,6 +168,25 @@ fn golden_jws_verifies() {
         std::fs::read(format!("{}/{GOLDEN_PAYLOAD}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let outer: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(b64_member(&outer, "payload"), payload_golden);
+}
+
+/// The golden payload names the shipped rule pack by the digest of the
+/// pack's file, byte for byte, as the district compares it with the packs it
+/// knows.
+#[test]
+fn golden_payload_names_the_shipped_pack() {
+    let text = std::fs::read_to_string(format!("{}/{GOLDEN_PAYLOAD}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
+    let golden: Value = serde_json::from_str(&text).unwrap();
+    let pack = RulePack::default_pack();
+    assert_eq!(
+        golden["rule_pack"],
+        json!({
+            "id": pack.id(),
+            "version": pack.version(),
+            "digest": sha256_b64url(RulePack::default_json().as_bytes()),
+        })
+    );
 }
 
 #[test]
@@ -600,10 +621,251 @@ fn tamper_table() {
             with_payload(|p| p["device_kid"] = json!(sha256_b64url(b"other"))),
             Err("bundle.device_kid"),
         ),
+        (
+            "agent unknown member (signed)",
+            with_payload(|p| p["agent"]["role"] = json!("admin")),
+            Err("bundle.payload_json"),
+        ),
+        (
+            "history agent unknown member (signed)",
+            with_payload(|p| p["records"][0]["history"][0]["agent"]["role"] = json!("admin")),
+            Err("bundle.payload_json"),
+        ),
     ];
     for (name, tamper, expected) in cases {
         eprintln!("case: {name}");
         check_tamper(tamper, expected);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A member name twice
+
+/// The valid file's protected header and payload, as JSON texts.
+fn texts() -> (String, String) {
+    let outer: Value = serde_json::from_str(&valid_jws()).unwrap();
+    let header = String::from_utf8(b64_member(&outer, "protected")).unwrap();
+    let payload = String::from_utf8(b64_member(&outer, "payload")).unwrap();
+    (header, payload)
+}
+
+/// The valid file with this header and payload JSON text, signed by the
+/// test key: only what the texts say can be wrong.
+fn signed_texts(header: &str, payload: &str) -> String {
+    let mut outer: Value = serde_json::from_str(&valid_jws()).unwrap();
+    outer["protected"] = json!(b64(header.as_bytes()));
+    resign(&mut outer, payload, &test_signer());
+    outer.to_string()
+}
+
+/// `text` with the first `from` replaced by `to`.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "the fixture has {from}");
+    text.replacen(from, to, 1)
+}
+
+/// Name, file, and `Err((at, name))` for a member `name` twice in `at`.
+type DuplicateCase = (
+    &'static str,
+    String,
+    Result<(), (&'static str, &'static str)>,
+);
+
+/// A JSON text with the same member name twice in one object means
+/// different things to a reader that keeps the first and one that keeps the
+/// last, so a bundle with one is refused wherever it is, even when both
+/// values are the same.
+#[test]
+fn a_member_twice_is_refused() {
+    let jws = valid_jws();
+    let (header, payload) = texts();
+    let in_header = |from: &str, to: &str| signed_texts(&edit(&header, from, to), &payload);
+    let in_payload = |from: &str, to: &str| signed_texts(&header, &edit(&payload, from, to));
+    let alg_none = b64(br#"{"alg":"none"}"#);
+    let other_x = other_signer().public_jwk().x().to_owned();
+    let cases: Vec<DuplicateCase> = vec![
+        (
+            "untouched: the same name in different objects",
+            signed_texts(&header, &payload),
+            Ok(()),
+        ),
+        (
+            "protected twice, the signed one last",
+            edit(
+                &jws,
+                r#"{"protected":"#,
+                &format!(r#"{{"protected":"{alg_none}","protected":"#),
+            ),
+            Err(("bundle", "protected")),
+        ),
+        (
+            "protected twice, the signed one first",
+            edit(
+                &jws,
+                r#","payload":"#,
+                &format!(r#","protected":"{alg_none}","payload":"#),
+            ),
+            Err(("bundle", "protected")),
+        ),
+        (
+            "signature twice, both the same",
+            {
+                let outer: Value = serde_json::from_str(&jws).unwrap();
+                let signature = outer["signature"].as_str().unwrap();
+                edit(&jws, r#"}"#, &format!(r#","signature":"{signature}"}}"#))
+            },
+            Err(("bundle", "signature")),
+        ),
+        (
+            "alg twice",
+            in_header(r#""alg":"ES256""#, r#""alg":"none","alg":"ES256""#),
+            Err(("header", "alg")),
+        ),
+        (
+            "alg twice, once escaped",
+            in_header(r#""alg":"ES256""#, r#""alg":"ES256","alg":"none""#),
+            Err(("header", "alg")),
+        ),
+        (
+            "x twice in jwk",
+            in_header(r#""x":""#, &format!(r#""x":"{other_x}","x":""#)),
+            Err(("header", "x")),
+        ),
+        (
+            "format twice",
+            in_payload(
+                r#""format":"lindung.bundle""#,
+                r#""format":"lindung.rule-pack","format":"lindung.bundle""#,
+            ),
+            Err(("payload", "format")),
+        ),
+        (
+            "format twice, once escaped",
+            in_payload(
+                r#""format":"lindung.bundle""#,
+                r#""format":"lindung.bundle","format":"lindung.bundle""#,
+            ),
+            Err(("payload", "format")),
+        ),
+        (
+            "sequence twice",
+            in_payload(r#""sequence":1"#, r#""sequence":2,"sequence":1"#),
+            Err(("payload", "sequence")),
+        ),
+        (
+            "digest twice in rule_pack",
+            in_payload(r#""digest":"#, r#""digest":"x","digest":"#),
+            Err(("payload", "digest")),
+        ),
+        (
+            "funded_slots twice in a village",
+            in_payload(
+                r#""funded_slots":1"#,
+                r#""funded_slots":900,"funded_slots":1"#,
+            ),
+            Err(("payload", "funded_slots")),
+        ),
+        (
+            "name twice in a record",
+            in_payload(
+                r#""name":"Siti Aminah""#,
+                r#""name":"Siti Aminah","name":"Sita Aminah""#,
+            ),
+            Err(("payload", "name")),
+        ),
+        (
+            "eligible twice in a verdict",
+            in_payload(r#""eligible":true"#, r#""eligible":false,"eligible":true"#),
+            Err(("payload", "eligible")),
+        ),
+        (
+            "reason twice in a history entry",
+            in_payload(
+                r#""reason":"pindah ke kota""#,
+                r#""reason":"pindah ke kota","reason":"meninggal""#,
+            ),
+            Err(("payload", "reason")),
+        ),
+        (
+            "id twice in agent",
+            in_payload(
+                r#""agent":{"id":"agent-1""#,
+                r#""agent":{"id":"agent-1","id":"agent-2""#,
+            ),
+            Err(("payload", "id")),
+        ),
+        (
+            "an unknown member twice in agent",
+            in_payload(r#""agent":{"#, r#""agent":{"role":1,"role":2,"#),
+            Err(("payload", "role")),
+        ),
+    ];
+    for (name, file, expected) in cases {
+        let got = verify_bundle(file.as_bytes(), Limits::DEFAULT).map(|_| ());
+        let expected = expected.map_err(|(at, name)| BundleError::DuplicateMember {
+            at,
+            name: name.to_owned(),
+        });
+        assert_eq!(got, expected, "{name}");
+        if let Err(error) = got {
+            assert_eq!(error.code(), "bundle.duplicate_member", "{name}");
+        }
+    }
+    // The untouched payload does have the same names in different objects:
+    // `name` in agents, villages and records, `revision` in records and
+    // history entries, `agent` at the top and in history entries.
+    for name in [r#""name":"#, r#""revision":"#, r#""agent":"#] {
+        assert!(payload.matches(name).count() > 1, "{name}");
+    }
+}
+
+/// Verification parses a payload straight into its structs first and looks
+/// for a member twice only if that fails: the structs must refuse one.
+#[test]
+fn payload_structs_refuse_a_member_twice() {
+    let (_, payload) = texts();
+    let cases = [
+        (r#""sequence":1"#, r#""sequence":1,"sequence":1"#),
+        (r#""nik":"#, r#""nik":"1","nik":"#),
+        (
+            r#""action":"create""#,
+            r#""action":"create","action":"create""#,
+        ),
+        (
+            r#""agent":{"id":"agent-1""#,
+            r#""agent":{"id":"agent-1","id":"agent-1""#,
+        ),
+    ];
+    for (from, to) in cases {
+        let error = serde_json::from_str::<BundlePayload>(&edit(&payload, from, to)).unwrap_err();
+        assert!(
+            error.to_string().starts_with("duplicate field"),
+            "{to}: {error}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_member_messages() {
+    let cases = [
+        (
+            "bundle",
+            "protected",
+            "bundle has the member `protected` twice",
+        ),
+        (
+            "header",
+            "alg",
+            "protected header has the member `alg` twice",
+        ),
+        ("payload", "name", "payload has the member `name` twice"),
+    ];
+    for (at, name, message) in cases {
+        let error = BundleError::DuplicateMember {
+            at,
+            name: name.to_owned(),
+        };
+        assert_eq!(error.to_string(), message);
     }
 }
 

@@ -68,11 +68,11 @@ fn general_paths_give_what_they_always_gave() {
             Ok(golden.clone()),
         ),
         (
-            "a member twice: the last one counts",
+            "a member twice: refused, whichever would count",
             format!(
                 r#"{{"protected":"{protected}","payload":"{payload}","signature":"AAAA","signature":"{signature}"}}"#
             ),
-            Ok(golden.clone()),
+            Err("bundle.duplicate_member"),
         ),
         (
             "a member that is not a string",
@@ -98,9 +98,9 @@ fn general_paths_give_what_they_always_gave() {
             Err("bundle.payload_json"),
         ),
         (
-            "a payload member twice: the last one counts",
+            "a payload member twice: refused, whichever would count",
             signed(&text.replacen('{', r#"{"bundle_id":"x","#, 1)),
-            Ok(String::new()),
+            Err("bundle.duplicate_member"),
         ),
     ];
     for (name, file, expected) in cases {

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+pub use crate::register::Location;
+
 use lindung_core::Date;
 
 pub use crate::report::ReportFormat;
@@ -15,22 +17,31 @@ Usage:
   district nik [--today YYYY-MM-DD] NIK...   check NIKs, one JSON line per NIK
   district nik [--today YYYY-MM-DD] -        check NIKs read from stdin, one per line
   district rules check PACK.json             check a rule pack file
-  district verify [--db FILE] BUNDLE...      check export bundles; changes nothing
-  district init --db FILE                    create the register, or migrate it
-  district agents add --db FILE --kid KID --name NAME [--agent-id ID]
+  district rules publish --db DB PACK.json   make a rule pack the register's current one
+  district verify [--db DB] BUNDLE...        check export bundles; changes nothing
+  district init --db DB                      create the register, or migrate it
+  district agents add --db DB --kid KID --name NAME [--agent-id ID]
                                              add a device key (approved at once)
-  district agents list --db FILE             list device keys, status and sequences
-  district agents approve --db FILE KID      approve a key; merge its pending bundles
-  district agents revoke --db FILE KID       revoke a key; its later bundles fail
-  district ingest --db FILE BUNDLE...        verify bundles and merge them into the register
-  district duplicates --db FILE              list NIKs held by more than one active record
-  district bundle --db FILE [--out FILE] KID SEQUENCE
+  district agents list --db DB               list device keys, status and sequences
+  district agents approve --db DB KID        approve a key; merge its pending bundles
+  district agents revoke --db DB KID         revoke a key; its later bundles fail
+  district ingest --db DB BUNDLE...          verify bundles and merge them into the register
+  district quarantine list --db DB           list quarantined records and bundles
+  district quarantine withdraw --db DB --reason TEXT KID SEQUENCE
+                                             take a bundle's effect out of the register
+  district duplicates --db DB                list NIKs held by more than one active record
+  district bundle --db DB [--out FILE] KID SEQUENCE
                                              write a stored bundle file, byte for byte
-  district report --db FILE [--format table|csv|json|xlsx] [--out FILE]
+  district report --db DB [--format table|csv|json|xlsx] [--out FILE]
                   [--month YYYY-MM] [--pack PACK.json]
                                              counts, coverage and budgets per village,
                                              district and regency
+  district migrate --from DB --to DB         copy a register, history and files, into a
+                                             new one (SQLite to PostgreSQL)
   district help                              show this help
+
+DB: a SQLite file (the default), or a PostgreSQL URL starting postgres:// or
+  postgresql:// (one database that several district processes may share).
 
 nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_date\",
   \"sex\",\"errors\",\"warnings\"} for each NIK, in order; errors and warnings are
@@ -38,20 +49,27 @@ nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_dat
   dashes inside a NIK are ignored; blank stdin lines are skipped.
   --today sets the date that decides the birth year's century (default: today, UTC).
 
+rules publish: checks the pack with the core, then makes it the register's
+  current rule pack: bundles merged from then on are judged with it, and
+  report uses it unless given --pack. A new register holds the built-in pack.
+
 verify: checks each file in the order given, as `ingest` would take it after
   the files before it, and writes nothing: signature and format (codes from
-  the core, bundle.*), then against the files before it the same kid and
-  sequence (the same bundle again, or register.conflict) and both links of
-  the chain (register.chain). With --db the register is opened read-only:
-  the device must be approved (else register.unknown_device,
-  register.pending_device or register.revoked), the register's bundles
-  count too, and the device's missing sequences are named. One line per file:
+  the core, bundle.*), then against the files before it and, with --db, the
+  register (opened read-only), in this order: the same bundle again
+  (`; already ingested`, `; same bundle as FILE`), register.revoked,
+  register.conflict (other bundle, same kid and sequence),
+  register.unknown_device or register.pending_device, register.chain (either
+  link of the chain). Then each record is judged as `ingest` would (the
+  register's rule pack, or the built-in one without --db). One line per file:
   `ok FILE: kid K sequence N records N villages N`, then, if it applies,
-  `; already ingested`, `; same bundle as FILE` or `; missing sequences 2,4..6`
-  `FAIL FILE: <code> (<reason>)`
+  `; missing sequences 2,4..6`, `; N to quarantine`, `; pack.unknown` or
+  `; pack.digest_mismatch`, and one `quarantined FILE: record ...` line per
+  record that would be quarantined; or `FAIL FILE: <code> (<reason>)`.
 
-init: creates the register FILE (SQLite) with the current schema, or migrates an
-  older one step by step; on an up-to-date register it changes nothing and says so.
+init: creates the register DB with the current schema and the built-in rule
+  pack, or migrates an older one step by step; on an up-to-date register it
+  changes nothing and says so.
 
 agents: a KID is 43 base64url characters, as `verify` prints it; put `--` before
   a KID that starts with `-`.
@@ -62,40 +80,68 @@ agents list: one line per key, tab-separated:
   the sequences from 1 to the highest stored that are not stored (`2,4..6`);
   `-` for no agent id, nothing merged or nothing missing.
 
-ingest: per file, verified, then merged in one transaction or not at all:
-  `merged FILE: N records (kid K, sequence S); M older or equal revisions ignored`
+ingest: per file, judged as verify does, then merged in one transaction or not
+  at all. Every record is judged again with the register's rule pack (NIK,
+  village code, age on the district's registration date, segment, category);
+  a record that fails is quarantined: kept with its codes, counted in no
+  report, while the rest of the bundle merges. A record id belongs to the
+  device that first sent it: another device's change to it is quarantined
+  (record.other_device). Lines:
+  `merged FILE: N records (kid K, sequence S); M older or equal revisions
+    ignored; Q quarantined`, then per quarantined record
+  `quarantined FILE: record R (village V, revision N): code,code`
+  `note FILE: pack.unknown|pack.digest_mismatch (...)`
   `gap FILE: kid K is missing sequences 2,4..6` (what is still missing once it
     merged; the bundle still merges, and a late bundle narrows or closes a gap)
   `already ingested FILE: ...` (same kid, sequence and content; nothing changed)
   `pending FILE: unknown device ...` (stored, merged by `agents approve`)
-  `FAIL FILE: <code> (<reason>)`, codes from verify or register.revoked,
-  register.conflict (other bundle, same kid and sequence), register.chain
-  (previous is not the hash of the stored bundle before it, or the stored
-  bundle after it does not carry this one's hash). Records merge by village
-  and record id: a higher revision replaces, a lower or equal one is ignored.
+  `FAIL FILE: <code> (<reason>)`, codes as verify's.
   Then `duplicates: N NIKs held by more than one active record`. Every bundle
-  file is kept in the register (compressed); a power cut during ingest can
-  undo the last merges, each whole: run the same ingest again.
+  file is kept in the register (compressed); a power cut during a SQLite
+  ingest can undo the last merges, each whole: run the same ingest again.
+  Registration order is the district's: a record's claimed time is clamped
+  between the device's previous bundle (or its enrolment) and its arrival,
+  then the order of arrival breaks ties (docs/bundle-format.md).
+
+quarantine list: tab-separated lines, records first:
+  `record KID SEQUENCE VILLAGE RECORD_ID REVISION CODES STATE` (STATE current,
+  superseded by a later revision, or withdrawn), then bundles that were
+  withdrawn or name a rule pack the district does not hold as sent:
+  `bundle KID SEQUENCE NOTE WITHDRAWN_AT REASON` (`-` for none).
+quarantine withdraw: takes the whole effect of bundle SEQUENCE of KID out of
+  the register, for REASON: its records go back to the revisions the device's
+  other bundles hold, or leave the register. The bundle stays stored and
+  listed, marked withdrawn.
 
 bundle: writes the bundle file that device KID sent with sequence SEQUENCE,
-  exactly as it was ingested (merged or pending), to stdout or --out FILE,
-  for audit or to check it again with `verify`. Opens the register read-only.
+  exactly as it was received (merged, pending or withdrawn), to stdout or
+  --out FILE, for audit or to check it again with `verify`. Opens the register
+  read-only.
 
 report: per village (code, name, agents whose devices sent its records): funded,
-  waitlisted and apparatus counts against the funded slots, coverage (funded /
-  funded slots, one decimal), the contribution budget for the month and for 12
-  months from it, by programme (JKK, JKM, JHT) and by funding source, NIKs also
-  held by another active record, and bundle sequences of its devices still missing;
-  then totals per district (PP.KK.CC) and regency (PP.KK). Statuses and money
-  come from the core: each village's roster is rebuilt in registration order
-  and priced with the rule pack (--pack, default: the built-in pack).
+  waitlisted and apparatus counts against the funded slots of the rule pack,
+  coverage (funded / funded slots, one decimal), the contribution budget for
+  the month and for 12 months from it, by programme (JKK, JKM, JHT) and by
+  funding source, NIKs also held by another active record, bundle sequences
+  of its devices still missing, records skipped and quarantined; then totals
+  per district (PP.KK.CC) and regency (PP.KK). Statuses and money come from
+  the core: each village's roster is rebuilt in the district's registration
+  order and priced with the rule pack (--pack, default: the register's).
   --month sets the first month (default: the current month, UTC).
   --format table (default; aligned, Rupiah as Rp39.000), csv (header row, one
-  row per village/district/regency, plain integers), json (integers) or xlsx
-  (sheet \"Laporan\"; needs --out). --out writes to FILE instead of stdout.
+  row per village/district/regency, plain integers; text that a spreadsheet
+  would run as a formula starts with ') , json (integers) or xlsx (sheet
+  \"Laporan\"; needs --out). --out writes to FILE instead of stdout.
 
-Exit status: 0 done (even if some NIKs are invalid), 1 rule pack or bundle
-rejected, file unreadable or register error, 2 usage error.";
+migrate: copies every agent, stored bundle (with its file), record, quarantine
+  entry and rule pack from one register into a new, empty one (typically a
+  SQLite file into PostgreSQL). The source is not changed: a SQLite register
+  of an older schema is migrated in a temporary copy first. Both registers
+  give the same report.
+
+Exit status: 0 done (even if some NIKs are invalid or some records were
+quarantined), 1 rule pack or bundle rejected, file unreadable or register error,
+2 usage error.";
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +158,7 @@ pub enum Command {
     /// Check bundle files without changing anything: signature and format,
     /// the files against each other, and with `db` the register (read-only).
     Verify {
-        db: Option<PathBuf>,
+        db: Option<Location>,
         files: Vec<PathBuf>,
     },
     /// A command on the district register.
@@ -123,40 +169,61 @@ pub enum Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegisterCommand {
     Init {
-        db: PathBuf,
+        db: Location,
     },
     AgentsAdd {
-        db: PathBuf,
+        db: Location,
         kid: String,
         name: String,
         agent_id: Option<String>,
     },
     AgentsList {
-        db: PathBuf,
+        db: Location,
     },
     AgentsApprove {
-        db: PathBuf,
+        db: Location,
         kid: String,
     },
     AgentsRevoke {
-        db: PathBuf,
+        db: Location,
         kid: String,
     },
     Ingest {
-        db: PathBuf,
+        db: Location,
         files: Vec<PathBuf>,
     },
     Duplicates {
-        db: PathBuf,
+        db: Location,
     },
     Bundle {
-        db: PathBuf,
+        db: Location,
         kid: String,
         sequence: u64,
         out: Option<PathBuf>,
     },
+    /// Make a rule pack the register's current one.
+    RulesPublish {
+        db: Location,
+        pack: PathBuf,
+    },
+    /// List quarantined records and bundles.
+    QuarantineList {
+        db: Location,
+    },
+    /// Take a bundle's effect out of the register (kept for audit).
+    Withdraw {
+        db: Location,
+        kid: String,
+        sequence: u64,
+        reason: String,
+    },
+    /// Copy a register, with its history and stored files, into a new one.
+    Migrate {
+        from: Location,
+        to: Location,
+    },
     Report {
-        db: PathBuf,
+        db: Location,
         format: ReportFormat,
         out: Option<PathBuf>,
         /// The first day of the first month; `None`: the current month.
@@ -209,7 +276,7 @@ where
                 Some(db) if db.trim().is_empty() => {
                     return Err(usage("verify: --db must not be empty"))
                 }
-                other => other.map(PathBuf::from),
+                other => other.as_deref().map(Location::parse),
             };
             if opts.positional.is_empty() {
                 return Err(usage("verify needs at least one bundle file"));
@@ -217,9 +284,8 @@ where
             let files = opts.positional.into_iter().map(PathBuf::from).collect();
             Ok(Command::Verify { db, files })
         }
-        "init" | "agents" | "ingest" | "duplicates" | "bundle" | "report" => {
-            parse_register(&command, args).map(Command::Register)
-        }
+        "init" | "agents" | "ingest" | "duplicates" | "bundle" | "report" | "quarantine"
+        | "migrate" => parse_register(&command, args).map(Command::Register),
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
         other => Err(usage(format!("unknown command `{other}`"))),
     }
@@ -244,6 +310,17 @@ fn parse_register(
             let files = opts.positional.into_iter().map(PathBuf::from).collect();
             Ok(RegisterCommand::Ingest { db, files })
         }
+        "quarantine" => parse_quarantine(args),
+        "migrate" => {
+            let mut opts = Options::parse("migrate", args, &["--from", "--to"])?;
+            opts.no_positionals()?;
+            let from = opts.location("--from")?;
+            let to = opts.location("--to")?;
+            if from == to {
+                return Err(usage("migrate: --from and --to name the same register"));
+            }
+            Ok(RegisterCommand::Migrate { from, to })
+        }
         "duplicates" => {
             let mut opts = Options::parse("duplicates", args, &["--db"])?;
             opts.no_positionals()?;
@@ -255,15 +332,7 @@ fn parse_register(
             let out = opts.take("--out").map(PathBuf::from);
             let [kid, sequence] = <[String; 2]>::try_from(opts.positional)
                 .map_err(|_| usage("bundle: give the KID and the SEQUENCE"))?;
-            let sequence = sequence
-                .parse::<u64>()
-                .ok()
-                .filter(|&n| n >= 1)
-                .ok_or_else(|| {
-                    usage(format!(
-                        "bundle: `{sequence}` is not a sequence (1, 2, 3...)"
-                    ))
-                })?;
+            let sequence = parse_sequence("bundle", &sequence)?;
             Ok(RegisterCommand::Bundle {
                 db,
                 kid,
@@ -312,6 +381,43 @@ fn parse_register(
             })
         }
         _ => parse_agents(args),
+    }
+}
+
+/// A bundle sequence: 1, 2, 3...
+fn parse_sequence(command: &str, text: &str) -> Result<u64, UsageError> {
+    text.parse::<u64>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+        usage(format!(
+            "{command}: `{text}` is not a sequence (1, 2, 3...)"
+        ))
+    })
+}
+
+fn parse_quarantine(mut args: impl Iterator<Item = String>) -> Result<RegisterCommand, UsageError> {
+    match args.next().as_deref() {
+        Some("list") => {
+            let mut opts = Options::parse("quarantine list", args, &["--db"])?;
+            opts.no_positionals()?;
+            Ok(RegisterCommand::QuarantineList { db: opts.db()? })
+        }
+        Some("withdraw") => {
+            let mut opts = Options::parse("quarantine withdraw", args, &["--db", "--reason"])?;
+            let db = opts.db()?;
+            let reason = opts.required("--reason")?.trim().to_owned();
+            let positional = std::mem::take(&mut opts.positional);
+            let [kid, sequence] = <[String; 2]>::try_from(positional)
+                .map_err(|_| usage("quarantine withdraw: give the KID and the SEQUENCE"))?;
+            let kid = check_kid("quarantine withdraw", &kid)?;
+            let sequence = parse_sequence("quarantine withdraw", &sequence)?;
+            Ok(RegisterCommand::Withdraw {
+                db,
+                kid,
+                sequence,
+                reason,
+            })
+        }
+        Some(other) => Err(usage(format!("unknown command `quarantine {other}`"))),
+        None => Err(usage("`quarantine` needs a subcommand: list or withdraw")),
     }
 }
 
@@ -394,8 +500,13 @@ impl Options {
         }
     }
 
-    fn db(&mut self) -> Result<PathBuf, UsageError> {
-        self.required("--db").map(PathBuf::from)
+    fn db(&mut self) -> Result<Location, UsageError> {
+        self.location("--db")
+    }
+
+    /// A register: a SQLite file path or a `postgres://` URL.
+    fn location(&mut self, name: &str) -> Result<Location, UsageError> {
+        self.required(name).map(|text| Location::parse(&text))
     }
 
     fn no_positionals(&self) -> Result<(), UsageError> {
@@ -530,6 +641,19 @@ fn parse_nik(mut args: impl Iterator<Item = String>) -> Result<Command, UsageErr
 fn parse_rules(mut args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
     match args.next().as_deref() {
         Some("check") => {}
+        Some("publish") => {
+            let mut opts = Options::parse("rules publish", args, &["--db"])?;
+            let db = opts.db()?;
+            let pack = match opts.positional.as_slice() {
+                [pack] => PathBuf::from(pack),
+                [] => return Err(usage("rules publish needs a rule pack file")),
+                _ => return Err(usage("rules publish takes exactly one rule pack file")),
+            };
+            return Ok(Command::Register(RegisterCommand::RulesPublish {
+                db,
+                pack,
+            }));
+        }
         Some(other) => return Err(usage(format!("unknown command `rules {other}`"))),
         None => return Err(usage("`rules` needs a subcommand: rules check PACK.json")),
     }
@@ -600,22 +724,25 @@ mod tests {
             ),
             (
                 &["verify", "a.json", "--db", "r.db", "b.json"],
-                r#"Verify { db: Some("r.db"), files: ["a.json", "b.json"] }"#,
+                r#"Verify { db: Some(Sqlite("r.db")), files: ["a.json", "b.json"] }"#,
             ),
             (
                 &["verify", "--db=r.db", "--", "-a.json"],
-                r#"Verify { db: Some("r.db"), files: ["-a.json"] }"#,
+                r#"Verify { db: Some(Sqlite("r.db")), files: ["-a.json"] }"#,
             ),
             (
                 &["init", "--db", "r.db"],
-                r#"Register(Init { db: "r.db" })"#,
+                r#"Register(Init { db: Sqlite("r.db") })"#,
             ),
-            (&["init", "--db=r.db"], r#"Register(Init { db: "r.db" })"#),
+            (
+                &["init", "--db=r.db"],
+                r#"Register(Init { db: Sqlite("r.db") })"#,
+            ),
             (
                 &[
                     "agents", "add", "--name", " Siti ", "--kid", KID, "--db", "r.db",
                 ],
-                r#"Register(AgentsAdd { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "Siti", agent_id: None })"#,
+                r#"Register(AgentsAdd { db: Sqlite("r.db"), kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "Siti", agent_id: None })"#,
             ),
             (
                 &[
@@ -629,35 +756,105 @@ mod tests {
                     "S",
                     "--agent-id=a-1",
                 ],
-                r#"Register(AgentsAdd { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "S", agent_id: Some("a-1") })"#,
+                r#"Register(AgentsAdd { db: Sqlite("r.db"), kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4", name: "S", agent_id: Some("a-1") })"#,
             ),
             (
                 &["agents", "list", "--db", "r.db"],
-                r#"Register(AgentsList { db: "r.db" })"#,
+                r#"Register(AgentsList { db: Sqlite("r.db") })"#,
             ),
             (
                 &["agents", "approve", KID, "--db", "r.db"],
-                r#"Register(AgentsApprove { db: "r.db", kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
+                r#"Register(AgentsApprove { db: Sqlite("r.db"), kid: "OEurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
             ),
             (
                 &["agents", "revoke", "--db", "r.db", "--", DASH_KID],
-                r#"Register(AgentsRevoke { db: "r.db", kid: "-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
+                r#"Register(AgentsRevoke { db: Sqlite("r.db"), kid: "-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4" })"#,
             ),
             (
                 &["ingest", "--db", "r.db", "a.json", "b.json"],
-                r#"Register(Ingest { db: "r.db", files: ["a.json", "b.json"] })"#,
+                r#"Register(Ingest { db: Sqlite("r.db"), files: ["a.json", "b.json"] })"#,
             ),
             (
                 &["duplicates", "--db", "r.db"],
-                r#"Register(Duplicates { db: "r.db" })"#,
+                r#"Register(Duplicates { db: Sqlite("r.db") })"#,
             ),
             (
                 &["bundle", "--db", "r.db", "--out", "b.json", "KID", "12"],
-                r#"Register(Bundle { db: "r.db", kid: "KID", sequence: 12, out: Some("b.json") })"#,
+                r#"Register(Bundle { db: Sqlite("r.db"), kid: "KID", sequence: 12, out: Some("b.json") })"#,
             ),
             (
+                &[
+                    "verify",
+                    "--db",
+                    "postgres://u:secret@127.0.0.1/reg",
+                    "a.json",
+                ],
+                r#"Verify { db: Some(Postgres("postgres://u:secret@127.0.0.1/reg")), files: ["a.json"] }"#,
+            ),
+            (
+                &["ingest", "--db=postgresql:///reg", "a.json"],
+                r#"Register(Ingest { db: Postgres("postgresql:///reg"), files: ["a.json"] })"#,
+            ),
+            (
+                &["rules", "publish", "--db", "r.db", "p.json"],
+                r#"Register(RulesPublish { db: Sqlite("r.db"), pack: "p.json" })"#,
+            ),
+            (
+                &["rules", "publish", "--db", "r.db"],
+                "error: rules publish needs a rule pack file",
+            ),
+            (
+                &["quarantine", "list", "--db", "r.db"],
+                r#"Register(QuarantineList { db: Sqlite("r.db") })"#,
+            ),
+            (
+                &[
+                    "quarantine",
+                    "withdraw",
+                    "--db",
+                    "r.db",
+                    "--reason",
+                    " test device ",
+                    KID,
+                    "3",
+                ],
+                &format!(
+                    r#"Register(Withdraw {{ db: Sqlite("r.db"), kid: "{KID}", sequence: 3, reason: "test device" }})"#
+                ),
+            ),
+            (
+                &["quarantine", "withdraw", "--db", "r.db", KID, "3"],
+                "error: quarantine withdraw needs --reason",
+            ),
+            (
+                &[
+                    "quarantine",
+                    "withdraw",
+                    "--db",
+                    "r.db",
+                    "--reason",
+                    "x",
+                    KID,
+                    "0",
+                ],
+                "error: quarantine withdraw: `0` is not a sequence (1, 2, 3...)",
+            ),
+            (
+                &["quarantine", "show", "--db", "r.db"],
+                "error: unknown command `quarantine show`",
+            ),
+            (
+                &["migrate", "--from", "r.db", "--to", "postgres:///reg"],
+                r#"Register(Migrate { from: Sqlite("r.db"), to: Postgres("postgres:///reg") })"#,
+            ),
+            (
+                &["migrate", "--from", "r.db", "--to", "r.db"],
+                "error: migrate: --from and --to name the same register",
+            ),
+            (&["migrate", "--from", "r.db"], "error: migrate needs --to"),
+            (
                 &["report", "--db", "r.db"],
-                r#"Register(Report { db: "r.db", format: Table, out: None, month: None, pack: None })"#,
+                r#"Register(Report { db: Sqlite("r.db"), format: Table, out: None, month: None, pack: None })"#,
             ),
             (
                 &[
@@ -672,7 +869,7 @@ mod tests {
                     "--pack",
                     "p.json",
                 ],
-                r#"Register(Report { db: "r.db", format: Xlsx, out: Some("r.xlsx"), month: Some(Date { year: 2027, month: 5, day: 1 }), pack: Some("p.json") })"#,
+                r#"Register(Report { db: Sqlite("r.db"), format: Xlsx, out: Some("r.xlsx"), month: Some(Date { year: 2027, month: 5, day: 1 }), pack: Some("p.json") })"#,
             ),
         ];
         for (args, expected) in cases {

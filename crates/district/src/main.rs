@@ -5,11 +5,10 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lindung_core::{Date, RulePack};
-use lindung_district::register::{
-    agent_line, ingest_lines, Checked, IngestOutcome, InitOutcome, Register, RegisterError,
-    Rejection,
-};
+use lindung_core::{Date, RulePack, Timestamp};
+use lindung_district::ingest::{ingest_files, FileOutcome, PipelineError};
+use lindung_district::output::{agent_line, ingest_lines, quarantine_report_lines};
+use lindung_district::register::{InitOutcome, Location, Register, RegisterError};
 use lindung_district::report::{self, ReportFormat};
 use lindung_district::verify;
 use lindung_district::{
@@ -41,7 +40,7 @@ fn main() -> ExitCode {
             }
         },
         Command::RulesCheck { pack } => rules_check(&pack),
-        Command::Verify { db, files } => verify(db.as_deref(), &files),
+        Command::Verify { db, files } => verify(db.as_ref(), &files),
         Command::Register(command) => register_command(command),
     };
     match result {
@@ -58,6 +57,14 @@ fn main() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("district: {message}\n\n{USAGE}");
     ExitCode::from(2)
+}
+
+/// Now, from the system clock (the time the district receives a bundle).
+fn now() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Timestamp::from_millis(millis)
 }
 
 /// Today in UTC, from the system clock.
@@ -116,33 +123,45 @@ fn rules_check(path: &std::path::Path) -> io::Result<ExitCode> {
     }
 }
 
-/// `verify`: one line per file; a register error stops it (stderr, exit 1).
-fn verify(db: Option<&std::path::Path>, files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
-    let register = match db.map(Register::open_read_only).transpose() {
+/// `verify`: one line per file (and per record to quarantine); a register
+/// error stops it (stderr, exit 1).
+fn verify(db: Option<&Location>, files: &[std::path::PathBuf]) -> io::Result<ExitCode> {
+    let mut register = match db.map(Register::open_read_only).transpose() {
         Ok(register) => register,
         Err(error) => {
             eprintln!("district: {error}");
             return Ok(ExitCode::FAILURE);
         }
     };
-    let mut verifier = verify::Verifier::new(register.as_ref());
+    let mut verifier = match verify::Verifier::new(register.as_mut(), now()) {
+        Ok(verifier) => verifier,
+        Err(error) => {
+            eprintln!("district: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut all_ok = true;
     for path in files {
         let name = path.display().to_string();
-        let (ok, line) = match fs::read(path) {
+        let (ok, lines) = match fs::read(path) {
             Ok(bytes) => match verifier.check(&name, &bytes) {
-                Ok(verdict) => verify::line(&name, &verdict),
+                Ok(verdict) => verify::lines(&name, &verdict),
                 Err(error) => {
                     out.flush()?;
                     eprintln!("district: {error}");
                     return Ok(ExitCode::FAILURE);
                 }
             },
-            Err(error) => (false, format!("FAIL {name}: file.unreadable ({error})")),
+            Err(error) => (
+                false,
+                vec![format!("FAIL {name}: file.unreadable ({error})")],
+            ),
         };
         all_ok &= ok;
-        writeln!(out, "{line}")?;
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
     }
     out.flush()?;
     Ok(if all_ok {
@@ -152,11 +171,15 @@ fn verify(db: Option<&std::path::Path>, files: &[std::path::PathBuf]) -> io::Res
     })
 }
 
+/// A rule pack file's text.
+fn read_pack_text(path: &std::path::Path) -> Result<String, RunError> {
+    fs::read_to_string(path)
+        .map_err(|e| RunError::Failed(format!("cannot read {}: {e}", path.display())))
+}
+
 /// A rule pack file, checked by the core.
 fn load_pack(path: &std::path::Path) -> Result<RulePack, RunError> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| RunError::Failed(format!("cannot read {}: {e}", path.display())))?;
-    RulePack::from_json(&text).map_err(|problems| {
+    RulePack::from_json(&read_pack_text(path)?).map_err(|problems| {
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         RunError::Failed(format!(
             "rule pack {} rejected:\n{}",
@@ -205,159 +228,34 @@ impl From<RegisterError> for RunError {
     }
 }
 
-/// Threads verifying bundles for `ingest`: one per core, at least two (on
-/// two cores, the register's thread leaves room for both) and at most eight.
-fn verifiers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
-}
-
-/// Verified bundles each verifier may hold ready for the register: enough
-/// that the register's thread rarely waits.
-const AHEAD: usize = 16;
-
-/// Bytes of bundle files read and not yet written and freed, for `ingest`:
-/// verifiers running ahead wait while this would pass its limit (a parsed
-/// bundle takes about three times its file's size). The file the register
-/// needs next always goes, so waiting never blocks the register.
-struct InFlight {
-    limit: u64,
-    state: std::sync::Mutex<InFlightState>,
-    changed: std::sync::Condvar,
-}
-
-#[derive(Default)]
-struct InFlightState {
-    bytes: u64,
-    /// The index of the file the register waits for.
-    next: usize,
-    closed: bool,
-}
-
-impl InFlight {
-    fn new(limit: u64) -> InFlight {
-        InFlight {
-            limit,
-            state: std::sync::Mutex::default(),
-            changed: std::sync::Condvar::new(),
+impl From<PipelineError<io::Error>> for RunError {
+    fn from(error: PipelineError<io::Error>) -> Self {
+        match error {
+            PipelineError::Register(error) => RunError::Register(error),
+            PipelineError::Caller(error) => RunError::Io(error),
         }
     }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, InFlightState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for room for file `index` of `size` bytes and takes it;
-    /// `false` once closed.
-    fn take(&self, index: usize, size: u64) -> bool {
-        let mut state = self.state();
-        while !state.closed && index != state.next && state.bytes + size > self.limit {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        state.bytes += size;
-        !state.closed
-    }
-
-    fn give(&self, size: u64) {
-        let mut state = self.state();
-        state.bytes = state.bytes.saturating_sub(size);
-        self.changed.notify_all();
-    }
-
-    /// The register now waits for file `index`.
-    fn next(&self, index: usize) {
-        self.state().next = index;
-        self.changed.notify_all();
-    }
-
-    /// Closes when dropped: waiting verifiers give up.
-    fn closer(&self) -> impl Drop + '_ {
-        struct Closer<'a>(&'a InFlight);
-        impl Drop for Closer<'_> {
-            fn drop(&mut self) {
-                self.0.state().closed = true;
-                self.0.changed.notify_all();
-            }
-        }
-        Closer(self)
-    }
 }
 
-/// `ingest`: one line (or two) per file, then the duplicate count; whether
-/// every file merged or was already there. Files are read and verified on
-/// [`verifiers`] other threads (file `i` on thread `i % verifiers()`), a few
-/// ahead, while the register writes the one before; the register still
-/// takes them one at a time, in the order given, and hands each to yet
-/// another thread to be freed. The register's thread is the one that
-/// cannot be split, so it does nothing else.
+/// `ingest`: the lines of each file as it is merged, then the duplicate
+/// count; whether every file merged or was already there.
 fn ingest(
     register: &mut Register,
     files: &[std::path::PathBuf],
     out: &mut impl Write,
 ) -> Result<bool, RunError> {
     let mut all_ok = true;
-    let in_flight = InFlight::new(64 << 20);
-    std::thread::scope(|scope| -> Result<(), RunError> {
-        // However the register's loop ends, verifiers waiting for room stop.
-        let _closing = in_flight.closer();
-        let in_flight = &in_flight;
-        let threads = verifiers();
-        let receivers: Vec<_> = (0..threads)
-            .map(|first| {
-                let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
-                scope.spawn(move || {
-                    for (index, path) in files.iter().enumerate().skip(first).step_by(threads) {
-                        let name = path.display().to_string();
-                        let size = fs::metadata(path).map_or(0, |m| m.len());
-                        if !in_flight.take(index, size) {
-                            break;
-                        }
-                        let item = fs::read(path).map(Checked::verify);
-                        // A closed channel: the register stopped on an error.
-                        if sender.send((name, size, item)).is_err() {
-                            break;
-                        }
-                    }
-                });
-                receiver
-            })
-            .collect();
-        let (dropper, to_drop) = std::sync::mpsc::channel::<(Checked, u64)>();
-        scope.spawn(move || {
-            for (checked, size) in to_drop {
-                drop(checked);
-                in_flight.give(size);
-            }
-        });
-        for index in 0..files.len() {
-            in_flight.next(index);
-            // Each verifier sends all of its files unless the register stops.
-            let Ok((name, size, item)) = receivers[index % threads].recv() else {
-                break;
-            };
-            let (ok, lines) = match item {
-                Ok(Ok(checked)) => {
-                    let outcome = register.ingest_checked(&checked)?;
-                    // Freeing a bundle's parsed records (thousands of small
-                    // allocations) is left to another thread too.
-                    let _ = dropper.send((checked, size));
-                    ingest_lines(&name, &outcome)
-                }
-                Ok(Err(e)) => {
-                    in_flight.give(size);
-                    ingest_lines(&name, &IngestOutcome::Rejected(Rejection::Bundle(e)))
-                }
-                Err(error) => {
-                    in_flight.give(size);
-                    (
-                        false,
-                        vec![format!("FAIL {name}: file.unreadable ({error})")],
-                    )
-                }
-            };
-            all_ok &= ok;
-            for line in lines {
-                writeln!(out, "{line}")?;
-            }
+    ingest_files(register, files, &now, |name, outcome| {
+        let (ok, lines) = match outcome {
+            FileOutcome::Ingested(outcome) => ingest_lines(name, &outcome),
+            FileOutcome::Unreadable(error) => (
+                false,
+                vec![format!("FAIL {name}: file.unreadable ({error})")],
+            ),
+        };
+        all_ok &= ok;
+        for line in lines {
+            writeln!(out, "{line}")?;
         }
         Ok(())
     })?;
@@ -372,25 +270,32 @@ fn ingest(
 fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCode, RunError> {
     match command {
         RegisterCommand::Init { db } => {
-            let (_, outcome) = Register::init(&db)?;
-            let name = db.display();
+            let (_, outcome) = Register::init_with(&db, now())?;
+            let version = lindung_district::register::SCHEMA_VERSION;
             match outcome {
-                InitOutcome::Created => writeln!(
-                    out,
-                    "created register {name} (schema version {})",
-                    lindung_district::register::SCHEMA_VERSION
-                )?,
+                InitOutcome::Created => {
+                    writeln!(out, "created register {db} (schema version {version})")?
+                }
                 InitOutcome::Migrated { from } => writeln!(
                     out,
-                    "migrated register {name} from schema version {from} to {}",
-                    lindung_district::register::SCHEMA_VERSION
+                    "migrated register {db} from schema version {from} to {version}"
                 )?,
                 InitOutcome::UpToDate => writeln!(
                     out,
-                    "register {name} is already at schema version {}; nothing changed",
-                    lindung_district::register::SCHEMA_VERSION
+                    "register {db} is already at schema version {version}; nothing changed"
                 )?,
             }
+        }
+        RegisterCommand::RulesPublish { db, pack } => {
+            let text = read_pack_text(&pack)?;
+            let published = Register::open(&db)?.publish_pack(&text, now())?;
+            writeln!(
+                out,
+                "published rule pack {} {} (digest {}) as the current pack of {db}",
+                published.pack.id(),
+                published.pack.version(),
+                published.digest
+            )?;
         }
         RegisterCommand::AgentsAdd {
             db,
@@ -398,7 +303,7 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
             name,
             agent_id,
         } => {
-            Register::open(&db)?.add_agent(&kid, &name, agent_id.as_deref())?;
+            Register::open(&db)?.add_agent(&kid, &name, agent_id.as_deref(), now())?;
             writeln!(out, "added {kid} ({name}): approved")?;
         }
         RegisterCommand::AgentsList { db } => {
@@ -432,6 +337,34 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
                 return Ok(ExitCode::FAILURE);
             }
         }
+        RegisterCommand::QuarantineList { db } => {
+            for line in quarantine_report_lines(&Register::open(&db)?.quarantine()?) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        RegisterCommand::Withdraw {
+            db,
+            kid,
+            sequence,
+            reason,
+        } => {
+            let withdrawal = Register::open(&db)?.withdraw(&kid, sequence, &reason, now())?;
+            writeln!(
+                out,
+                "withdrew bundle {sequence} of {kid}: {} records put back to an earlier \
+                 revision, {} records removed from the register; the bundle stays stored",
+                withdrawal.restored, withdrawal.removed
+            )?;
+        }
+        RegisterCommand::Migrate { from, to } => {
+            let moved = lindung_district::register::migrate(&from, &to, now())?;
+            writeln!(
+                out,
+                "migrated {from} to {to}: {} agents, {} bundles, {} records, {} quarantine \
+                 entries, {} rule packs",
+                moved.agents, moved.bundles, moved.records, moved.quarantine, moved.packs
+            )?;
+        }
         RegisterCommand::Report {
             db,
             format,
@@ -439,16 +372,17 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
             month,
             pack,
         } => {
-            let pack = match pack {
-                None => RulePack::default_pack(),
-                Some(path) => load_pack(&path)?,
-            };
             let Some(month) = month.or_else(today_utc) else {
                 return Err(RunError::Failed(
                     "cannot read today's date from the system clock; pass --month YYYY-MM".into(),
                 ));
             };
-            let data = Register::open(&db)?.report_data()?;
+            let mut register = Register::open(&db)?;
+            let pack = match pack {
+                None => register.pack()?.pack,
+                Some(path) => load_pack(&path)?,
+            };
+            let data = register.report_data()?;
             let report =
                 report::build(&data, &pack, month).map_err(|e| RunError::Failed(e.to_string()))?;
             let bytes = match format {
@@ -508,49 +442,4 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::InFlight;
-    use std::sync::mpsc;
-    use std::time::Duration;
-
-    #[test]
-    fn in_flight_waits_for_room_but_never_for_the_next_file() {
-        let in_flight = InFlight::new(100);
-        // The next file goes whatever its size.
-        assert!(in_flight.take(0, 250));
-        let in_flight = &in_flight;
-        std::thread::scope(|scope| {
-            let (done, finished) = mpsc::channel();
-            let waiting = done.clone();
-            scope.spawn(move || {
-                let taken = in_flight.take(1, 10);
-                done.send(("file 1", taken)).unwrap();
-            });
-            // No room for file 1 while file 0 is in flight.
-            assert!(finished.recv_timeout(Duration::from_millis(100)).is_err());
-            // The register moves on to file 1: it goes.
-            in_flight.next(1);
-            assert_eq!(
-                finished.recv_timeout(Duration::from_secs(10)).unwrap(),
-                ("file 1", true)
-            );
-            in_flight.give(250);
-            // Room again: file 2 goes before it is next.
-            assert!(in_flight.take(2, 80));
-            scope.spawn(move || {
-                let taken = in_flight.take(3, 50);
-                waiting.send(("file 3", taken)).unwrap();
-            });
-            assert!(finished.recv_timeout(Duration::from_millis(100)).is_err());
-            // The register stops: the waiting verifier gives up.
-            drop(in_flight.closer());
-            assert_eq!(
-                finished.recv_timeout(Duration::from_secs(10)).unwrap(),
-                ("file 3", false)
-            );
-        });
-    }
 }

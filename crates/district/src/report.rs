@@ -1,11 +1,16 @@
 //! `district report`: per village, district (kecamatan) and regency, the
 //! roster counts, coverage and contribution budgets.
 //!
-//! Statuses and money come from the core: each village's roster is rebuilt
-//! with [`Roster::restore`] from its active records in registration order
-//! (the record's `created_at`, then its id), and priced with
+//! Statuses and money come from the core: each active, accepted record's
+//! registration is restored through the core's own check against the
+//! report's rule pack ([`restore_registration`]), each village's roster is
+//! rebuilt with [`Roster::restore`] in the district's registration order
+//! (the registration time the district gave it, then the order of arrival,
+//! then the time the device claims, then the record id), with the funded
+//! slots of the district's pack (never a device's), and priced with
 //! [`lindung_core::contribution::budget`]. This module only adds up and
-//! formats what the core returns.
+//! formats what the core returns. Nothing a device sent can stop a report:
+//! a record the pack does not accept is counted as skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -13,10 +18,13 @@ use std::io::{self, Write};
 
 use lindung_core::contribution::budget;
 use lindung_core::i18n::rupiah;
+use lindung_core::judge::restore_registration;
 use lindung_core::rulepack::Programme;
-use lindung_core::{Date, RecordId, Registration, Roster, RulePack, Status, VillageRef};
+use lindung_core::{
+    Date, RecordId, Registration, RegistrationInput, Roster, RulePack, Status, Timestamp,
+    VillageRef,
+};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::register::{missing_ranges, ActiveRecord, ReportData};
 
@@ -44,11 +52,6 @@ impl ReportFormat {
 /// Why a report could not be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReportError {
-    /// The village's code or name is not one the core accepts.
-    Village {
-        code: String,
-        problems: Vec<String>,
-    },
     /// The core could not price a village's roster with the pack.
     Budget {
         village: String,
@@ -60,9 +63,6 @@ pub enum ReportError {
 impl fmt::Display for ReportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReportError::Village { code, problems } => {
-                write!(f, "village {code}: {}", problems.join(", "))
-            }
             ReportError::Budget { village, code } => {
                 write!(
                     f,
@@ -135,9 +135,11 @@ pub struct Figures {
     /// Missing sequences of the devices that sent its records.
     pub missing_sequences: u64,
     pub gaps: Vec<Gap>,
-    /// Active records that could not enter the roster (unreadable, or a
-    /// repeated NIK inside the village).
+    /// Active records that could not enter the roster: the report's pack
+    /// does not accept them, or a repeated NIK inside the village.
     pub skipped_records: u32,
+    /// Active records the district quarantined when they arrived.
+    pub quarantined_records: u64,
     #[serde(skip)]
     kids: BTreeSet<String>,
     #[serde(skip)]
@@ -154,6 +156,7 @@ impl Figures {
         self.monthly.add(&village.monthly);
         self.yearly.add(&village.yearly);
         self.skipped_records += village.skipped_records;
+        self.quarantined_records += village.quarantined_records;
         self.kids.extend(village.kids.iter().cloned());
         self.niks.extend(village.niks.iter().cloned());
         for agent in &village.agents {
@@ -172,12 +175,19 @@ impl Figures {
     }
 }
 
+/// The rule pack a report was made with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackInfo {
+    pub id: String,
+    pub version: String,
+}
+
 /// The whole report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The first month, `YYYY-MM`; the yearly budget is 12 months from it.
     pub month: String,
-    pub pack: serde_json::Value,
+    pub pack: PackInfo,
     /// Funding source codes, the pack's first, then any others seen.
     pub funding_sources: Vec<String>,
     pub villages: Vec<Figures>,
@@ -219,26 +229,25 @@ fn gaps_by_kid(sequences: &[(String, u64)]) -> BTreeMap<String, Vec<Gap>> {
         .collect()
 }
 
-/// The registration a merged record carries, read back through the core
-/// (which refuses a NIK that does not match the birth date and sex).
+/// The registration a merged record carries, restored through the core's
+/// own check against `pack` on the day the district registered it; `None`
+/// when `pack` does not accept it.
 fn registration_of(record: &ActiveRecord, pack: &RulePack) -> Option<Registration> {
-    let uses_funded_slots = match pack.segment(&record.segment) {
-        Some(segment) => segment.uses_funded_slots,
-        None => record.status != "apparatus",
+    let input = RegistrationInput {
+        nik: record.nik.clone(),
+        name: record.name.clone(),
+        birth_date: record.birth_date.clone(),
+        sex: record.sex.clone(),
+        segment: record.segment.clone(),
+        category: record.category.clone(),
+        funding_source: record.funding_source.clone(),
+        with_jht: record.with_jht,
     };
-    let data = json!({
-        "nik": record.nik,
-        "name": record.name,
-        "birth_date": record.birth_date,
-        "sex": record.sex,
-        "segment": record.segment,
-        "category": record.category,
-        "funding_source": record.funding_source,
-        "with_jht": record.with_jht,
-        "uses_funded_slots": uses_funded_slots,
-        "pack": { "id": record.pack_id, "version": record.pack_version },
-    });
-    serde_json::from_value(data).ok()
+    restore_registration(
+        &input,
+        pack,
+        Timestamp::from_millis(record.registered_ms).date(),
+    )
 }
 
 fn money(b: &lindung_core::Budget) -> Money {
@@ -262,19 +271,32 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         .collect();
     let gaps = gaps_by_kid(&data.sequences);
     let duplicates: BTreeSet<&str> = data.duplicate_niks.iter().map(String::as_str).collect();
+    // Every village gets the district pack's funded slots: a device's
+    // declared number is never used.
+    let slots = pack.funded_slots_per_village();
     let mut villages: BTreeMap<String, (String, u32)> = data
         .villages
         .iter()
-        .map(|(code, name, slots)| (code.clone(), (name.clone(), *slots)))
+        .map(|(code, name)| (code.clone(), (name.clone(), slots)))
         .collect();
     // Each village's active records and senders, grouped once.
     let mut active: BTreeMap<&str, Vec<&ActiveRecord>> = BTreeMap::new();
     for record in &data.active {
         villages
             .entry(record.village.clone())
-            .or_insert_with(|| (String::new(), pack.funded_slots_per_village()));
+            .or_insert_with(|| (String::new(), slots));
         active.entry(&record.village).or_default().push(record);
     }
+    for (village, _) in &data.quarantined {
+        villages
+            .entry(village.clone())
+            .or_insert_with(|| (String::new(), slots));
+    }
+    let quarantined: BTreeMap<&str, u64> = data
+        .quarantined
+        .iter()
+        .map(|(village, count)| (village.as_str(), *count))
+        .collect();
     let mut senders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (village, kid) in &data.senders {
         senders.entry(village).or_default().push(kid);
@@ -286,7 +308,10 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
         .collect();
     let mut report = Report {
         month: format!("{:04}-{:02}", month.year(), month.month()),
-        pack: json!({ "id": pack.id(), "version": pack.version() }),
+        pack: PackInfo {
+            id: pack.id().to_owned(),
+            version: pack.version().to_owned(),
+        },
         funding_sources: Vec::new(),
         villages: Vec::new(),
         districts: Vec::new(),
@@ -298,27 +323,41 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
             name: name.clone(),
             villages: 1,
             funded_slots: *slots,
+            quarantined_records: quarantined.get(code.as_str()).copied().unwrap_or(0),
             ..Figures::default()
         };
-        // Registration order: created_at, then record id.
-        let mut entries: Vec<(i64, String, Registration)> = Vec::new();
-        for record in active.get(code.as_str()).into_iter().flatten() {
-            match registration_of(record, pack) {
-                Some(registration) => {
+        // The district's registration order (see the module's documentation).
+        let mut entries: Vec<(&ActiveRecord, RecordId, Registration)> = Vec::new();
+        for &record in active.get(code.as_str()).into_iter().flatten() {
+            let restored = registration_of(record, pack)
+                .and_then(|r| RecordId::new(record.record_id.as_str()).map(|id| (id, r)));
+            match restored {
+                Some((id, registration)) => {
                     figures.niks.insert(registration.nik.as_str().to_owned());
-                    entries.push((record.created_ms, record.record_id.clone(), registration));
+                    entries.push((record, id, registration));
                 }
                 None => figures.skipped_records += 1,
             }
         }
-        entries.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let village = VillageRef::new(code, name).map_err(|problems| ReportError::Village {
-            code: code.clone(),
-            problems: problems.iter().map(|p| p.code().to_owned()).collect(),
-        })?;
+        entries.sort_by(|(a, ..), (b, ..)| {
+            (a.registered_ms, a.arrival, a.created_ms, &a.record_id).cmp(&(
+                b.registered_ms,
+                b.arrival,
+                b.created_ms,
+                &b.record_id,
+            ))
+        });
+        // Villages are stored only with codes the core accepts; a record's
+        // village the register has no name for is shown by its code.
+        let shown = if name.trim().is_empty() { code } else { name };
+        let Ok(village) = VillageRef::new(code, shown) else {
+            figures.skipped_records += entries.len() as u32;
+            report.villages.push(figures);
+            continue;
+        };
         let restored = entries
             .into_iter()
-            .filter_map(|(_, id, registration)| RecordId::new(id).map(|id| (id, registration)));
+            .map(|(_, id, registration)| (id, registration));
         let (roster, rejected) = Roster::restore(village, *slots, restored);
         figures.skipped_records += rejected.len() as u32;
         for (_, status) in roster.entries() {
@@ -434,6 +473,8 @@ pub fn rows(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     }
     headers.push("duplicate_niks".into());
     headers.push("missing_sequences".into());
+    headers.push("skipped_records".into());
+    headers.push("quarantined_records".into());
     let levels = [
         ("village", &report.villages),
         ("district", &report.districts),
@@ -464,6 +505,8 @@ pub fn rows(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
             }
             row.push(Cell::Count(f.duplicate_niks.into()));
             row.push(Cell::Count(f.missing_sequences));
+            row.push(Cell::Count(f.skipped_records.into()));
+            row.push(Cell::Count(f.quarantined_records));
             out.push(row);
         }
     }
@@ -477,6 +520,18 @@ fn plain(cell: &Cell) -> String {
         Cell::Rupiah(n) => n.to_string(),
         Cell::Percent(Some(p)) => format!("{}.{}", p / 10, p % 10),
         Cell::Percent(None) => String::new(),
+    }
+}
+
+/// A CSV field. A text cell that a spreadsheet would read as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return: names
+/// and village names come from devices) is neutralised with a leading `'`,
+/// as OWASP advises for CSV injection; numbers are never touched.
+fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_field(&format!("'{text}"))
+    } else {
+        csv_field(text)
     }
 }
 
@@ -494,7 +549,13 @@ pub fn write_csv(report: &Report, out: &mut impl Write) -> io::Result<()> {
     let (headers, rows) = rows(report);
     writeln!(out, "{}", headers.join(","))?;
     for row in rows {
-        let fields: Vec<String> = row.iter().map(|c| csv_field(&plain(c))).collect();
+        let fields: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(text) => csv_text(text),
+                other => csv_field(&plain(other)),
+            })
+            .collect();
         writeln!(out, "{}", fields.join(","))?;
     }
     Ok(())
@@ -511,9 +572,7 @@ pub fn write_table(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "Report for {} (yearly: 12 months from it), rule pack {} {}",
-        report.month,
-        report.pack["id"].as_str().unwrap_or(""),
-        report.pack["version"].as_str().unwrap_or("")
+        report.month, report.pack.id, report.pack.version
     )?;
     let (headers, rows) = rows(report);
     let text: Vec<Vec<(String, bool)>> = rows
@@ -640,5 +699,21 @@ mod tests {
         assert_eq!(csv_field("Siti; Budi"), "Siti; Budi");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_neutralised() {
+        let cases = [
+            ("Siti", "Siti"),
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("+62 811", "'+62 811"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("a=b", "a=b"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(csv_text(text), expected, "{text:?}");
+        }
     }
 }

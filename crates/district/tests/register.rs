@@ -6,8 +6,10 @@
 use std::path::Path;
 
 use lindung_district::register::{
-    ingest_lines, ranges_text, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
+    ranges_text, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
 };
+
+use lindung_district::output::ingest_lines;
 
 mod common;
 use common::{bundle, district, kid, removed, stray_hash, template, up, TempDb, V1, V2};
@@ -20,7 +22,9 @@ fn init_creates_then_changes_nothing() {
     let db = TempDb::new();
     assert_eq!(Register::init(&db.path).unwrap().1, InitOutcome::Created);
     let mut register = Register::open(&db.path).unwrap();
-    register.add_agent(&kid(1), "Siti", None).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
     drop(register);
     assert_eq!(Register::init(&db.path).unwrap().1, InitOutcome::UpToDate);
     // Re-running init kept what was there.
@@ -62,12 +66,12 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
                 let conn = rusqlite::Connection::open(p).unwrap();
                 conn.execute_batch(
                     "CREATE TABLE schema_version (version INTEGER);
-                     INSERT INTO schema_version VALUES (4);",
+                     INSERT INTO schema_version VALUES (5);",
                 )
                 .unwrap();
             },
-            "too new 4",
-            "too new 4",
+            "too new 5",
+            "too new 5",
         ),
         (
             "not SQLite at all",
@@ -86,7 +90,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
             "init: {what}"
         );
     }
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
 }
 
 // ---------------------------------------------------------------------------
@@ -96,9 +100,13 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
 fn agents_add_approve_revoke() {
     let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
-    register.add_agent(&kid(1), "Siti", Some("a-1")).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", Some("a-1"), common::enrolled())
+        .unwrap();
     let errors = [
-        register.add_agent(&kid(1), "Again", None).unwrap_err(),
+        register
+            .add_agent(&kid(1), "Again", None, common::enrolled())
+            .unwrap_err(),
         register.approve(&kid(2)).unwrap_err(),
         register.revoke(&kid(2)).unwrap_err(),
     ];
@@ -115,16 +123,16 @@ fn agents_add_approve_revoke() {
         ]
     );
     register.revoke(&kid(1)).unwrap();
-    let list = |r: &Register| -> Vec<String> {
+    let list = |r: &mut Register| -> Vec<String> {
         r.agents()
             .unwrap()
             .iter()
             .map(|a| format!("{} {:?} {}", a.name, a.agent_id, a.status.as_str()))
             .collect()
     };
-    assert_eq!(list(&register), ["Siti Some(\"a-1\") revoked"]);
+    assert_eq!(list(&mut register), ["Siti Some(\"a-1\") revoked"]);
     assert_eq!(register.approve(&kid(1)).unwrap(), []);
-    assert_eq!(list(&register), ["Siti Some(\"a-1\") approved"]);
+    assert_eq!(list(&mut register), ["Siti Some(\"a-1\") approved"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -170,7 +178,12 @@ fn run_steps(steps: Vec<(Step, &str)>) -> (TempDb, Register) {
         let got = match step {
             Step::Add(device) => {
                 register
-                    .add_agent(&kid(device), &format!("Agent {device}"), None)
+                    .add_agent(
+                        &kid(device),
+                        &format!("Agent {device}"),
+                        None,
+                        common::enrolled(),
+                    )
                     .unwrap();
                 String::new()
             }
@@ -185,14 +198,14 @@ fn run_steps(steps: Vec<(Step, &str)>) -> (TempDb, Register) {
                 .map(|(seq, o)| format!("{seq}: {}", describe(o)))
                 .collect::<Vec<_>>()
                 .join("; "),
-            Step::Ingest(bytes) => describe(&register.ingest(&bytes).unwrap()),
+            Step::Ingest(bytes) => describe(&register.ingest(&bytes, common::received()).unwrap()),
         };
         assert_eq!(got, expected, "step {i}");
     }
     (db, register)
 }
 
-fn record(register: &Register, id: &str) -> String {
+fn record(register: &mut Register, id: &str) -> String {
     match register.record(id).unwrap() {
         Some((revision, removed, _)) => format!("rev {revision} removed {removed}"),
         None => "absent".into(),
@@ -218,7 +231,7 @@ fn chain_replays_conflicts_and_gaps() {
     );
     let (b3_broken, _) = bundle(1, 3, Some(&stray_hash()), &[up("r1", 3, NIK_A, V1)]);
     let (b5, _) = bundle(1, 5, Some(&stray_hash()), &[up("r3", 1, NIK_B, V2)]);
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Add(1), ""),
         (Step::Ingest(b1.clone()), "merged 2+0"),
         (Step::Ingest(b1), "already"),
@@ -230,9 +243,9 @@ fn chain_replays_conflicts_and_gaps() {
         (Step::Ingest(b5), "merged 1+0 missing 3..4"),
         (Step::Ingest(b"not a bundle".to_vec()), "bundle.json"),
     ]);
-    assert_eq!(record(&register, "r1"), "rev 2 removed false");
-    assert_eq!(record(&register, "r2"), "rev 1 removed false");
-    assert_eq!(record(&register, "r3"), "rev 1 removed false");
+    assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
+    assert_eq!(record(&mut register, "r2"), "rev 1 removed false");
+    assert_eq!(record(&mut register, "r3"), "rev 1 removed false");
     assert_eq!(register.gaps().unwrap(), [(kid(1), 3, 4)]);
     // r2 (village 1) and r3 (village 2) share a NIK: both kept, flagged.
     assert_eq!(register.duplicate_count().unwrap(), 1);
@@ -260,22 +273,22 @@ fn a_bundle_arriving_before_its_predecessor() {
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
     let (b2, _) = bundle(1, 2, Some(&h1), &[up("r1", 2, "6107014502870001", V1)]);
     let (b1_other, _) = bundle(1, 1, None, &[up("r9", 1, "6107011203900002", V1)]);
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Add(1), ""),
         (Step::Ingest(b2), "merged 1+0 missing 1"),
         // The late first bundle merges; its record is older than what is there.
         (Step::Ingest(b1), "merged 0+1"),
     ]);
-    assert_eq!(record(&register, "r1"), "rev 2 removed false");
+    assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
     drop(register);
     // A first bundle that bundle 2 does not point at breaks the chain.
     let (b2, _) = bundle(1, 2, Some(&h1), &[]);
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Add(1), ""),
         (Step::Ingest(b2), "merged 0+0 missing 1"),
         (Step::Ingest(b1_other), "register.chain"),
     ]);
-    assert_eq!(record(&register, "r9"), "absent");
+    assert_eq!(record(&mut register, "r9"), "absent");
 }
 
 #[test]
@@ -289,14 +302,14 @@ fn revisions_and_removals() {
         Some(&h2),
         &[up("r1", 2, nik, V1), up("r1", 3, nik, V1)],
     );
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Add(1), ""),
         (Step::Ingest(b1), "merged 1+0"),
         (Step::Ingest(b2), "merged 1+0"),
         // Lower and equal revisions never undo the removal.
         (Step::Ingest(b3), "merged 0+2"),
     ]);
-    assert_eq!(record(&register, "r1"), "rev 3 removed true");
+    assert_eq!(record(&mut register, "r1"), "rev 3 removed true");
 }
 
 /// A record belongs to its village (the app never moves one): the same
@@ -308,7 +321,7 @@ fn the_same_record_id_in_another_village_is_another_record() {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, _) = bundle(1, 2, Some(&h1), &[up("r1", 1, nik, V2)]);
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Add(1), ""),
         (Step::Ingest(b1), "merged 1+0"),
         (Step::Ingest(b2), "merged 1+0"),
@@ -334,7 +347,7 @@ fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
     let (b1, h1) = bundle(2, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, _) = bundle(2, 2, Some(&h1), &[up("r1", 2, nik, V1)]);
     let (c1, _) = bundle(3, 1, None, &[up("r7", 1, nik, V2)]);
-    let (_db, register) = run_steps(vec![
+    let (_db, mut register) = run_steps(vec![
         (Step::Ingest(b1.clone()), "pending"),
         (Step::Ingest(b1), "already"),
         (Step::Ingest(b2), "pending"),
@@ -344,8 +357,8 @@ fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
         (Step::Revoke(3), ""),
         (Step::Ingest(c1), "register.revoked"),
     ]);
-    assert_eq!(record(&register, "r1"), "rev 2 removed false");
-    assert_eq!(record(&register, "r7"), "absent");
+    assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
+    assert_eq!(record(&mut register, "r7"), "absent");
     let agents: Vec<String> = register
         .agents()
         .unwrap()
@@ -377,15 +390,23 @@ fn bundle_files_come_back_byte_for_byte() {
     let (b1, _) = bundle(2, 1, None, &[up("r3", 1, "6107016003850003", V2)]);
     let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
-    register.add_agent(&kid(1), "Siti", None).unwrap();
-    assert_eq!(describe(&register.ingest(&a1).unwrap()), "merged 2+0");
-    assert_eq!(describe(&register.ingest(&b1).unwrap()), "pending");
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
+    assert_eq!(
+        describe(&register.ingest(&a1, common::received()).unwrap()),
+        "merged 2+0"
+    );
+    assert_eq!(
+        describe(&register.ingest(&b1, common::received()).unwrap()),
+        "pending"
+    );
     assert_eq!(register.bundle_file(&kid(1), 1).unwrap(), Some(a1.clone()));
     assert_eq!(register.bundle_file(&kid(2), 1).unwrap(), Some(b1.clone()));
     assert_eq!(register.bundle_file(&kid(1), 2).unwrap(), None);
     register.approve(&kid(2)).unwrap();
     assert_eq!(register.bundle_file(&kid(2), 1).unwrap(), Some(b1));
-    assert_eq!(record(&register, "r3"), "rev 1 removed false");
+    assert_eq!(record(&mut register, "r3"), "rev 1 removed false");
     drop(register);
 
     let conn = rusqlite::Connection::open(&db.path).unwrap();
@@ -404,7 +425,7 @@ fn bundle_files_come_back_byte_for_byte() {
     )
     .unwrap();
     drop(conn);
-    let register = Register::open(&db.path).unwrap();
+    let mut register = Register::open(&db.path).unwrap();
     assert!(matches!(
         register.bundle_file(&kid(1), 1),
         Err(RegisterError::StoredBundle { sequence: 1, .. })
@@ -416,8 +437,8 @@ fn bundle_files_come_back_byte_for_byte() {
 #[test]
 fn pending_bundles_are_not_merged() {
     let (b1, _) = bundle(2, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
-    let (_db, register) = run_steps(vec![(Step::Ingest(b1), "pending"), (Step::Revoke(2), "")]);
-    assert_eq!(record(&register, "r1"), "absent");
+    let (_db, mut register) = run_steps(vec![(Step::Ingest(b1), "pending"), (Step::Revoke(2), "")]);
+    assert_eq!(record(&mut register, "r1"), "absent");
     assert_eq!(register.duplicate_count().unwrap(), 0);
 }
 
@@ -426,7 +447,7 @@ fn pending_bundles_are_not_merged() {
 
 /// The `agents list` columns that describe sequences: last merged, pending,
 /// missing.
-fn sequences_of_agent(register: &Register, device: u8) -> String {
+fn sequences_of_agent(register: &mut Register, device: u8) -> String {
     let agents = register.agents().unwrap();
     let agent = agents
         .iter()
@@ -500,10 +521,10 @@ fn late_bundles_close_and_narrow_gaps() {
             steps.push((Step::Ingest(bytes), (*outcome).to_owned()));
         }
         let steps = steps.iter().map(|(s, e)| (s.clone(), e.as_str())).collect();
-        let (_db, register) = run_steps(steps);
+        let (_db, mut register) = run_steps(steps);
         let highest = order.iter().max().unwrap();
         assert_eq!(
-            sequences_of_agent(&register, 1),
+            sequences_of_agent(&mut register, 1),
             format!("last {highest} pending 0 missing {missing}"),
             "{order:?}"
         );
@@ -532,7 +553,9 @@ fn a_late_bundle_is_chained_both_ways() {
     let (b2_other, _) = bundle(1, 2, Some(&h1), &[up("r9", 1, nik, V1)]);
     let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
-    register.add_agent(&kid(1), "Siti", None).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
     let cases: [(&[u8], &str); 5] = [
         (&b1, "merged b1: 1 records"),
         (&b3, "merged b3: 1 records"),
@@ -550,12 +573,12 @@ fn a_late_bundle_is_chained_both_ways() {
     ];
     let names = ["b1", "b3", "b2_stray", "b2_other", "b2"];
     for ((bytes, expected), name) in cases.iter().zip(names) {
-        let (_, lines) = ingest_lines(name, &register.ingest(bytes).unwrap());
+        let (_, lines) = ingest_lines(name, &register.ingest(bytes, common::received()).unwrap());
         assert!(lines[0].starts_with(expected), "{name}: {lines:?}");
     }
     // The refused bundles left nothing behind.
-    assert_eq!(record(&register, "r9"), "absent");
-    assert_eq!(record(&register, "r2"), "rev 1 removed false");
+    assert_eq!(record(&mut register, "r9"), "absent");
+    assert_eq!(record(&mut register, "r2"), "rev 1 removed false");
     assert_eq!(register.gaps().unwrap(), []);
 }
 
@@ -569,7 +592,7 @@ fn agents_list_counts_pending_bundles_and_missing_sequences() {
         (Step::Ingest(files[2].clone()), "pending"),
     ]);
     assert_eq!(
-        sequences_of_agent(&register, 2),
+        sequences_of_agent(&mut register, 2),
         "last - pending 2 missing 2"
     );
     let merged: Vec<String> = register
@@ -583,12 +606,15 @@ fn agents_list_counts_pending_bundles_and_missing_sequences() {
         ["1: merged 1+0 missing 2", "3: merged 1+0 missing 2"]
     );
     assert_eq!(
-        sequences_of_agent(&register, 2),
+        sequences_of_agent(&mut register, 2),
         "last 3 pending 0 missing 2"
     );
-    assert_eq!(describe(&register.ingest(&files[1]).unwrap()), "merged 1+0");
     assert_eq!(
-        sequences_of_agent(&register, 2),
+        describe(&register.ingest(&files[1], common::received()).unwrap()),
+        "merged 1+0"
+    );
+    assert_eq!(
+        sequences_of_agent(&mut register, 2),
         "last 3 pending 0 missing -"
     );
 }
@@ -612,9 +638,9 @@ fn reports_show_only_sequences_still_missing() {
         (Step::Ingest(files[3].clone()), "merged 1+0 missing 2..3"),
     ]);
     assert_eq!(missing_in_report(&mut register), (2, vec![(2, 3)]));
-    describe(&register.ingest(&files[2]).unwrap());
+    describe(&register.ingest(&files[2], common::received()).unwrap());
     assert_eq!(missing_in_report(&mut register), (1, vec![(2, 2)]));
-    describe(&register.ingest(&files[1]).unwrap());
+    describe(&register.ingest(&files[1], common::received()).unwrap());
     assert_eq!(missing_in_report(&mut register), (0, vec![]));
 }
 
@@ -626,7 +652,9 @@ fn bulk_runs_leave_the_rollback_journal_in_place() {
     let files = common::chain(1, 2);
     let db = TempDb::new();
     let (mut register, _) = Register::init(&db.path).unwrap();
-    register.add_agent(&kid(1), "Siti", None).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
     let mode = |conn: &rusqlite::Connection| -> String {
         conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))
             .unwrap()
@@ -635,23 +663,23 @@ fn bulk_runs_leave_the_rollback_journal_in_place() {
         .with_bulk(|register| -> Result<_, RegisterError> {
             let reader = rusqlite::Connection::open(&db.path).unwrap();
             assert_eq!(mode(&reader), "wal");
-            describe(&register.ingest(&files[0])?);
+            describe(&register.ingest(&files[0], common::received())?);
             Ok(reader)
         })
         .unwrap();
     assert_eq!(mode(&reader), "wal", "another connection was open");
     drop(reader);
     register
-        .with_bulk(|register| register.ingest(&files[1]))
+        .with_bulk(|register| register.ingest(&files[1], common::received()))
         .unwrap();
     drop(register);
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     assert_eq!(mode(&conn), "delete");
     drop(conn);
     assert!(!db.dir().join("register.db-wal").exists());
-    let register = Register::open(&db.path).unwrap();
+    let mut register = Register::open(&db.path).unwrap();
     assert_eq!(
-        sequences_of_agent(&register, 1),
+        sequences_of_agent(&mut register, 1),
         "last 2 pending 0 missing -"
     );
 }
@@ -741,15 +769,15 @@ fn a_version_1_register_migrates_and_keeps_its_bundles() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            format!("migrated register {dbs} from schema version 1 to 3\n").as_str()
+            format!("migrated register {dbs} from schema version 1 to 4\n").as_str()
         ),
         "{}",
         run.stderr
     );
-    let register = Register::open(&db.path).unwrap();
+    let mut register = Register::open(&db.path).unwrap();
     assert_eq!(register.gaps().unwrap(), [(k1.clone(), 2, 2)]);
     assert_eq!(
-        sequences_of_agent(&register, 1),
+        sequences_of_agent(&mut register, 1),
         "last 5 pending 0 missing 2"
     );
     let conn = rusqlite::Connection::open(&db.path).unwrap();
@@ -817,7 +845,7 @@ fn a_version_2_register_migrates_its_records_into_columns() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            format!("migrated register {dbs} from schema version 2 to 3\n").as_str()
+            format!("migrated register {dbs} from schema version 2 to 4\n").as_str()
         ),
         "{}",
         run.stderr
@@ -840,6 +868,8 @@ fn a_version_2_register_migrates_its_records_into_columns() {
             with_jht: funded.with_jht,
             status: "funded".into(),
             created_ms: funded.created_at.millis(),
+            registered_ms: funded.created_at.millis(),
+            arrival: 1,
             pack_id: funded.verdict.pack_id.clone(),
             pack_version: funded.verdict.pack_version.clone(),
         }]
@@ -893,12 +923,12 @@ fn cli_init_agents_and_ingest() {
         (
             vec!["init", "--db", dbs],
             0,
-            format!("created register {dbs} (schema version 3)\n"),
+            format!("created register {dbs} (schema version 4)\n"),
         ),
         (
             vec!["init", "--db", dbs],
             0,
-            format!("register {dbs} is already at schema version 3; nothing changed\n"),
+            format!("register {dbs} is already at schema version 4; nothing changed\n"),
         ),
         (
             vec!["agents", "add", "--db", dbs, "--kid", &k1, "--name", "Siti", "--agent-id", "a-1"],
@@ -914,9 +944,9 @@ fn cli_init_agents_and_ingest() {
             vec!["ingest", "--db", dbs, &f1, &f1, &f3, &g1],
             0,
             format!(
-                "merged {f1}: 1 records (kid {k1}, sequence 1); 0 older or equal revisions ignored\n\
+                "merged {f1}: 1 records (kid {k1}, sequence 1); 0 older or equal revisions ignored; 0 quarantined\n\
                  already ingested {f1}: kid {k1}, sequence 1; nothing changed\n\
-                 merged {f3}: 1 records (kid {k1}, sequence 3); 0 older or equal revisions ignored\n\
+                 merged {f3}: 1 records (kid {k1}, sequence 3); 0 older or equal revisions ignored; 0 quarantined\n\
                  gap {f3}: kid {k1} is missing sequence 2\n\
                  pending {g1}: unknown device (kid {k2}, sequence 1); stored until `agents approve`\n\
                  duplicates: 1 NIKs held by more than one active record\n"
@@ -957,7 +987,7 @@ fn cli_init_agents_and_ingest() {
             0,
             format!(
                 "approved {k2}\nmerged pending sequence 1: 1 records (kid {k2}, sequence 1); \
-                 0 older or equal revisions ignored\n"
+                 0 older or equal revisions ignored; 0 quarantined\n"
             ),
         ),
         (

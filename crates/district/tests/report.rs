@@ -81,7 +81,10 @@ fn payload(device: u8, sequence: u64, workers: &[Worker]) -> BundlePayload {
         .iter()
         .map(|w| (record(device, w), Some(Status::Funded)))
         .collect();
-    let pack = PackDigest::new(&RulePack::default_pack(), b"{}");
+    let pack = PackDigest::new(
+        &RulePack::default_pack(),
+        RulePack::default_json().as_bytes(),
+    );
     build_payload(PayloadInput {
         bundle_id: &format!("bundle-{device}-{sequence}"),
         device_kid: &kid(device),
@@ -107,14 +110,31 @@ fn sign(device: u8, payload: &BundlePayload) -> Vec<u8> {
         .into_bytes()
 }
 
-/// V1 (2 slots): r3, r2 (APBD) and r1 (MANDIRI, registered last, so
-/// waitlisted although its id sorts first), PU r4, and r0 removed.
-/// V2 (3 slots): r5. V3 (2 slots, another district): r6 from device 2,
-/// sequence 2 (sequence 1 missing), with r3's NIK.
+/// The built-in pack, but funding 2 slots per village: the district's
+/// number, whatever the devices declare (the bundles say 2, 3 and 2).
+fn two_slot_pack() -> String {
+    let mut pack: serde_json::Value = serde_json::from_str(RulePack::default_json()).unwrap();
+    pack["id"] = "test-two-slots".into();
+    pack["version"] = "1".into();
+    pack["funded_slots_per_village"]["value"] = 2.into();
+    serde_json::to_string_pretty(&pack).unwrap()
+}
+
+/// With [`two_slot_pack`] published: V1: r3, r2 (APBD) and r1 (MANDIRI,
+/// registered last, so waitlisted although its id sorts first), PU r4, and
+/// r0 removed. V2: r5. V3 (another district): r6 from device 2, sequence 2
+/// (sequence 1 missing), with r3's NIK.
 fn register_with_workers(path: &Path) {
     let (mut register, _) = Register::init(path).unwrap();
-    register.add_agent(&kid(1), "Siti", None).unwrap();
-    register.add_agent(&kid(2), "Budi", None).unwrap();
+    register
+        .publish_pack(&two_slot_pack(), common::enrolled())
+        .unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
+    register
+        .add_agent(&kid(2), "Budi", None, common::enrolled())
+        .unwrap();
     let bpu = |id, village, nik, funding, at| (id, village, nik, "BPU", "petani", funding, at);
     let mut first = payload(
         1,
@@ -149,7 +169,9 @@ fn register_with_workers(path: &Path) {
         .unwrap();
     removed.op = Op::Remove;
     removed.revision = 2;
-    let merged = register.ingest(&sign(1, &first)).unwrap();
+    let merged = register
+        .ingest(&sign(1, &first), common::received())
+        .unwrap();
     assert!(
         matches!(
             merged,
@@ -168,7 +190,9 @@ fn register_with_workers(path: &Path) {
             "2026-11-20T06:00:00Z",
         )],
     );
-    let merged = register.ingest(&sign(2, &second)).unwrap();
+    let merged = register
+        .ingest(&sign(2, &second), common::received())
+        .unwrap();
     assert!(
         matches!(
             &merged,
@@ -191,8 +215,10 @@ fn may_2027() -> Date {
 }
 
 fn build(db: &TempDb) -> Report {
-    let data = Register::open(&db.path).unwrap().report_data().unwrap();
-    report::build(&data, &RulePack::default_pack(), may_2027()).unwrap()
+    let mut register = Register::open(&db.path).unwrap();
+    let pack = register.pack().unwrap().pack;
+    let data = register.report_data().unwrap();
+    report::build(&data, &pack, may_2027()).unwrap()
 }
 
 #[test]
@@ -225,7 +251,8 @@ fn village_numbers_match_hand_computed_budgets() {
         (v1.yearly.jkk, v1.yearly.jkm, v1.yearly.jht),
         (268_800, 199_200, 0)
     );
-    // Registration order is created_at: r1 (MANDIRI) came last and waits.
+    // Registration order is the claimed time (within the district's
+    // window): r1 (MANDIRI) came last and waits.
     assert_eq!(v1.monthly.by_funding_source["APBD"], 33_600);
     assert_eq!(v1.monthly.by_funding_source["APBDES"], 5_400);
     assert!(!v1.monthly.by_funding_source.contains_key("MANDIRI"));
@@ -233,10 +260,12 @@ fn village_numbers_match_hand_computed_budgets() {
     assert_eq!(v1.duplicate_niks, 1);
     assert_eq!(v1.missing_sequences, 0);
     assert_eq!(v1.skipped_records, 0);
+    assert_eq!(v1.quarantined_records, 0);
 
     let v2 = &report.villages[1];
-    assert_eq!((v2.funded_slots, v2.funded, v2.waitlisted), (3, 1, 0));
-    assert_eq!(v2.coverage_text(), "33.3");
+    // The device declared 3 slots; the district's pack funds 2.
+    assert_eq!((v2.funded_slots, v2.funded, v2.waitlisted), (2, 1, 0));
+    assert_eq!(v2.coverage_text(), "50.0");
     assert_eq!((v2.monthly.total, v2.yearly.total), (16_800, 201_600));
     assert_eq!(v2.duplicate_niks, 0);
 
@@ -269,11 +298,11 @@ fn totals_per_district_and_regency() {
     assert_eq!(
         districts,
         [
-            ("61.07.01", 2, 3, 5, 55_800, 669_600),
+            ("61.07.01", 2, 3, 4, 55_800, 669_600),
             ("61.07.02", 1, 1, 2, 16_800, 201_600),
         ]
     );
-    assert_eq!(report.districts[0].coverage_text(), "60.0");
+    assert_eq!(report.districts[0].coverage_text(), "75.0");
     assert_eq!(report.districts[0].waitlisted, 1);
     assert_eq!(report.districts[0].apparatus, 1);
     assert_eq!(report.districts[0].duplicate_niks, 1);
@@ -286,9 +315,9 @@ fn totals_per_district_and_regency() {
     assert_eq!(regency.code, "61.07");
     assert_eq!(
         (regency.villages, regency.funded, regency.funded_slots),
-        (3, 4, 7)
+        (3, 4, 6)
     );
-    assert_eq!(regency.coverage_text(), "57.1");
+    assert_eq!(regency.coverage_text(), "66.7");
     assert_eq!(
         (regency.monthly.total, regency.yearly.total),
         (72_600, 871_200)
@@ -320,16 +349,16 @@ fn csv_has_a_header_and_plain_integers() {
          coverage_percent,monthly_JKK,monthly_JKM,monthly_JHT,monthly_total,yearly_JKK,\
          yearly_JKM,yearly_JHT,yearly_total,monthly_APBD,monthly_APBDES,monthly_APBN,\
          monthly_MANDIRI,yearly_APBD,yearly_APBDES,yearly_APBN,yearly_MANDIRI,\
-         duplicate_niks,missing_sequences"
+         duplicate_niks,missing_sequences,skipped_records,quarantined_records"
     );
     assert_eq!(
         lines[1],
         "village,61.07.01.2001,Sungai Ambawang Kuala,Siti,1,2,2,1,1,100.0,22400,16600,0,\
-         39000,268800,199200,0,468000,33600,5400,0,0,403200,64800,0,0,1,0"
+         39000,268800,199200,0,468000,33600,5400,0,0,403200,64800,0,0,1,0,0,0"
     );
-    assert!(lines[4].starts_with("district,61.07.01,,Siti,2,5,3,1,1,60.0,"));
-    assert!(lines[6].starts_with("regency,61.07,,Budi; Siti,3,7,4,1,1,57.1,"));
-    assert!(lines[6].ends_with(",1,1"));
+    assert!(lines[4].starts_with("district,61.07.01,,Siti,2,4,3,1,1,75.0,"));
+    assert!(lines[6].starts_with("regency,61.07,,Budi; Siti,3,6,4,1,1,66.7,"));
+    assert!(lines[6].ends_with(",1,1,0,0"));
 }
 
 #[test]
@@ -346,7 +375,7 @@ fn json_numbers_are_integers() {
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["month"], "2027-05");
-    assert_eq!(json["pack"]["id"], RulePack::default_pack().id());
+    assert_eq!(json["pack"]["id"], "test-two-slots");
     let v1 = &json["villages"][0];
     assert_eq!(v1["code"], V1);
     assert_eq!(v1["monthly"]["total"], serde_json::json!(39_000));
@@ -354,7 +383,7 @@ fn json_numbers_are_integers() {
     assert_eq!(v1["monthly"]["JKK"], serde_json::json!(22_400));
     assert_eq!(v1["monthly"]["by_funding_source"]["APBD"], 33_600);
     assert_eq!(v1["coverage_permille"], 1000);
-    assert_eq!(json["villages"][1]["coverage_permille"], 333);
+    assert_eq!(json["villages"][1]["coverage_permille"], 500);
     assert_eq!(json["districts"][0]["code"], "61.07.01");
     assert_eq!(json["regencies"][0]["yearly"]["total"], 871_200);
     assert_eq!(json["villages"][2]["gaps"][0]["first"], 1);
@@ -435,6 +464,7 @@ fn usage_errors_and_pack_option() {
     assert_eq!(code, 2);
     assert!(err.contains("is not a month"), "{err}");
     let pack = db.path.with_file_name("pack.json");
+    // The built-in pack funds 100 slots: r1 is funded too.
     std::fs::write(&pack, RulePack::default_pack().to_json_pretty()).unwrap();
     let Run {
         code,
@@ -452,7 +482,7 @@ fn usage_errors_and_pack_option() {
         pack.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("\"total\": 39000"));
+    assert!(out.contains("\"total\": 55800"), "{out}");
     std::fs::write(&pack, "{}").unwrap();
     let Run {
         code, stderr: err, ..

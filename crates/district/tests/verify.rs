@@ -128,18 +128,26 @@ fn set_up(db: &TempDb, setup: Setup, files: &BTreeMap<&str, Vec<u8>>) {
     match setup {
         Setup::NoRegister | Setup::Empty => {}
         Setup::Approved(merged) => {
-            register.add_agent(&kid(1), "Siti", None).unwrap();
+            register
+                .add_agent(&kid(1), "Siti", None, common::enrolled())
+                .unwrap();
             for sequence in merged {
-                let outcome = register.ingest(&chain[*sequence as usize - 1]).unwrap();
+                let outcome = register
+                    .ingest(&chain[*sequence as usize - 1], common::received())
+                    .unwrap();
                 assert!(format!("{outcome:?}").starts_with("Merged"), "{outcome:?}");
             }
         }
         Setup::Revoked => {
-            register.add_agent(&kid(1), "Siti", None).unwrap();
+            register
+                .add_agent(&kid(1), "Siti", None, common::enrolled())
+                .unwrap();
             register.revoke(&kid(1)).unwrap();
         }
         Setup::Pending => {
-            let outcome = register.ingest(&files["1.json"]).unwrap();
+            let outcome = register
+                .ingest(&files["1.json"], common::received())
+                .unwrap();
             assert!(format!("{outcome:?}").starts_with("Pending"), "{outcome:?}");
         }
     }
@@ -532,7 +540,7 @@ fn register_errors_stop_verify() {
         ),
         (
             "other.db",
-            "district: the file is a database but not a district register",
+            "district: the database is not a district register",
         ),
     ];
     for (file, message) in cases {

@@ -14,6 +14,18 @@ use lindung_core::{
     check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord,
 };
 
+/// When the test devices were enrolled (`agents add`): before every
+/// record the fixtures make.
+pub fn enrolled() -> lindung_core::Timestamp {
+    parse_rfc3339("2026-11-01T00:00:00Z").unwrap()
+}
+
+/// When the district receives the test bundles: after every record the
+/// fixtures make.
+pub fn received() -> lindung_core::Timestamp {
+    parse_rfc3339("2026-11-22T00:00:00Z").unwrap()
+}
+
 /// The signing key of test device `device` (deterministic).
 pub fn signer(device: u8) -> SoftwareSigner {
     SoftwareSigner::from_secret(&[device; 32]).expect("a valid test secret")
@@ -159,7 +171,10 @@ pub fn payload_with(
             funded_slots: 1,
         },
     ];
-    let pack = PackDigest::new(&RulePack::default_pack(), b"{}");
+    let pack = PackDigest::new(
+        &RulePack::default_pack(),
+        RulePack::default_json().as_bytes(),
+    );
     build_payload(PayloadInput {
         bundle_id: &format!("bundle-{device}-{sequence}"),
         device_kid: &kid(device),
@@ -189,12 +204,32 @@ pub fn bundle(
         record.revision = rec.revision;
         record.op = rec.op;
         record.nik = rec.nik.clone();
+        // A made-up person the NIK could belong to: its birth date and sex.
+        if let Ok(nik) = lindung_core::Nik::parse(&rec.nik, record.created_at.date()) {
+            record.birth_date = nik.birth_date();
+            record.sex = nik.sex();
+        }
         record.village = rec.village.into();
-        record.name = format!("Pekerja {} rev {}", rec.id, rec.revision);
+        // Names take no digits: the id's and revision's digits as letters.
+        record.name = format!(
+            "Pekerja {} Revisi {}",
+            letters(&rec.id),
+            letters(&rec.revision.to_string())
+        );
         payload.records.push(record);
     }
     let signed = sign_bundle(&payload, &signer(device)).expect("signs");
     (signed.jws.into_bytes(), signed.signing_input_hash)
+}
+
+/// `text` with each digit as a letter (0 → a, 1 → b, ...), for made-up names.
+pub fn letters(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from(b'a' + d as u8),
+            None => c,
+        })
+        .collect()
 }
 
 /// Some hash that is no bundle's: a well-formed but wrong `previous`.

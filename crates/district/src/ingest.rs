@@ -1,0 +1,229 @@
+//! `district ingest`: many bundle files into the register, verified on
+//! several threads while the register merges them one at a time, in order.
+
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+
+use lindung_core::Timestamp;
+
+use crate::judgement::Rejection;
+use crate::register::{Checked, IngestOutcome, Register, RegisterError};
+
+/// Threads verifying bundles for `ingest`: one per core, at least two (on
+/// two cores, the register's thread leaves room for both) and at most eight.
+fn verifiers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// Verified bundles each verifier may hold ready for the register: enough
+/// that the register's thread rarely waits.
+const AHEAD: usize = 16;
+
+/// Bytes of bundle files read and not yet written and freed, for `ingest`:
+/// verifiers running ahead wait while this would pass its limit (a parsed
+/// bundle takes about three times its file's size). The file the register
+/// needs next always goes, so waiting never blocks the register.
+struct InFlight {
+    limit: u64,
+    state: std::sync::Mutex<InFlightState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct InFlightState {
+    bytes: u64,
+    /// The index of the file the register waits for.
+    next: usize,
+    closed: bool,
+}
+
+impl InFlight {
+    fn new(limit: u64) -> InFlight {
+        InFlight {
+            limit,
+            state: std::sync::Mutex::default(),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, InFlightState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for room for file `index` of `size` bytes and takes it;
+    /// `false` once closed.
+    fn take(&self, index: usize, size: u64) -> bool {
+        let mut state = self.state();
+        while !state.closed && index != state.next && state.bytes + size > self.limit {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.bytes += size;
+        !state.closed
+    }
+
+    fn give(&self, size: u64) {
+        let mut state = self.state();
+        state.bytes = state.bytes.saturating_sub(size);
+        self.changed.notify_all();
+    }
+
+    /// The register now waits for file `index`.
+    fn next(&self, index: usize) {
+        self.state().next = index;
+        self.changed.notify_all();
+    }
+
+    /// Closes when dropped: waiting verifiers give up.
+    fn closer(&self) -> impl Drop + '_ {
+        struct Closer<'a>(&'a InFlight);
+        impl Drop for Closer<'_> {
+            fn drop(&mut self) {
+                self.0.state().closed = true;
+                self.0.changed.notify_all();
+            }
+        }
+        Closer(self)
+    }
+}
+
+/// What became of one file given to [`ingest_files`].
+pub enum FileOutcome {
+    Ingested(IngestOutcome),
+    Unreadable(io::Error),
+}
+
+/// Why [`ingest_files`] stopped before the last file.
+#[derive(Debug)]
+pub enum PipelineError<E> {
+    Register(RegisterError),
+    /// The caller's `each` failed (its output closed, ...).
+    Caller(E),
+}
+
+impl<E> From<RegisterError> for PipelineError<E> {
+    fn from(error: RegisterError) -> Self {
+        PipelineError::Register(error)
+    }
+}
+
+/// Ingests `files` in the order given, calling `each` with each file's name
+/// and outcome as soon as it is known; `received_at` is read when a file
+/// reaches the register. Files are read and verified on [`verifiers`] other
+/// threads (file `i` on thread `i % verifiers()`), a few ahead, while the
+/// register writes the one before; the register still takes them one at a
+/// time, in order, and hands each to yet another thread to be freed. The
+/// register's thread is the one that cannot be split, so it does nothing
+/// else. A register error stops the run; a bad file never does.
+pub fn ingest_files<E>(
+    register: &mut Register,
+    files: &[PathBuf],
+    received_at: &dyn Fn() -> Timestamp,
+    mut each: impl FnMut(&str, FileOutcome) -> Result<(), E>,
+) -> Result<(), PipelineError<E>> {
+    let in_flight = InFlight::new(64 << 20);
+    std::thread::scope(|scope| -> Result<(), PipelineError<E>> {
+        // However the register's loop ends, verifiers waiting for room stop.
+        let _closing = in_flight.closer();
+        let in_flight = &in_flight;
+        let threads = verifiers();
+        let receivers: Vec<_> = (0..threads)
+            .map(|first| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+                scope.spawn(move || {
+                    for (index, path) in files.iter().enumerate().skip(first).step_by(threads) {
+                        let name = path.display().to_string();
+                        let size = fs::metadata(path).map_or(0, |m| m.len());
+                        if !in_flight.take(index, size) {
+                            break;
+                        }
+                        let item = fs::read(path).map(Checked::verify);
+                        // A closed channel: the register stopped on an error.
+                        if sender.send((name, size, item)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                receiver
+            })
+            .collect();
+        let (dropper, to_drop) = std::sync::mpsc::channel::<(Checked, u64)>();
+        scope.spawn(move || {
+            for (checked, size) in to_drop {
+                drop(checked);
+                in_flight.give(size);
+            }
+        });
+        for index in 0..files.len() {
+            in_flight.next(index);
+            // Each verifier sends all of its files unless the register stops.
+            let Ok((name, size, item)) = receivers[index % threads].recv() else {
+                break;
+            };
+            let outcome = match item {
+                Ok(Ok(checked)) => {
+                    let outcome = register.ingest_checked(&checked, received_at())?;
+                    // Freeing a bundle's parsed records (thousands of small
+                    // allocations) is left to another thread too.
+                    let _ = dropper.send((checked, size));
+                    FileOutcome::Ingested(outcome)
+                }
+                Ok(Err(e)) => {
+                    in_flight.give(size);
+                    FileOutcome::Ingested(IngestOutcome::Rejected(Rejection::Bundle(e)))
+                }
+                Err(error) => {
+                    in_flight.give(size);
+                    FileOutcome::Unreadable(error)
+                }
+            };
+            each(&name, outcome).map_err(PipelineError::Caller)?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InFlight;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn in_flight_waits_for_room_but_never_for_the_next_file() {
+        let in_flight = InFlight::new(100);
+        // The next file goes whatever its size.
+        assert!(in_flight.take(0, 250));
+        let in_flight = &in_flight;
+        std::thread::scope(|scope| {
+            let (done, finished) = mpsc::channel();
+            let waiting = done.clone();
+            scope.spawn(move || {
+                let taken = in_flight.take(1, 10);
+                done.send(("file 1", taken)).unwrap();
+            });
+            // No room for file 1 while file 0 is in flight.
+            assert!(finished.recv_timeout(Duration::from_millis(100)).is_err());
+            // The register moves on to file 1: it goes.
+            in_flight.next(1);
+            assert_eq!(
+                finished.recv_timeout(Duration::from_secs(10)).unwrap(),
+                ("file 1", true)
+            );
+            in_flight.give(250);
+            // Room again: file 2 goes before it is next.
+            assert!(in_flight.take(2, 80));
+            scope.spawn(move || {
+                let taken = in_flight.take(3, 50);
+                waiting.send(("file 3", taken)).unwrap();
+            });
+            assert!(finished.recv_timeout(Duration::from_millis(100)).is_err());
+            // The register stops: the waiting verifier gives up.
+            drop(in_flight.closer());
+            assert_eq!(
+                finished.recv_timeout(Duration::from_secs(10)).unwrap(),
+                ("file 3", false)
+            );
+        });
+    }
+}
