@@ -287,10 +287,14 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
             .or_insert_with(|| (String::new(), slots));
         active.entry(&record.village).or_default().push(record);
     }
+    // A village only quarantined records name is shown if its code is one
+    // (a malformed code is listed by `quarantine list`, not reported).
     for (village, _) in &data.quarantined {
-        villages
-            .entry(village.clone())
-            .or_insert_with(|| (String::new(), slots));
+        if VillageRef::new(village, village).is_ok() {
+            villages
+                .entry(village.clone())
+                .or_insert_with(|| (String::new(), slots));
+        }
     }
     let quarantined: BTreeMap<&str, u64> = data
         .quarantined

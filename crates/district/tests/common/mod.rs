@@ -256,3 +256,129 @@ pub fn chain(device: u8, count: u64) -> Vec<Vec<u8>> {
     }
     files
 }
+
+// ---------------------------------------------------------------------------
+// Backends
+
+/// A fresh, empty register on one backend, removed when dropped.
+pub enum Db {
+    Sqlite(TempDb),
+    Postgres(PgDb),
+}
+
+impl Db {
+    pub fn sqlite() -> Db {
+        Db::Sqlite(TempDb::new())
+    }
+
+    /// A new database on the server `LINDUNG_TEST_POSTGRES` names; `None`
+    /// when it names none, unless `LINDUNG_REQUIRE_POSTGRES` is set (as
+    /// `cargo xtask ci` sets it), where a missing server fails the test.
+    pub fn postgres() -> Option<Db> {
+        match std::env::var("LINDUNG_TEST_POSTGRES") {
+            Ok(base) if !base.is_empty() => Some(Db::Postgres(PgDb::new(&base))),
+            _ => {
+                assert!(
+                    std::env::var_os("LINDUNG_REQUIRE_POSTGRES").is_none(),
+                    "LINDUNG_REQUIRE_POSTGRES is set but LINDUNG_TEST_POSTGRES names no server"
+                );
+                eprintln!("no PostgreSQL server (LINDUNG_TEST_POSTGRES): SQLite only");
+                None
+            }
+        }
+    }
+
+    pub fn location(&self) -> lindung_district::register::Location {
+        match self {
+            Db::Sqlite(db) => lindung_district::register::Location::Sqlite(db.path.clone()),
+            Db::Postgres(db) => lindung_district::register::Location::Postgres(db.url.clone()),
+        }
+    }
+
+    /// The `--db` argument for the binary.
+    pub fn arg(&self) -> String {
+        match self {
+            Db::Sqlite(db) => db.path.display().to_string(),
+            Db::Postgres(db) => db.url.clone(),
+        }
+    }
+}
+
+/// A database of its own on a PostgreSQL server, dropped with this value.
+pub struct PgDb {
+    base: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    pub fn new(base: &str) -> PgDb {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "lindung_t_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = postgres::Client::connect(base, postgres::NoTls)
+            .expect("the PostgreSQL server of LINDUNG_TEST_POSTGRES answers");
+        client
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
+            ))
+            .unwrap();
+        let url = match base.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("LINDUNG_TEST_POSTGRES is a URL ending /DATABASE"),
+        };
+        PgDb {
+            base: base.to_owned(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A bundle file's signing input hash: the next bundle's `previous`.
+pub fn hash_of(file: &[u8]) -> String {
+    lindung_district::es256::verify(file)
+        .expect("a valid bundle")
+        .signing_input_hash
+}
+
+/// One test body, one `#[test]` per backend: `sqlite::NAME` and
+/// `postgres::NAME` (which needs `LINDUNG_TEST_POSTGRES`).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::common::Db::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = super::common::Db::postgres() {
+                        super::$name(db);
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,386 @@
+//! The district's own judgement, through the register: quarantine, record
+//! ownership, registration order against phone clocks, rule pack notes,
+//! withdrawal, and reports that bad bundles cannot stop. Each test body runs
+//! once per backend (`backend_tests!`). All NIKs and names are made up.
+
+use lindung_core::bundle::{parse_rfc3339, sign_bundle, BundlePayload};
+use lindung_core::{RulePack, Timestamp};
+use lindung_district::register::{IngestOutcome, Register, RegisterError};
+use lindung_district::report;
+
+mod common;
+use common::{kid, payload_with, signer, template, up, Db, Rec, V1, V2};
+
+fn at(text: &str) -> Timestamp {
+    parse_rfc3339(text).unwrap()
+}
+
+/// A pack like the built-in one funding `slots` per village.
+fn pack_with_slots(slots: u32) -> String {
+    let mut pack: serde_json::Value = serde_json::from_str(RulePack::default_json()).unwrap();
+    pack["id"] = "test-slots".into();
+    pack["version"] = slots.to_string().into();
+    pack["funded_slots_per_village"]["value"] = slots.into();
+    serde_json::to_string(&pack).unwrap()
+}
+
+/// Bundle `sequence` of `device` after `previous`, its records made from
+/// the template by `edit` (given each record's index).
+fn signed(
+    device: u8,
+    sequence: u64,
+    previous: Option<&str>,
+    recs: &[Rec],
+    edit: impl Fn(usize, &mut lindung_core::bundle::BundleRecord, &mut BundlePayload),
+) -> (Vec<u8>, String) {
+    let mut payload = payload_with(device, sequence, previous, &[]);
+    let template = template();
+    for (i, rec) in recs.iter().enumerate() {
+        let mut record = template.clone();
+        record.record_id = rec.id.clone();
+        record.revision = rec.revision;
+        record.op = rec.op;
+        record.nik = rec.nik.clone();
+        record.village = rec.village.into();
+        record.name = format!("Pekerja {}", common::letters(&rec.id));
+        if let Ok(nik) = lindung_core::Nik::parse(&rec.nik, record.created_at.date()) {
+            record.birth_date = nik.birth_date();
+            record.sex = nik.sex();
+        }
+        while record.history.len() < record.revision as usize {
+            let mut entry = record.history[0].clone();
+            entry.revision = record.history.len() as u32 + 1;
+            entry.action = lindung_core::record::Action::Edit;
+            entry.reason = Some("salah ketik".into());
+            record.history.push(entry);
+        }
+        payload.records.push(record);
+        let last = payload.records.len() - 1;
+        let mut record = payload.records.remove(last);
+        edit(i, &mut record, &mut payload);
+        payload.records.push(record);
+    }
+    let signed = sign_bundle(&payload, &signer(device)).expect("signs");
+    (signed.jws.into_bytes(), signed.signing_input_hash)
+}
+
+fn quarantined(outcome: &IngestOutcome) -> Vec<String> {
+    match outcome {
+        IngestOutcome::Merged { quarantined, .. } => quarantined
+            .iter()
+            .map(|q| format!("{} {}", q.record_id, q.codes.join(",")))
+            .collect(),
+        other => panic!("not merged: {other:?}"),
+    }
+}
+
+fn open(db: &Db) -> Register {
+    let (mut register, _) = Register::init(db.location()).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
+    register
+        .add_agent(&kid(2), "Budi", None, common::enrolled())
+        .unwrap();
+    register
+}
+
+fn report_of(register: &mut Register) -> report::Report {
+    let pack = register.pack().unwrap().pack;
+    let data = register.report_data().unwrap();
+    report::build(
+        &data,
+        &pack,
+        lindung_core::Date::parse_iso("2027-05-01").unwrap(),
+    )
+    .unwrap()
+}
+
+/// Records the district does not accept are quarantined with their codes;
+/// the rest of the bundle merges, and reports count only what was accepted.
+fn bad_records_are_quarantined_and_the_rest_merges(db: Db) {
+    let mut register = open(&db);
+    let recs = [
+        up("good", 1, "6107014502870001", V1),
+        up("spaced", 1, "6107 0145 0287 0002", V1),
+        up("short", 1, "61070145028700", V1),
+        up("old", 1, "6107014502500003", V1),
+        up("segment", 1, "6107014502870004", V1),
+        up("unlisted", 1, "6107014502870005", "61.07.01.2009"),
+        up("same-nik", 1, "6107.0145.0287.0002", V2),
+    ];
+    let (bytes, _) = signed(1, 1, None, &recs, |i, r, _| match i {
+        3 => r.birth_date = lindung_core::Date::parse_iso("1950-02-05").unwrap(),
+        4 => r.segment = "XYZ".into(),
+        _ => {}
+    });
+    let outcome = register.ingest(&bytes, common::received()).unwrap();
+    assert_eq!(
+        quarantined(&outcome),
+        [
+            "short nik.length",
+            "old reg.age_out_of_window",
+            "segment reg.segment_unknown",
+            "unlisted record.village_unlisted",
+        ]
+    );
+    // NIKs are kept as their digits: the two spellings are one person,
+    // flagged across villages.
+    let duplicates: Vec<String> = register
+        .duplicates()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d.nik, d.record_id))
+        .collect();
+    assert_eq!(
+        duplicates,
+        ["6107014502870002 same-nik", "6107014502870002 spaced"]
+    );
+    let report = report_of(&mut register);
+    let v1 = &report.villages[0];
+    assert_eq!((v1.funded, v1.quarantined_records), (2, 3));
+    // The unlisted village's record counts there, as quarantined.
+    let v9 = report
+        .villages
+        .iter()
+        .find(|v| v.code == "61.07.01.2009")
+        .unwrap();
+    assert_eq!((v9.funded, v9.quarantined_records), (0, 1));
+    let list = register.quarantine().unwrap();
+    assert_eq!(list.records.len(), 4);
+    assert!(list.records.iter().all(|r| r.current && !r.withdrawn));
+    // The agent corrects the NIK: the next revision clears the quarantine.
+    let (fixed, _) = signed(
+        1,
+        2,
+        Some(&common::hash_of(&bytes)),
+        &[up("short", 2, "6107014502870006", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&fixed, common::received()).unwrap();
+    assert_eq!(register.record_quarantine("short").unwrap(), None);
+    let list = register.quarantine().unwrap();
+    assert!(
+        !list
+            .records
+            .iter()
+            .find(|r| r.record_id == "short")
+            .unwrap()
+            .current
+    );
+    assert_eq!(report_of(&mut register).villages[0].funded, 3);
+}
+
+/// A record id belongs to the device that first sent it.
+fn another_devices_record_is_quarantined(db: Db) {
+    let mut register = open(&db);
+    let (mine, h1) = signed(
+        1,
+        1,
+        None,
+        &[up("r1", 1, "6107014502870001", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&mine, common::received()).unwrap();
+    let (theirs, _) = signed(
+        2,
+        1,
+        None,
+        &[up("r1", 2, "6107014502870009", V1)],
+        |_, _, _| {},
+    );
+    let outcome = register.ingest(&theirs, common::received()).unwrap();
+    assert_eq!(quarantined(&outcome), ["r1 record.other_device"]);
+    assert_eq!(register.record("r1").unwrap().unwrap().0, 1);
+    let (edit, _) = signed(
+        1,
+        2,
+        Some(&h1),
+        &[up("r1", 2, "6107014502870001", V1)],
+        |_, _, _| {},
+    );
+    let outcome = register.ingest(&edit, common::received()).unwrap();
+    assert_eq!(quarantined(&outcome), Vec::<String>::new());
+    assert_eq!(register.record("r1").unwrap().unwrap().0, 2);
+}
+
+/// A phone clock set back or forward cannot take a funded slot from a
+/// registration the district already had: claimed times are clamped between
+/// the device's previous bundle and this one's arrival.
+fn phone_clocks_cannot_game_the_order(db: Db) {
+    let mut register = open(&db);
+    register
+        .publish_pack(&pack_with_slots(1), common::enrolled())
+        .unwrap();
+    let created = |text: &'static str| {
+        move |_: usize, r: &mut lindung_core::bundle::BundleRecord, _: &mut BundlePayload| {
+            r.created_at = at(text);
+            r.history[0].at = at(text);
+        }
+    };
+    // Device 2's first bundle arrives on 8 Nov; device 1's r1, registered
+    // on 5 Nov, arrives on 6 Nov.
+    let (b2_1, h2) = signed(2, 1, None, &[], created("2026-11-04T00:00:00Z"));
+    register.ingest(&b2_1, at("2026-11-08T00:00:00Z")).unwrap();
+    let (b1, _) = signed(
+        1,
+        1,
+        None,
+        &[up("r1", 1, "6107014502870001", V1)],
+        created("2026-11-05T00:00:00Z"),
+    );
+    register.ingest(&b1, at("2026-11-06T00:00:00Z")).unwrap();
+    // Device 2's clock says 2020 for r2, in a bundle that arrives on 12
+    // Nov; device 1's says 2030 for r3, arriving on 13 Nov.
+    let (b2_2, _) = signed(
+        2,
+        2,
+        Some(&h2),
+        &[up("r2", 1, "6107014502870002", V1)],
+        created("2020-01-01T00:00:00Z"),
+    );
+    register.ingest(&b2_2, at("2026-11-12T00:00:00Z")).unwrap();
+    let (b2_3, _) = signed(
+        1,
+        2,
+        Some(&common::hash_of(&b1)),
+        &[up("r3", 1, "6107014502870003", V1)],
+        created("2030-01-01T00:00:00Z"),
+    );
+    register.ingest(&b2_3, at("2026-11-13T00:00:00Z")).unwrap();
+    let mut standing = register.report_data().unwrap().active;
+    standing.sort_by_key(|r| (r.registered_ms, r.arrival));
+    let order: Vec<(&str, String)> = standing
+        .iter()
+        .map(|r| {
+            (
+                r.record_id.as_str(),
+                Timestamp::from_millis(r.registered_ms).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("r1", "2026-11-05T00:00:00.000Z".to_owned()),
+            // 2020 claimed: clamped to device 2's previous bundle, 8 Nov.
+            ("r2", "2026-11-08T00:00:00.000Z".to_owned()),
+            // 2030 claimed: clamped to its arrival, 13 Nov.
+            ("r3", "2026-11-13T00:00:00.000Z".to_owned()),
+        ]
+    );
+    // The one funded slot is r1's: the backdated r2 does not take it.
+    let report = report_of(&mut register);
+    assert_eq!(
+        (report.villages[0].funded, report.villages[0].waitlisted),
+        (1, 2)
+    );
+}
+
+/// A bundle naming the district's pack with another digest, or a pack the
+/// district does not know, is noted; its records are judged all the same.
+fn rule_pack_digests_are_checked(db: Db) {
+    let mut register = open(&db);
+    let (good, h1) = signed(1, 1, None, &[], |_, _, _| {});
+    let note = |outcome: IngestOutcome| match outcome {
+        IngestOutcome::Merged { pack_note, .. } => pack_note,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        note(register.ingest(&good, common::received()).unwrap()),
+        None
+    );
+    let mut payload = payload_with(1, 2, Some(&h1), &[]);
+    payload.rule_pack.digest = lindung_core::bundle::sha256_b64url(b"another pack");
+    let bytes = sign_bundle(&payload, &signer(1)).unwrap();
+    assert_eq!(
+        note(
+            register
+                .ingest(bytes.jws.as_bytes(), common::received())
+                .unwrap()
+        ),
+        Some("pack.digest_mismatch")
+    );
+    let mut payload = payload_with(1, 3, Some(&bytes.signing_input_hash), &[]);
+    payload.rule_pack.id = "kab-lain".into();
+    let bytes = sign_bundle(&payload, &signer(1)).unwrap();
+    assert_eq!(
+        note(
+            register
+                .ingest(bytes.jws.as_bytes(), common::received())
+                .unwrap()
+        ),
+        Some("pack.unknown")
+    );
+    let bundles = register.quarantine().unwrap().bundles;
+    assert_eq!(bundles.len(), 2);
+}
+
+/// An officer takes a bundle's whole effect out; it stays for audit, and a
+/// bundle with a malformed village code never stops a report.
+fn a_withdrawn_bundle_leaves_no_effect(db: Db) {
+    let mut register = open(&db);
+    let (b1, h1) = signed(
+        1,
+        1,
+        None,
+        &[up("r1", 1, "6107014502870001", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&b1, common::received()).unwrap();
+    let (b2, _) = signed(
+        1,
+        2,
+        Some(&h1),
+        &[
+            up("r1", 2, "6107014502870001", V1),
+            up("r2", 1, "6107014502870002", "61.7.01.2001"),
+        ],
+        |i, r, p| {
+            if i == 1 {
+                p.villages.push(lindung_core::bundle::BundleVillage {
+                    code: r.village.clone(),
+                    name: "Salah".into(),
+                    funded_slots: 50,
+                });
+            }
+        },
+    );
+    let outcome = register.ingest(&b2, common::received()).unwrap();
+    assert_eq!(quarantined(&outcome), ["r2 village.code_invalid"]);
+    // The report is made all the same.
+    let report = report_of(&mut register);
+    let codes: Vec<&str> = report.villages.iter().map(|v| v.code.as_str()).collect();
+    assert_eq!(codes, [V1, V2]);
+    let withdrawal = register
+        .withdraw(&kid(1), 2, "perangkat uji", at("2026-11-23T00:00:00Z"))
+        .unwrap();
+    assert_eq!((withdrawal.restored, withdrawal.removed), (1, 1));
+    assert_eq!(register.record("r1").unwrap().unwrap().0, 1);
+    assert_eq!(register.record("r2").unwrap(), None);
+    let list = register.quarantine().unwrap();
+    assert!(list.records.iter().all(|r| r.withdrawn));
+    assert_eq!(
+        list.bundles[0].withdrawn.as_ref().unwrap().1,
+        "perangkat uji"
+    );
+    // Stored for audit, byte for byte, and still part of the chain.
+    assert_eq!(register.bundle_file(&kid(1), 2).unwrap().unwrap(), b2);
+    assert!(register.gaps().unwrap().is_empty());
+    assert!(matches!(
+        register.withdraw(&kid(1), 2, "lagi", at("2026-11-24T00:00:00Z")),
+        Err(RegisterError::AlreadyWithdrawn { .. })
+    ));
+    assert!(matches!(
+        register.withdraw(&kid(1), 9, "x", at("2026-11-24T00:00:00Z")),
+        Err(RegisterError::NoSuchBundle { .. })
+    ));
+}
+
+backend_tests!(
+    bad_records_are_quarantined_and_the_rest_merges,
+    another_devices_record_is_quarantined,
+    phone_clocks_cannot_game_the_order,
+    rule_pack_digests_are_checked,
+    a_withdrawn_bundle_leaves_no_effect
+);
