@@ -377,7 +377,86 @@ fn a_withdrawn_bundle_leaves_no_effect(db: Db) {
     ));
 }
 
+/// `district migrate` moves a SQLite register, with its history, stored
+/// files, quarantine and packs, into a new register of each backend; both
+/// then give the same report, lists and files.
+fn migrate_moves_everything(target: Db) {
+    let source = Db::sqlite();
+    let mut register = open(&source);
+    register
+        .publish_pack(&pack_with_slots(1), common::enrolled())
+        .unwrap();
+    let (b1, h1) = signed(
+        1,
+        1,
+        None,
+        &[up("r1", 1, "6107014502870001", V1), up("bad", 1, "1", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&b1, common::received()).unwrap();
+    let (b2, _) = signed(
+        1,
+        2,
+        Some(&h1),
+        &[up("r2", 1, "6107014502870002", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&b2, common::received()).unwrap();
+    let (c1, _) = signed(
+        3,
+        1,
+        None,
+        &[up("r3", 1, "6107014502870003", V2)],
+        |_, _, _| {},
+    );
+    register.ingest(&c1, common::received()).unwrap();
+    register
+        .withdraw(&kid(1), 2, "uji", common::received())
+        .unwrap();
+    drop(register);
+    let run = common::district(&["migrate", "--from", &source.arg(), "--to", &target.arg()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("3 agents, 3 bundles"), "{}", run.stdout);
+    let outputs = |db: &Db| {
+        let report = common::district(&[
+            "report",
+            "--db",
+            &db.arg(),
+            "--format",
+            "json",
+            "--month",
+            "2027-05",
+        ]);
+        assert_eq!(report.code, 0, "{}", report.stderr);
+        let agents = common::district(&["agents", "list", "--db", &db.arg()]).stdout;
+        let quarantine = common::district(&["quarantine", "list", "--db", &db.arg()]).stdout;
+        (report.stdout, agents, quarantine)
+    };
+    assert_eq!(outputs(&source), outputs(&target));
+    let mut moved = Register::open(target.location()).unwrap();
+    assert_eq!(moved.bundle_file(&kid(1), 2).unwrap().unwrap(), b2);
+    assert_eq!(moved.pack().unwrap().pack.id(), "test-slots");
+    // Later bundles arrive after the moved ones, and a second migrate into
+    // the same register is refused.
+    let (b3, _) = signed(
+        1,
+        3,
+        Some(&common::hash_of(&b2)),
+        &[up("r4", 1, "6107014502870004", V1)],
+        |_, _, _| {},
+    );
+    assert!(matches!(
+        moved.ingest(&b3, common::received()).unwrap(),
+        IngestOutcome::Merged { .. }
+    ));
+    drop(moved);
+    let again = common::district(&["migrate", "--from", &source.arg(), "--to", &target.arg()]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already holds"), "{}", again.stderr);
+}
+
 backend_tests!(
+    migrate_moves_everything,
     bad_records_are_quarantined_and_the_rest_merges,
     another_devices_record_is_quarantined,
     phone_clocks_cannot_game_the_order,
