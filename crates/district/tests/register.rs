@@ -764,6 +764,17 @@ fn a_version_1_register_migrates_and_keeps_its_bundles() {
         Register::open(&db.path),
         Err(RegisterError::TooOld { found: 1 })
     ));
+    // `migrate` reads a version 1 register through a migrated copy and
+    // leaves the file itself as it was.
+    let before = std::fs::read(&db.path).unwrap();
+    let moved = db.dir().join("moved.sqlite");
+    let run = district(&["migrate", "--from", dbs, "--to", moved.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 agents, 4 bundles"), "{}", run.stdout);
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+    let mut target = Register::open(&moved).unwrap();
+    assert_eq!(target.gaps().unwrap(), [(k1.clone(), 2, 2)]);
+    drop(target);
     let run = district(&["init", "--db", dbs]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
