@@ -2,14 +2,14 @@
 //! processes share.
 //!
 //! Invariants:
-//! - The schema starts at version 4 ([`SCHEMA_VERSION`]) and moves only by
-//!   the steps of [`PG_MIGRATIONS`], one per transaction, each under one
+//! - The schema starts at version 4 (`SCHEMA_VERSION`) and moves only by
+//!   the steps of `PG_MIGRATIONS`, one per transaction, each under one
 //!   advisory lock, so two `init`s of a new database create it once.
 //! - Uniqueness lives in the database (primary keys, the unique arrival
 //!   number, one current rule pack), never in a read-then-write.
 //! - Write transactions run at READ COMMITTED; a device's transactions are
 //!   serialized across processes by an advisory lock on its kid
-//!   ([`Tx::lock_device`]). Reads run at REPEATABLE READ, READ ONLY, so every
+//!   (`Tx::lock_device`). Reads run at REPEATABLE READ, READ ONLY, so every
 //!   read of one report sees one state.
 //! - A transaction that lost a race (serialization failure, deadlock, a
 //!   unique violation no `ON CONFLICT` caught) runs again from the start, a
@@ -18,7 +18,7 @@
 //!   whatever the database's collation, so both backends report alike.
 //! - Error messages hold the server's message and SQLSTATE only, never its
 //!   DETAIL (which can quote a row: a NIK, a name), and URLs only
-//!   [`redacted`].
+//!   `redacted`.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -1381,5 +1381,713 @@ impl Reads for PgTx<'_> {
             &[&record_id],
             |row| Ok((get_u32(row, 0)?, get(row, 1)?, get(row, 2)?, get(row, 3)?)),
         )
+    }
+}
+
+/// These tests need a server: `LINDUNG_TEST_POSTGRES` names one by the URL
+/// of a database to connect to first (`postgres://postgres@127.0.0.1:5432/postgres`);
+/// each test makes a database of its own there and drops it. Without the
+/// variable they pass without a server (the integration tests, which CI
+/// runs with `LINDUNG_REQUIRE_POSTGRES`, refuse that).
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use lindung_core::bundle::{
+        build_payload, parse_rfc3339, sha256_b64url, sign_bundle, BundleRecord, BundleVillage,
+        PackDigest, PayloadInput, Signer, SoftwareSigner,
+    };
+    use lindung_core::{
+        check, Agent, Date, Nik, RecordId, RegistrationInput, RulePack, Status, Timestamp,
+        WorkerRecord,
+    };
+
+    use super::*;
+    use crate::register::{IngestOutcome, Location, Register, Rejection, StoredPack};
+
+    #[test]
+    fn redacted_hides_every_password() {
+        let check = |url: &str, shown: &str| assert_eq!(redacted(url), shown, "{url}");
+        check(
+            "postgres://u:secret@127.0.0.1/reg",
+            "postgres://u:***@127.0.0.1/reg",
+        );
+        check("postgres://u:secret@db", "postgres://u:***@db");
+        check(
+            "postgresql://u@db:5433/reg?application_name=x",
+            "postgresql://u@db:5433/reg?application_name=x",
+        );
+        check("postgresql:///reg", "postgresql:///reg");
+        check("postgres://db", "postgres://db");
+        // The parser takes a password up to an `@`, whatever it holds.
+        check("postgres://u:se/cr?et@db/reg", "postgres://u:***@db/reg");
+        check("postgres://u:se@cret@db/reg", "postgres://u:***@db/reg");
+        check(
+            "postgres://u@db/reg?sslmode=disable&password=secret",
+            "postgres://u@db/reg?sslmode=disable&password=***",
+        );
+        check(
+            "postgres://db/reg?PASSWORD=secret",
+            "postgres://db/reg?PASSWORD=***",
+        );
+        check("register.db", "register.db");
+    }
+
+    #[test]
+    fn steps_run_from_nothing_to_the_schema_version() {
+        assert_eq!(PG_MIGRATIONS[0].from, 0);
+        for pair in PG_MIGRATIONS.windows(2) {
+            assert_eq!(pair[0].to, pair[1].from);
+        }
+        assert_eq!(PG_MIGRATIONS.last().map(|s| s.to), Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn only_lost_races_run_again() {
+        for (code, again) in [
+            ("40001", true),  // serialization failure
+            ("40P01", true),  // deadlock
+            ("23505", true),  // unique violation
+            ("25006", false), // read-only transaction
+            ("23503", false), // foreign key
+            ("23514", false), // check constraint
+            ("42P01", false), // no such table
+            ("57P01", false), // server shutting down
+        ] {
+            assert_eq!(lost_race(&SqlState::from_code(code)), again, "{code}");
+        }
+        assert!(backoff(1) >= Duration::from_millis(10));
+        assert!(backoff(RETRIES) < Duration::from_secs(1));
+    }
+
+    // --- a database of the test's own
+
+    /// A new database on the server `LINDUNG_TEST_POSTGRES` names, dropped
+    /// (connections and all) when this value is, also when the test panics.
+    struct TestDb {
+        base: String,
+        name: String,
+        url: String,
+    }
+
+    impl TestDb {
+        fn new() -> Option<TestDb> {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            static NEXT: AtomicU32 = AtomicU32::new(0);
+            let base = std::env::var("LINDUNG_TEST_POSTGRES")
+                .ok()
+                .filter(|base| !base.is_empty())?;
+            let name = format!(
+                "lindung_unit_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
+            let mut client =
+                Client::connect(&base, NoTls).expect("the server of LINDUNG_TEST_POSTGRES answers");
+            // One statement per call: DROP and CREATE DATABASE refuse to
+            // run in a transaction block, which a multi-statement string is.
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .unwrap();
+            // An ICU collation where the server has one: it orders text
+            // unlike bytes ("_x" < "a" < "B"), which the register must not
+            // follow.
+            let icu = format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+                 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            );
+            if client.batch_execute(&icu).is_err() {
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+            }
+            let (server, _) = base
+                .rsplit_once('/')
+                .expect("LINDUNG_TEST_POSTGRES is a URL ending /DATABASE");
+            Some(TestDb {
+                url: format!("{server}/{name}"),
+                base,
+                name,
+            })
+        }
+
+        fn client(&self) -> Client {
+            Client::connect(&self.url, NoTls).unwrap()
+        }
+
+        fn scalar<T: for<'r> FromSql<'r>>(&self, sql: &str) -> T {
+            self.client().query_one(sql, &[]).unwrap().get(0)
+        }
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let Ok(mut client) = Client::connect(&self.base, NoTls) {
+                let _ = client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    // --- signed test bundles (made-up people)
+
+    const V1: &str = "61.07.01.2001";
+    const V2: &str = "61.07.01.2002";
+
+    fn at(text: &str) -> Timestamp {
+        parse_rfc3339(text).unwrap()
+    }
+
+    fn enrolled() -> Timestamp {
+        at("2026-11-01T00:00:00Z")
+    }
+
+    fn received() -> Timestamp {
+        at("2026-11-22T00:00:00Z")
+    }
+
+    fn signer(device: u8) -> SoftwareSigner {
+        SoftwareSigner::from_secret(&[device; 32]).expect("a valid test secret")
+    }
+
+    fn kid(device: u8) -> String {
+        signer(device).public_jwk().thumbprint()
+    }
+
+    fn agent(device: u8) -> Agent {
+        Agent {
+            id: format!("agent-{device}"),
+            name: format!("Petugas {device}"),
+        }
+    }
+
+    fn payload(
+        device: u8,
+        sequence: u64,
+        previous: Option<&str>,
+        tag: &str,
+        records: &[(WorkerRecord, Option<Status>)],
+    ) -> lindung_core::bundle::BundlePayload {
+        let villages = [
+            BundleVillage {
+                code: V1.into(),
+                name: "Sungai Ambawang Kuala".into(),
+                funded_slots: 2,
+            },
+            BundleVillage {
+                code: V2.into(),
+                name: "Jawa Tengah".into(),
+                funded_slots: 1,
+            },
+        ];
+        let pack = PackDigest::new(
+            &RulePack::default_pack(),
+            RulePack::default_json().as_bytes(),
+        );
+        build_payload(PayloadInput {
+            bundle_id: &format!("bundle-{device}-{sequence}-{tag}"),
+            device_kid: &kid(device),
+            agent: &agent(device),
+            sequence,
+            previous,
+            created_at: at("2026-11-21T03:00:00Z"),
+            rule_pack: &pack,
+            villages: &villages,
+            records,
+        })
+        .expect("a valid payload")
+    }
+
+    /// A record from the core, made into others by [`bundle`].
+    fn template() -> BundleRecord {
+        let input = RegistrationInput {
+            nik: "6107014502870001".into(),
+            name: "Siti Aminah".into(),
+            birth_date: "1987-02-05".into(),
+            sex: "F".into(),
+            segment: "BPU".into(),
+            category: "petani".into(),
+            ..RegistrationInput::default()
+        };
+        let today = Date::parse_iso("2026-11-21").unwrap();
+        let registration = check(&input, &RulePack::default_pack(), today)
+            .registration
+            .expect("a valid fixture");
+        let record = WorkerRecord::create(
+            RecordId::new("r0").unwrap(),
+            V1,
+            1,
+            registration,
+            agent(1),
+            at("2026-11-20T01:00:00Z"),
+        );
+        payload(1, 1, None, "t", &[(record, Some(Status::Funded))])
+            .records
+            .remove(0)
+    }
+
+    /// Bundle `sequence` of `device` with records (id, revision, NIK,
+    /// village); `tag` tells apart two bundles of one sequence. The file
+    /// and its signing input hash.
+    fn bundle(
+        device: u8,
+        sequence: u64,
+        previous: Option<&str>,
+        tag: &str,
+        records: &[(&str, u32, &str, &str)],
+    ) -> (Vec<u8>, String) {
+        let mut payload = payload(device, sequence, previous, tag, &[]);
+        let template = template();
+        for (id, revision, nik, village) in records {
+            let mut record = template.clone();
+            record.record_id = (*id).to_owned();
+            record.revision = *revision;
+            record.nik = (*nik).to_owned();
+            if let Ok(nik) = Nik::parse(nik, record.created_at.date()) {
+                record.birth_date = nik.birth_date();
+                record.sex = nik.sex();
+            }
+            record.village = (*village).to_owned();
+            record.name = format!("Pekerja {}", id.replace(|c: char| c.is_ascii_digit(), "x"));
+            payload.records.push(record);
+        }
+        let signed = sign_bundle(&payload, &signer(device)).expect("signs");
+        (signed.jws.into_bytes(), signed.signing_input_hash)
+    }
+
+    /// The built-in pack under another id: another digest.
+    fn other_pack(id: &str) -> String {
+        let mut pack: serde_json::Value = serde_json::from_str(RulePack::default_json()).unwrap();
+        pack["id"] = id.into();
+        serde_json::to_string(&pack).unwrap()
+    }
+
+    // --- schema
+
+    #[test]
+    fn init_creates_then_is_up_to_date() {
+        let Some(db) = TestDb::new() else { return };
+        let (_, outcome) = Register::init(Location::parse(&db.url)).unwrap();
+        assert_eq!(outcome, InitOutcome::Created);
+        assert_eq!(
+            db.scalar::<i64>("SELECT version FROM schema_version"),
+            SCHEMA_VERSION
+        );
+        let (mut register, outcome) = Register::init(Location::parse(&db.url)).unwrap();
+        assert_eq!(outcome, InitOutcome::UpToDate);
+        // The built-in pack, published once.
+        assert_eq!(
+            register.pack().unwrap().digest,
+            StoredPack::builtin().digest
+        );
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM rule_packs"), 1);
+        assert!(Register::open(Location::parse(&db.url)).is_ok());
+    }
+
+    #[test]
+    fn two_inits_of_a_new_database_create_it_once() {
+        for _ in 0..5 {
+            let Some(db) = TestDb::new() else { return };
+            let barrier = Arc::new(Barrier::new(2));
+            let inits: Vec<_> = (0..2)
+                .map(|_| {
+                    let (url, barrier) = (db.url.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Register::init(Location::parse(&url)).map(|(_, outcome)| outcome)
+                    })
+                })
+                .collect();
+            let mut outcomes: Vec<String> = inits
+                .into_iter()
+                .map(|init| format!("{:?}", init.join().unwrap().unwrap()))
+                .collect();
+            outcomes.sort();
+            assert_eq!(outcomes, ["Created", "UpToDate"]);
+            assert_eq!(
+                db.scalar::<i64>("SELECT COUNT(*) FROM rule_packs WHERE current"),
+                1
+            );
+        }
+    }
+
+    #[test]
+    fn a_foreign_database_is_not_a_register() {
+        let Some(db) = TestDb::new() else { return };
+        db.client()
+            .batch_execute("CREATE TABLE payroll (id BIGINT); INSERT INTO payroll VALUES (7)")
+            .unwrap();
+        let url = Location::parse(&db.url);
+        assert!(matches!(
+            Register::init(&url),
+            Err(RegisterError::NotARegister)
+        ));
+        assert!(matches!(
+            Register::open(&url),
+            Err(RegisterError::NotARegister)
+        ));
+        // Nothing was created or changed.
+        assert_eq!(db.scalar::<i64>("SELECT id FROM payroll"), 7);
+        assert!(!db.scalar::<bool>("SELECT to_regclass('agents') IS NOT NULL"));
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let Some(db) = TestDb::new() else { return };
+        let url = Location::parse(&db.url);
+        Register::init(&url).unwrap();
+        db.client()
+            .batch_execute("UPDATE schema_version SET version = 5")
+            .unwrap();
+        assert!(matches!(
+            Register::init(&url),
+            Err(RegisterError::TooNew { found: 5 })
+        ));
+        assert!(matches!(
+            Register::open(&url),
+            Err(RegisterError::TooNew { found: 5 })
+        ));
+        db.client()
+            .batch_execute("UPDATE schema_version SET version = 3")
+            .unwrap();
+        assert!(matches!(
+            Register::open_read_only(&url),
+            Err(RegisterError::TooOld { found: 3 })
+        ));
+        // No PostgreSQL register was ever at version 3: init cannot move it.
+        assert!(matches!(
+            Register::init(&url),
+            Err(RegisterError::Postgres(_))
+        ));
+        db.client()
+            .batch_execute("DELETE FROM schema_version")
+            .unwrap();
+        assert!(matches!(
+            Register::open(&url),
+            Err(RegisterError::NotARegister)
+        ));
+    }
+
+    #[test]
+    fn a_read_only_open_refuses_every_write() {
+        let Some(db) = TestDb::new() else { return };
+        let url = Location::parse(&db.url);
+        let (mut register, _) = Register::init(&url).unwrap();
+        register
+            .add_agent(&kid(1), "Siti", None, enrolled())
+            .unwrap();
+        let (b1, _) = bundle(1, 1, None, "a", &[("r1", 1, "6107014502870001", V1)]);
+        let mut reader = Register::open_read_only(&url).unwrap();
+        assert_eq!(reader.agents().unwrap().len(), 1);
+        let refused = |result: Result<()>| match result {
+            Err(RegisterError::Postgres(message)) => {
+                assert!(message.contains("SQLSTATE 25006"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        };
+        refused(reader.add_agent(&kid(2), "Budi", None, enrolled()));
+        refused(reader.ingest(&b1, received()).map(drop));
+        refused(reader.revoke(&kid(1)));
+        refused(
+            reader
+                .publish_pack(&other_pack("other"), received())
+                .map(drop),
+        );
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM agents"), 1);
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM bundles"), 0);
+        // The writer still writes.
+        assert!(matches!(
+            register.ingest(&b1, received()).unwrap(),
+            IngestOutcome::Merged { .. }
+        ));
+    }
+
+    // --- several processes at once
+
+    /// Runs `rounds` rounds of two registers (two sessions, as two
+    /// district processes) ingesting at the same moment: in each round,
+    /// the first ingests `files(round).0` and the second `files(round).1`.
+    /// Each round's two outcomes.
+    fn race(
+        db: &TestDb,
+        rounds: u8,
+        files: impl Fn(u8) -> (Vec<u8>, Vec<u8>),
+    ) -> Vec<(IngestOutcome, IngestOutcome)> {
+        let (mut register, _) = Register::init(Location::parse(&db.url)).unwrap();
+        for round in 0..rounds {
+            register
+                .add_agent(&kid(round + 1), "Siti", None, enrolled())
+                .unwrap();
+        }
+        let files: Vec<_> = (0..rounds).map(files).collect();
+        let barrier = Arc::new(Barrier::new(2));
+        let sides: Vec<_> = [0, 1]
+            .into_iter()
+            .map(|side| {
+                let url = db.url.clone();
+                let barrier = barrier.clone();
+                let files: Vec<Vec<u8>> = files
+                    .iter()
+                    .map(|(a, b)| if side == 0 { a.clone() } else { b.clone() })
+                    .collect();
+                std::thread::spawn(move || {
+                    let mut register = Register::open(Location::parse(&url)).unwrap();
+                    files
+                        .iter()
+                        .map(|file| {
+                            barrier.wait();
+                            register.ingest(file, received()).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut sides = sides.into_iter().map(|side| side.join().unwrap());
+        let (first, second) = (sides.next().unwrap(), sides.next().unwrap());
+        first.into_iter().zip(second).collect()
+    }
+
+    #[test]
+    fn one_bundle_sent_twice_at_once_merges_once() {
+        let Some(db) = TestDb::new() else { return };
+        let outcomes = race(&db, 20, |round| {
+            let nik = format!("610701450287{:04}", round + 1);
+            let id = format!("r{round}");
+            let (file, _) = bundle(round + 1, 1, None, "a", &[(&id, 1, &nik, V1)]);
+            (file.clone(), file)
+        });
+        for (round, pair) in outcomes.iter().enumerate() {
+            let merged = [&pair.0, &pair.1]
+                .iter()
+                .filter(|o| matches!(o, IngestOutcome::Merged { applied: 1, .. }))
+                .count();
+            let again = [&pair.0, &pair.1]
+                .iter()
+                .filter(|o| matches!(o, IngestOutcome::AlreadyIngested { sequence: 1, .. }))
+                .count();
+            assert_eq!((merged, again), (1, 1), "round {round}: {pair:?}");
+        }
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM bundles"), 20);
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM records"), 20);
+    }
+
+    #[test]
+    fn two_bundles_of_one_sequence_at_once_merge_one() {
+        let Some(db) = TestDb::new() else { return };
+        let outcomes = race(&db, 20, |round| {
+            let nik = format!("610701450287{:04}", round + 1);
+            let (a_id, b_id) = (format!("a{round}"), format!("b{round}"));
+            let (a, _) = bundle(round + 1, 1, None, "a", &[(&a_id, 1, &nik, V1)]);
+            let (b, _) = bundle(round + 1, 1, None, "b", &[(&b_id, 1, &nik, V2)]);
+            (a, b)
+        });
+        let mut kept = Vec::new();
+        for (round, pair) in outcomes.iter().enumerate() {
+            let outcomes = [&pair.0, &pair.1];
+            let merged = outcomes
+                .iter()
+                .position(|o| matches!(o, IngestOutcome::Merged { .. }));
+            let conflicts = outcomes
+                .iter()
+                .filter(|o| matches!(o, IngestOutcome::Rejected(Rejection::Conflict(_))))
+                .count();
+            assert!(
+                merged.is_some() && conflicts == 1,
+                "round {round}: {pair:?}"
+            );
+            kept.push(format!(
+                "{}{round}",
+                if merged == Some(0) { "a" } else { "b" }
+            ));
+        }
+        // Each device's one stored bundle holds the records that merged,
+        // and only those.
+        let mut client = db.client();
+        for (round, record_id) in kept.iter().enumerate() {
+            let kid = kid(u8::try_from(round).unwrap() + 1);
+            let ids: Vec<String> = client
+                .query("SELECT record_id FROM records WHERE kid = $1", &[&kid])
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            assert_eq!(ids, std::slice::from_ref(record_id), "round {round}");
+        }
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM bundles"), 20);
+    }
+
+    #[test]
+    fn a_publish_that_meets_another_runs_again() {
+        let Some(db) = TestDb::new() else { return };
+        let (mut register, _) = Register::init(Location::parse(&db.url)).unwrap();
+        // Another process publishes a pack and holds its transaction open.
+        let mut other = db.client();
+        let mut other_tx = other.transaction().unwrap();
+        other_tx
+            .batch_execute(
+                "UPDATE rule_packs SET current = false WHERE current;
+                 INSERT INTO rule_packs (digest, id, version, json, added_ms, current)
+                 VALUES ('other', 'other', '1', '{}', 0, true)",
+            )
+            .unwrap();
+        let json = other_pack("ours");
+        let publish = std::thread::spawn(move || {
+            register
+                .publish_pack(&json, received())
+                .map(|pack| pack.digest)
+        });
+        // Ours waits for the other's lock on the pack it also clears ...
+        let mut watcher = db.client();
+        let waiting = (0..1000).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            watcher
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted)",
+                    &[],
+                )
+                .unwrap()
+                .get(0)
+        });
+        assert!(waiting, "the publish never waited for the other");
+        // ... then meets its current pack in the unique index, and runs again.
+        other_tx.commit().unwrap();
+        let digest = publish.join().unwrap().unwrap();
+        let current: Vec<String> = db
+            .client()
+            .query("SELECT digest FROM rule_packs WHERE current", &[])
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(current, [digest]);
+        assert_eq!(db.scalar::<i64>("SELECT COUNT(*) FROM rule_packs"), 3);
+    }
+
+    // --- one register on both backends
+
+    /// A SQLite register with agents, gaps, quarantine, a duplicate NIK and
+    /// a withdrawal; names and ids that sort differently by bytes than by
+    /// an ICU collation.
+    fn sqlite_register(dir: &std::path::Path) -> Register {
+        let (mut register, _) = Register::init(dir.join("register.db")).unwrap();
+        for (device, name) in [(1, "budi"), (2, "Ani"), (3, "_Zed")] {
+            register
+                .add_agent(&kid(device), name, Some("x"), enrolled())
+                .unwrap();
+        }
+        let (b1, h1) = bundle(
+            1,
+            1,
+            None,
+            "a",
+            &[
+                ("r1", 1, "6107014502870001", V1),
+                ("bad", 1, "1", V1),
+                ("B2", 1, "6107014502870002", V2),
+                ("_3", 1, "6107014502870003", V1),
+            ],
+        );
+        let (b2, _) = bundle(1, 2, Some(&h1), "a", &[("r1", 2, "6107014502870001", V1)]);
+        let (c1, _) = bundle(2, 1, None, "a", &[("a1", 1, "6107014502870001", V2)]);
+        let stray = sha256_b64url(b"no such bundle");
+        let (d3, _) = bundle(3, 3, Some(&stray), "a", &[("z", 1, "6107014502870009", V1)]);
+        for file in [&b1, &b2, &c1, &d3] {
+            assert!(matches!(
+                register.ingest(file, received()).unwrap(),
+                IngestOutcome::Merged { .. }
+            ));
+        }
+        register
+            .withdraw(&kid(1), 2, "uji", at("2026-11-23T00:00:00Z"))
+            .unwrap();
+        register
+    }
+
+    /// Everything the register's readers see, as one comparable text.
+    fn everything(register: &mut Register) -> String {
+        format!(
+            "{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:?}\n{:?}\n{:?}",
+            register.agents().unwrap(),
+            register.report_data().unwrap(),
+            register.quarantine().unwrap(),
+            register.duplicates().unwrap(),
+            register.villages().unwrap(),
+            register.gaps().unwrap(),
+            register.record("r1").unwrap(),
+            register.record_quarantine("bad").unwrap(),
+            register.sequences(&kid(1)).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_register_loaded_from_sqlite_reads_and_goes_on_alike() {
+        let Some(db) = TestDb::new() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let mut sqlite = sqlite_register(dir.path());
+        let dump = sqlite
+            .run(Mode::Read, |tx| Ok((tx.dump()?, false)))
+            .unwrap();
+        let (mut pg, _) = Register::init(Location::parse(&db.url)).unwrap();
+        pg.run(Mode::Write, |tx| {
+            assert!(tx.is_empty()?);
+            tx.load(&dump)?;
+            Ok(((), true))
+        })
+        .unwrap();
+        let mut pg = Register::open(Location::parse(&db.url)).unwrap();
+        // Not assert_eq: a failure would print every stored file.
+        let read_back = pg.run(Mode::Read, |tx| Ok((tx.dump()?, false))).unwrap();
+        assert!(read_back == dump, "the loaded register dumps otherwise");
+        assert!(!pg
+            .run(Mode::Read, |tx| Ok((tx.is_empty()?, false)))
+            .unwrap());
+        assert_eq!(everything(&mut pg), everything(&mut sqlite));
+        // Text sorts by bytes.
+        let names: Vec<String> = pg.agents().unwrap().into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Ani", "_Zed", "budi"]);
+        let ids: Vec<String> = pg
+            .report_data()
+            .unwrap()
+            .active
+            .into_iter()
+            .map(|r| r.record_id)
+            .collect();
+        assert_eq!(ids, ["_3", "r1", "z", "B2", "a1"]);
+        // Both go on alike: the next bundle arrives after the loaded ones.
+        let (c2, _) = bundle(
+            2,
+            2,
+            Some(
+                &crate::es256::verify(&c1_of_sqlite(&mut sqlite))
+                    .unwrap()
+                    .signing_input_hash,
+            ),
+            "a",
+            &[("a2", 1, "6107014502870004", V2)],
+        );
+        let outcome = sqlite.ingest(&c2, received()).unwrap();
+        assert_eq!(pg.ingest(&c2, received()).unwrap(), outcome);
+        assert_eq!(everything(&mut pg), everything(&mut sqlite));
+        let arrivals = |register: &mut Register| {
+            register
+                .run(Mode::Read, |tx| Ok((tx.bundle_meta(&kid(2), 2)?, false)))
+                .unwrap()
+                .map(|meta| meta.arrival)
+        };
+        assert_eq!(arrivals(&mut pg), Some(5));
+        assert_eq!(arrivals(&mut sqlite), Some(5));
+        // A withdrawal and a revocation go alike too.
+        let withdrawn = sqlite.withdraw(&kid(2), 2, "x", received()).unwrap();
+        assert_eq!(pg.withdraw(&kid(2), 2, "x", received()).unwrap(), withdrawn);
+        sqlite.revoke(&kid(3)).unwrap();
+        pg.revoke(&kid(3)).unwrap();
+        assert_eq!(everything(&mut pg), everything(&mut sqlite));
+    }
+
+    /// Device 2's first bundle file, as the SQLite register stored it.
+    fn c1_of_sqlite(register: &mut Register) -> Vec<u8> {
+        register.bundle_file(&kid(2), 1).unwrap().unwrap()
     }
 }

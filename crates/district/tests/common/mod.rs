@@ -322,10 +322,13 @@ impl PgDb {
         );
         let mut client = postgres::Client::connect(base, postgres::NoTls)
             .expect("the PostgreSQL server of LINDUNG_TEST_POSTGRES answers");
+        // One statement per call: DROP DATABASE cannot run in the implicit
+        // transaction of a multi-statement string.
         client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-            ))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = match base.rsplit_once('/') {
             Some((server, _)) => format!("{server}/{name}"),
