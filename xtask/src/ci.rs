@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::install::{self, CHROMEDRIVER};
+use crate::postgres::Cluster;
 use crate::process::{self, describe};
 use crate::project::Project;
 use crate::{Error, Result};
@@ -60,7 +61,7 @@ const STEPS: [Step; 7] = [
     },
     Step {
         name: "native",
-        what: "cargo test --workspace",
+        what: "cargo test --workspace (with a throwaway PostgreSQL)",
         run: native_tests,
     },
     Step {
@@ -93,13 +94,29 @@ fn clippy(project: &Project) -> Outcome {
     check(project.command("cargo").arg("clippy").args(args))
 }
 
+/// The register's PostgreSQL tests run against a cluster started for this step alone;
+/// `REQUIRE_VAR` makes them fail rather than skip when it is unusable.
 fn native_tests(project: &Project) -> Outcome {
+    let cluster = match Cluster::start(project) {
+        Ok(cluster) => cluster,
+        Err(error) => return Err(error).into(),
+    };
     // --no-fail-fast: run every test binary, so the counts are complete.
-    cargo_tests(
+    let mut outcome = cargo_tests(
         project
             .command("cargo")
-            .args(["test", "--workspace", "--no-fail-fast"]),
-    )
+            .args(["test", "--workspace", "--no-fail-fast"])
+            .envs(cluster.test_env()),
+    );
+    if let Err(error) = cluster.stop() {
+        // A server left running fails the step, whatever the tests said.
+        let failure = match outcome.failure {
+            Some(failure) => format!("{failure}; {error}"),
+            None => error.to_string(),
+        };
+        outcome.failure = Some(failure);
+    }
+    outcome
 }
 
 /// The runner in .cargo/config.toml, wasm-bindgen-test-runner, drives Chromium.

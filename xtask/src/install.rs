@@ -4,8 +4,10 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
+use crate::postgres;
 use crate::process::{describe, output, run};
 use crate::project::Project;
 use crate::{Error, Result};
@@ -76,11 +78,13 @@ pub fn ensure_app_tools(project: &Project) -> Result<()> {
     ensure_wasm_opt(project)
 }
 
-/// What `ci` needs: the app's toolchain, rustfmt and clippy, and a browser.
+/// What `ci` needs: the app's toolchain, rustfmt and clippy, a browser, and
+/// PostgreSQL for the register's tests.
 pub fn ensure_ci_tools(project: &Project) -> Result<()> {
     ensure_rust_components(project)?;
     ensure_app_tools(project)?;
-    ensure_chromium(project)
+    ensure_chromium(project)?;
+    ensure_postgres(project)
 }
 
 fn ensure_rust_components(project: &Project) -> Result<()> {
@@ -252,9 +256,26 @@ fn ensure_chromium(project: &Project) -> Result<()> {
         return present("chromium and chromedriver");
     }
     installing("chromium and chromium-driver (apt-get)");
-    let is_root = output(project.command("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0");
+    apt_install(project, &["chromium", "chromium-driver"])
+}
+
+/// PostgreSQL's server programs, for the register's tests (see `postgres`).
+fn ensure_postgres(project: &Project) -> Result<()> {
+    let server = postgres::ensure_server(project)?;
+    present(&format!("postgresql {}", server.version()))
+}
+
+/// Whether xtask runs as root (uid 0).
+pub fn is_root(project: &Project) -> bool {
+    output(project.command("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
+
+/// `apt-get install -y PACKAGES`, after one `apt-get update` per xtask run; through
+/// sudo when we are not root.
+pub fn apt_install(project: &Project, packages: &[&str]) -> Result<()> {
+    static UPDATED: AtomicBool = AtomicBool::new(false);
     let apt = |args: &[&str]| {
-        let mut command = if is_root {
+        let mut command = if is_root(project) {
             project.command("apt-get")
         } else if project.which("sudo").is_some() {
             let mut sudo = project.command("sudo");
@@ -262,22 +283,29 @@ fn ensure_chromium(project: &Project) -> Result<()> {
             sudo
         } else {
             return Err(Error::new(format!(
-                "{CHROMIUM} or {CHROMEDRIVER} is missing and we are neither root nor have sudo; \
-                 as root run: apt-get update && apt-get install -y chromium chromium-driver"
+                "{} must be installed and we are neither root nor have sudo; \
+                 as root run: apt-get update && apt-get install -y {}",
+                packages.join(" and "),
+                packages.join(" ")
             )));
         };
         run(command.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
     };
-    apt(&["update"])?;
-    apt(&["install", "-y", "chromium", "chromium-driver"])
+    if !UPDATED.load(Ordering::Relaxed) {
+        apt(&["update"])?;
+        UPDATED.store(true, Ordering::Relaxed);
+    }
+    let mut args = vec!["install", "-y"];
+    args.extend_from_slice(packages);
+    apt(&args)
 }
 
-fn present(what: &str) -> Result<()> {
+pub fn present(what: &str) -> Result<()> {
     println!("xtask: {what}: present");
     Ok(())
 }
 
-fn installing(what: &str) {
+pub fn installing(what: &str) {
     println!("xtask: {what}: installing");
 }
 

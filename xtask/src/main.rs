@@ -8,6 +8,7 @@
 mod bench;
 mod ci;
 mod install;
+mod postgres;
 mod process;
 mod project;
 mod regions;
@@ -32,20 +33,34 @@ Commands:
                  Lighthouse scores and district ingest (2,047 bundles), printed and
                  written to target/bench/results.json. NAMEs pick measurements: size,
                  roster, store, export, lighthouse, ingest.
+  postgres -- COMMAND [ARGS...]
+                 Start a throwaway PostgreSQL cluster (in target/xtask-postgres/, on
+                 127.0.0.1 at a free port), run COMMAND with LINDUNG_TEST_POSTGRES set
+                 to its URL and LINDUNG_REQUIRE_POSTGRES=1, then stop and delete it.
+                 Exits as COMMAND does. Example:
+                 cargo xtask postgres -- cargo test -p lindung-district
   regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
   help           This text.
 
 Tools are installed when missing or at the wrong version: the wasm32 target (rustup),
-wasm-bindgen-cli and trunk (cargo install), npm packages (npm ci), and for `ci`
-Chromium and chromedriver (apt-get).
+wasm-bindgen-cli and trunk (cargo install), npm packages (npm ci), for `ci` Chromium
+and chromedriver (apt-get), and for `ci` and `postgres` PostgreSQL (apt-get).
 ";
 
 /// A command line, validated once here; everything below works on this value.
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
     Ci,
-    Serve { profile: serve::Profile },
-    Bench { only: Vec<String> },
+    Serve {
+        profile: serve::Profile,
+    },
+    Bench {
+        only: Vec<String>,
+    },
+    /// `command` is never empty.
+    Postgres {
+        command: Vec<String>,
+    },
     Regions,
     Help,
 }
@@ -70,6 +85,19 @@ fn parse_args(args: &[String]) -> Result<Task> {
             return Ok(Task::Bench {
                 only: options.to_vec(),
             });
+        }
+        "postgres" => {
+            return match options.split_first() {
+                Some((dashes, command)) if dashes == "--" && !command.is_empty() => {
+                    Ok(Task::Postgres {
+                        command: command.to_vec(),
+                    })
+                }
+                _ => Err(Error::new(
+                    "`postgres` runs a command given after `--`: \
+                     cargo xtask postgres -- COMMAND [ARGS...]",
+                )),
+            };
         }
         "regions" => Task::Regions,
         "help" | "--help" | "-h" => Task::Help,
@@ -125,6 +153,7 @@ fn run(task: Task) -> Result<ExitCode> {
         Task::Ci => Ok(ci::run(&project)),
         Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
         Task::Bench { only } => bench::run(&project, &only).map(|()| ExitCode::SUCCESS),
+        Task::Postgres { command } => postgres::run(&project, &command),
         Task::Regions => regions::run(&project).map(|()| ExitCode::SUCCESS),
         Task::Help => unreachable!("handled above"),
     }
@@ -199,6 +228,34 @@ mod tests {
             "serve --release",
             Err("`serve` takes only `--dev`, got: --release"),
         );
+        check(
+            "postgres -- cargo test -p lindung-district",
+            Ok(Task::Postgres {
+                command: vec![
+                    "cargo".into(),
+                    "test".into(),
+                    "-p".into(),
+                    "lindung-district".into(),
+                ],
+            }),
+        );
+        // Everything after the first `--` is the command's, even another `--`.
+        check(
+            "postgres -- cargo test -- --nocapture",
+            Ok(Task::Postgres {
+                command: vec![
+                    "cargo".into(),
+                    "test".into(),
+                    "--".into(),
+                    "--nocapture".into(),
+                ],
+            }),
+        );
+        let postgres_usage = "`postgres` runs a command given after `--`: \
+                              cargo xtask postgres -- COMMAND [ARGS...]";
+        check("postgres", Err(postgres_usage));
+        check("postgres --", Err(postgres_usage));
+        check("postgres cargo test", Err(postgres_usage));
         check("ci --fast", Err("`ci` takes no options, got: --fast"));
         check("deploy", Err("unknown command `deploy`"));
     }

@@ -46,6 +46,12 @@ pub fn run(command: &mut Command) -> Result<()> {
     }
 }
 
+/// Runs with the terminal's stdin, stdout and stderr and returns how it ended. A
+/// failing exit status is not an error here: the caller decides what it means.
+pub fn status(command: &mut Command) -> Result<ExitStatus> {
+    command.status().map_err(|e| spawn_error(command, e))
+}
+
 /// Runs quietly and returns stdout and stderr together; an error unless it exits with 0.
 pub fn output(command: &mut Command) -> Result<String> {
     let output = command

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use crate::{Error, Result};
 
+#[derive(Clone)]
 pub struct Project {
     root: PathBuf,
     /// `PATH` for every child process: `node_modules/.bin` first (so Trunk finds npm's
