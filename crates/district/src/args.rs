@@ -1,7 +1,10 @@
 //! The command line, validated into a [`Command`] before anything runs.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
+
+use lexopt::{Arg, Parser};
 
 pub use crate::register::Location;
 
@@ -262,16 +265,20 @@ where
     I: IntoIterator,
     I::Item: Into<String>,
 {
-    let mut args = args.into_iter().map(Into::into);
-    let Some(command) = args.next() else {
+    let mut parser = Parser::from_args(args.into_iter().map(Into::<String>::into));
+    // No option here is a short one that takes a value, so `-x=y` is never
+    // split: an unknown option is reported whole, as typed.
+    parser.set_short_equals(false);
+    let parser = &mut parser;
+    let Some(command) = word(parser)? else {
         return Err(usage("no command given"));
     };
     match command.as_str() {
         "help" | "--help" | "-h" => Ok(Command::Help),
-        "nik" => parse_nik(args),
-        "rules" => parse_rules(args),
+        "nik" => parse_nik(parser),
+        "rules" => parse_rules(parser),
         "verify" => {
-            let mut opts = Options::parse("verify", args, &["--db"])?;
+            let mut opts = Options::parse("verify", parser, &["--db"])?;
             let db = match opts.take("--db") {
                 Some(db) if db.trim().is_empty() => {
                     return Err(usage("verify: --db must not be empty"))
@@ -285,24 +292,21 @@ where
             Ok(Command::Verify { db, files })
         }
         "init" | "agents" | "ingest" | "duplicates" | "bundle" | "report" | "quarantine"
-        | "migrate" => parse_register(&command, args).map(Command::Register),
+        | "migrate" => parse_register(&command, parser).map(Command::Register),
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
         other => Err(usage(format!("unknown command `{other}`"))),
     }
 }
 
-fn parse_register(
-    command: &str,
-    args: impl Iterator<Item = String>,
-) -> Result<RegisterCommand, UsageError> {
+fn parse_register(command: &str, parser: &mut Parser) -> Result<RegisterCommand, UsageError> {
     match command {
         "init" => {
-            let mut opts = Options::parse("init", args, &["--db"])?;
+            let mut opts = Options::parse("init", parser, &["--db"])?;
             opts.no_positionals()?;
             Ok(RegisterCommand::Init { db: opts.db()? })
         }
         "ingest" => {
-            let mut opts = Options::parse("ingest", args, &["--db"])?;
+            let mut opts = Options::parse("ingest", parser, &["--db"])?;
             let db = opts.db()?;
             if opts.positional.is_empty() {
                 return Err(usage("ingest needs at least one bundle file"));
@@ -310,9 +314,9 @@ fn parse_register(
             let files = opts.positional.into_iter().map(PathBuf::from).collect();
             Ok(RegisterCommand::Ingest { db, files })
         }
-        "quarantine" => parse_quarantine(args),
+        "quarantine" => parse_quarantine(parser),
         "migrate" => {
-            let mut opts = Options::parse("migrate", args, &["--from", "--to"])?;
+            let mut opts = Options::parse("migrate", parser, &["--from", "--to"])?;
             opts.no_positionals()?;
             let from = opts.location("--from")?;
             let to = opts.location("--to")?;
@@ -322,12 +326,12 @@ fn parse_register(
             Ok(RegisterCommand::Migrate { from, to })
         }
         "duplicates" => {
-            let mut opts = Options::parse("duplicates", args, &["--db"])?;
+            let mut opts = Options::parse("duplicates", parser, &["--db"])?;
             opts.no_positionals()?;
             Ok(RegisterCommand::Duplicates { db: opts.db()? })
         }
         "bundle" => {
-            let mut opts = Options::parse("bundle", args, &["--db", "--out"])?;
+            let mut opts = Options::parse("bundle", parser, &["--db", "--out"])?;
             let db = opts.db()?;
             let out = opts.take("--out").map(PathBuf::from);
             let [kid, sequence] = <[String; 2]>::try_from(opts.positional)
@@ -343,7 +347,7 @@ fn parse_register(
         "report" => {
             let mut opts = Options::parse(
                 "report",
-                args,
+                parser,
                 &["--db", "--format", "--out", "--month", "--pack"],
             )?;
             opts.no_positionals()?;
@@ -380,7 +384,7 @@ fn parse_register(
                 pack,
             })
         }
-        _ => parse_agents(args),
+        _ => parse_agents(parser),
     }
 }
 
@@ -393,15 +397,15 @@ fn parse_sequence(command: &str, text: &str) -> Result<u64, UsageError> {
     })
 }
 
-fn parse_quarantine(mut args: impl Iterator<Item = String>) -> Result<RegisterCommand, UsageError> {
-    match args.next().as_deref() {
+fn parse_quarantine(parser: &mut Parser) -> Result<RegisterCommand, UsageError> {
+    match word(parser)?.as_deref() {
         Some("list") => {
-            let mut opts = Options::parse("quarantine list", args, &["--db"])?;
+            let mut opts = Options::parse("quarantine list", parser, &["--db"])?;
             opts.no_positionals()?;
             Ok(RegisterCommand::QuarantineList { db: opts.db()? })
         }
         Some("withdraw") => {
-            let mut opts = Options::parse("quarantine withdraw", args, &["--db", "--reason"])?;
+            let mut opts = Options::parse("quarantine withdraw", parser, &["--db", "--reason"])?;
             let db = opts.db()?;
             let reason = opts.required("--reason")?.trim().to_owned();
             let positional = std::mem::take(&mut opts.positional);
@@ -446,9 +450,12 @@ struct Options {
 }
 
 impl Options {
+    /// Lexes the rest of the command line: the options in `allowed` (as
+    /// `--name`), anything else starting with `-` refused, positional
+    /// arguments kept in order (a lone `-`, and everything after `--`).
     fn parse(
         command: &'static str,
-        mut args: impl Iterator<Item = String>,
+        parser: &mut Parser,
         allowed: &[&'static str],
     ) -> Result<Options, UsageError> {
         let mut options = Options {
@@ -456,29 +463,20 @@ impl Options {
             values: Vec::new(),
             positional: Vec::new(),
         };
-        let mut options_done = false;
-        while let Some(arg) = args.next() {
-            if options_done || !arg.starts_with('-') {
-                options.positional.push(arg);
-                continue;
-            }
-            if arg == "--" {
-                options_done = true;
-                continue;
-            }
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-                None => (arg.clone(), None),
+        while let Some(arg) = lex(parser)? {
+            let name = match arg {
+                Lexed::Value(value) => {
+                    options.positional.push(value);
+                    continue;
+                }
+                Lexed::Option(name) => name,
             };
             let Some(&name) = allowed.iter().find(|a| **a == name) else {
-                return Err(usage(format!("{command}: unknown option `{arg}`")));
+                let typed = as_typed(name, parser);
+                return Err(usage(format!("{command}: unknown option `{typed}`")));
             };
-            let value = match inline {
-                Some(value) => value,
-                None => args
-                    .next()
-                    .ok_or_else(|| usage(format!("{command}: {name} needs a value")))?,
-            };
+            let value = option_value(parser)?
+                .ok_or_else(|| usage(format!("{command}: {name} needs a value")))?;
             if options.values.iter().any(|(n, _)| *n == name) {
                 return Err(usage(format!("{command}: {name} is given more than once")));
             }
@@ -541,13 +539,12 @@ fn check_kid(command: &str, kid: &str) -> Result<String, UsageError> {
     }
 }
 
-fn parse_agents(mut args: impl Iterator<Item = String>) -> Result<RegisterCommand, UsageError> {
-    let sub = args.next();
-    match sub.as_deref() {
+fn parse_agents(parser: &mut Parser) -> Result<RegisterCommand, UsageError> {
+    match word(parser)?.as_deref() {
         Some("add") => {
             let mut opts = Options::parse(
                 "agents add",
-                args,
+                parser,
                 &["--db", "--kid", "--name", "--agent-id"],
             )?;
             opts.no_positionals()?;
@@ -568,18 +565,18 @@ fn parse_agents(mut args: impl Iterator<Item = String>) -> Result<RegisterComman
             })
         }
         Some("list") => {
-            let mut opts = Options::parse("agents list", args, &["--db"])?;
+            let mut opts = Options::parse("agents list", parser, &["--db"])?;
             opts.no_positionals()?;
             Ok(RegisterCommand::AgentsList { db: opts.db()? })
         }
         Some("approve") => {
-            let mut opts = Options::parse("agents approve", args, &["--db"])?;
+            let mut opts = Options::parse("agents approve", parser, &["--db"])?;
             let db = opts.db()?;
             let kid = opts.one_kid()?;
             Ok(RegisterCommand::AgentsApprove { db, kid })
         }
         Some("revoke") => {
-            let mut opts = Options::parse("agents revoke", args, &["--db"])?;
+            let mut opts = Options::parse("agents revoke", parser, &["--db"])?;
             let db = opts.db()?;
             let kid = opts.one_kid()?;
             Ok(RegisterCommand::AgentsRevoke { db, kid })
@@ -591,29 +588,25 @@ fn parse_agents(mut args: impl Iterator<Item = String>) -> Result<RegisterComman
     }
 }
 
-fn parse_nik(mut args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
+fn parse_nik(parser: &mut Parser) -> Result<Command, UsageError> {
     let mut today = None;
     let mut niks = Vec::new();
-    let mut options_done = false;
-    while let Some(arg) = args.next() {
-        if options_done || arg == "-" || !arg.starts_with('-') {
-            niks.push(arg);
-            continue;
-        }
-        let value = match arg.as_str() {
-            "--" => {
-                options_done = true;
+    while let Some(arg) = lex(parser)? {
+        let name = match arg {
+            Lexed::Value(nik) => {
+                niks.push(nik);
                 continue;
             }
-            "-h" | "--help" => return Ok(Command::Help),
-            "--today" => args
-                .next()
-                .ok_or_else(|| usage("--today needs a date, YYYY-MM-DD"))?,
-            other => match other.strip_prefix("--today=") {
-                Some(value) => value.to_owned(),
-                None => return Err(usage(format!("unknown option `{other}`"))),
-            },
+            Lexed::Option(name) => name,
         };
+        if name != "--today" {
+            return match as_typed(name, parser).as_str() {
+                "-h" | "--help" => Ok(Command::Help),
+                other => Err(usage(format!("unknown option `{other}`"))),
+            };
+        }
+        let value =
+            option_value(parser)?.ok_or_else(|| usage("--today needs a date, YYYY-MM-DD"))?;
         if today.is_some() {
             return Err(usage("--today is given more than once"));
         }
@@ -638,11 +631,11 @@ fn parse_nik(mut args: impl Iterator<Item = String>) -> Result<Command, UsageErr
     Ok(Command::Nik { today, source })
 }
 
-fn parse_rules(mut args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
-    match args.next().as_deref() {
+fn parse_rules(parser: &mut Parser) -> Result<Command, UsageError> {
+    match word(parser)?.as_deref() {
         Some("check") => {}
         Some("publish") => {
-            let mut opts = Options::parse("rules publish", args, &["--db"])?;
+            let mut opts = Options::parse("rules publish", parser, &["--db"])?;
             let db = opts.db()?;
             let pack = match opts.positional.as_slice() {
                 [pack] => PathBuf::from(pack),
@@ -657,8 +650,8 @@ fn parse_rules(mut args: impl Iterator<Item = String>) -> Result<Command, UsageE
         Some(other) => return Err(usage(format!("unknown command `rules {other}`"))),
         None => return Err(usage("`rules` needs a subcommand: rules check PACK.json")),
     }
-    let rest: Vec<String> = args.collect();
-    match rest.as_slice() {
+    let opts = Options::parse("rules check", parser, &[])?;
+    match opts.positional.as_slice() {
         [pack] => Ok(Command::RulesCheck {
             pack: PathBuf::from(pack),
         }),
@@ -667,6 +660,63 @@ fn parse_rules(mut args: impl Iterator<Item = String>) -> Result<Command, UsageE
         )),
         _ => Err(usage("rules check takes exactly one rule pack file")),
     }
+}
+
+/// One argument as lexopt splits it.
+enum Lexed {
+    /// An option's name with its dashes (`--db`, `-h`); a value joined to
+    /// it (`--db=r.db`, `-hx`) is still in the parser.
+    Option(String),
+    /// A positional argument: one not starting with `-`, a lone `-`, or
+    /// anything after `--`.
+    Value(String),
+}
+
+fn lex(parser: &mut Parser) -> Result<Option<Lexed>, UsageError> {
+    let arg = parser.next().map_err(|error| usage(error.to_string()))?;
+    Ok(match arg {
+        None => None,
+        Some(Arg::Long(name)) => Some(Lexed::Option(format!("--{name}"))),
+        Some(Arg::Short(letter)) => Some(Lexed::Option(format!("-{letter}"))),
+        Some(Arg::Value(value)) => Some(Lexed::Value(text(value)?)),
+    })
+}
+
+/// The value of the option just lexed: joined to it (`--db=r.db`) or the
+/// next argument, even one starting with `-`. `None` at the end of the line.
+fn option_value(parser: &mut Parser) -> Result<Option<String>, UsageError> {
+    match parser.value() {
+        Ok(value) => text(value).map(Some),
+        Err(lexopt::Error::MissingValue { .. }) => Ok(None),
+        Err(error) => Err(usage(error.to_string())),
+    }
+}
+
+/// The option just lexed as the user typed it, with any value joined to it
+/// (`--db=r.db`, `-Eurnb...`), which this takes from the parser.
+fn as_typed(name: String, parser: &mut Parser) -> String {
+    match parser.optional_value() {
+        None => name,
+        Some(joined) if name.starts_with("--") => format!("{name}={}", joined.to_string_lossy()),
+        Some(joined) => format!("{name}{}", joined.to_string_lossy()),
+    }
+}
+
+/// The next argument as typed, option or not: a command or subcommand name.
+fn word(parser: &mut Parser) -> Result<Option<String>, UsageError> {
+    Ok(match lex(parser)? {
+        None => None,
+        Some(Lexed::Option(name)) => Some(as_typed(name, parser)),
+        Some(Lexed::Value(value)) => Some(value),
+    })
+}
+
+/// Arguments reach [`parse_args`] as `String`s; lexopt hands them back as
+/// `OsString`s.
+fn text(value: OsString) -> Result<String, UsageError> {
+    value
+        .into_string()
+        .map_err(|value| usage(format!("argument {value:?} is not valid UTF-8")))
 }
 
 #[cfg(test)]
