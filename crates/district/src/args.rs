@@ -769,6 +769,12 @@ mod tests {
                 r#"RulesCheck { pack: "rules/default.json" }"#,
             ),
             (
+                &["rules", "check", "--", "-p.json"],
+                r#"RulesCheck { pack: "-p.json" }"#,
+            ),
+            // A lone `-` is a value: here a file of that name.
+            (&["verify", "-"], r#"Verify { db: None, files: ["-"] }"#),
+            (
                 &["verify", "a.json", "b.json"],
                 r#"Verify { db: None, files: ["a.json", "b.json"] }"#,
             ),
@@ -933,6 +939,19 @@ mod tests {
             (&[], "error: no command given"),
             (&["frobnicate"], "error: unknown command `frobnicate`"),
             (&["--verbose"], "error: unknown option `--verbose`"),
+            // Unknown options are reported as typed, with a joined value.
+            (&["--verbose=2"], "error: unknown option `--verbose=2`"),
+            (&["-hx"], "error: unknown option `-hx`"),
+            (&["nik", "-x=y", "1"], "error: unknown option `-x=y`"),
+            (&["nik", "--help=no", "1"], "error: unknown option `--help=no`"),
+            (
+                &["agents", "--db", "r.db"],
+                "error: unknown command `agents --db`",
+            ),
+            (
+                &["rules", "check", "--strict", "a.json"],
+                "error: rules check: unknown option `--strict`",
+            ),
             (
                 &["nik"],
                 "error: no NIK given (give NIKs, or `-` to read them from stdin)",
