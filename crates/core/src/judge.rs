@@ -112,13 +112,7 @@ pub fn judge_record(
     }
     match villages.iter().find(|v| v.code == record.village) {
         None => codes.push(code::VILLAGE_UNLISTED),
-        Some(village) => {
-            if let Err(problems) = VillageRef::new(&village.code, &village.name) {
-                codes.extend(problems.iter().map(|p| p.code()));
-            } else if village.code.trim() != village.code {
-                codes.push("village.code_invalid");
-            }
-        }
+        Some(village) => codes.extend(village_problems(&village.code, &village.name)),
     }
     let mut warnings = Vec::new();
     let mut nik = record.nik.clone();
@@ -146,6 +140,18 @@ pub fn judge_record(
         warnings,
         nik,
         registration,
+    }
+}
+
+/// Why the district would not keep a village a device names: the core's
+/// [`VillageRef`] checks, and a code exactly as written (the district keys
+/// villages by it, so " 61.07.01.2001" is not "61.07.01.2001"). Empty when
+/// it is acceptable.
+pub fn village_problems(code: &str, name: &str) -> Vec<&'static str> {
+    match VillageRef::new(code, name) {
+        Err(problems) => problems.iter().map(|p| p.code()).collect(),
+        Ok(_) if code.trim() != code => vec!["village.code_invalid"],
+        Ok(_) => Vec::new(),
     }
 }
 

@@ -142,6 +142,20 @@ pub enum Trust {
     Unchecked,
 }
 
+impl Trust {
+    /// The trust of a device with this status in the register (`None`: not
+    /// in it).
+    pub fn of(status: Option<crate::register::AgentStatus>) -> Trust {
+        use crate::register::AgentStatus;
+        match status {
+            None => Trust::Unknown,
+            Some(AgentStatus::Pending) => Trust::Pending,
+            Some(AgentStatus::Approved) => Trust::Approved,
+            Some(AgentStatus::Revoked) => Trust::Revoked,
+        }
+    }
+}
+
 /// What the register would do with a bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {

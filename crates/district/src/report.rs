@@ -290,7 +290,7 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
     // A village only quarantined records name is shown if its code is one
     // (a malformed code is listed by `quarantine list`, not reported).
     for (village, _) in &data.quarantined {
-        if VillageRef::new(village, village).is_ok() {
+        if lindung_core::judge::village_problems(village, village).is_empty() {
             villages
                 .entry(village.clone())
                 .or_insert_with(|| (String::new(), slots));

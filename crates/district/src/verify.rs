@@ -16,7 +16,7 @@ use lindung_core::Timestamp;
 
 use crate::judgement::{decide, missing_ranges, Decision, Link, Rejection, Source, Trust, View};
 use crate::output::{missing_text, quarantine_lines};
-use crate::register::{AgentStatus, Quarantined, Register, RegisterError, StoredPack};
+use crate::register::{Quarantined, Register, RegisterError, StoredPack};
 
 /// What `verify` found for one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,12 +83,7 @@ impl View for Overlay<'_, '_> {
         let Some(register) = self.register.as_mut() else {
             return Ok(Trust::Unchecked);
         };
-        Ok(match register.agent_status(kid)? {
-            None => Trust::Unknown,
-            Some(AgentStatus::Pending) => Trust::Pending,
-            Some(AgentStatus::Approved) => Trust::Approved,
-            Some(AgentStatus::Revoked) => Trust::Revoked,
-        })
+        Ok(Trust::of(register.agent_status(kid)?))
     }
 
     fn stored(
@@ -96,15 +91,7 @@ impl View for Overlay<'_, '_> {
         kid: &str,
         sequence: u64,
     ) -> Result<Option<(Link, Source)>, RegisterError> {
-        if let Some(given) = self.given(kid, sequence) {
-            return Ok(Some(given));
-        }
-        match self.register.as_mut() {
-            Some(register) => Ok(register
-                .stored_link(kid, sequence)?
-                .map(|link| (link, Source::Register))),
-            None => Ok(None),
-        }
+        self.link(kid, sequence, false)
     }
 
     fn merged(
@@ -113,15 +100,31 @@ impl View for Overlay<'_, '_> {
         sequence: u64,
     ) -> Result<Option<(Link, Source)>, RegisterError> {
         // A file given before would merge before this one.
+        self.link(kid, sequence, true)
+    }
+}
+
+impl Overlay<'_, '_> {
+    /// Bundle `kid`/`sequence` among the files given, then in the register
+    /// (with `merged`, merged ones only).
+    fn link(
+        &mut self,
+        kid: &str,
+        sequence: u64,
+        merged: bool,
+    ) -> Result<Option<(Link, Source)>, RegisterError> {
         if let Some(given) = self.given(kid, sequence) {
             return Ok(Some(given));
         }
-        match self.register.as_mut() {
-            Some(register) => Ok(register
-                .merged_link(kid, sequence)?
-                .map(|link| (link, Source::Register))),
-            None => Ok(None),
-        }
+        let Some(register) = self.register.as_mut() else {
+            return Ok(None);
+        };
+        let link = if merged {
+            register.merged_link(kid, sequence)?
+        } else {
+            register.stored_link(kid, sequence)?
+        };
+        Ok(link.map(|link| (link, Source::Register)))
     }
 }
 

@@ -36,24 +36,7 @@ fn signed(
     let mut payload = payload_with(device, sequence, previous, &[]);
     let template = template();
     for (i, rec) in recs.iter().enumerate() {
-        let mut record = template.clone();
-        record.record_id = rec.id.clone();
-        record.revision = rec.revision;
-        record.op = rec.op;
-        record.nik = rec.nik.clone();
-        record.village = rec.village.into();
-        record.name = format!("Pekerja {}", common::letters(&rec.id));
-        if let Ok(nik) = lindung_core::Nik::parse(&rec.nik, record.created_at.date()) {
-            record.birth_date = nik.birth_date();
-            record.sex = nik.sex();
-        }
-        while record.history.len() < record.revision as usize {
-            let mut entry = record.history[0].clone();
-            entry.revision = record.history.len() as u32 + 1;
-            entry.action = lindung_core::record::Action::Edit;
-            entry.reason = Some("salah ketik".into());
-            record.history.push(entry);
-        }
+        let record = common::record_of(&template, rec);
         payload.records.push(record);
         let last = payload.records.len() - 1;
         let mut record = payload.records.remove(last);

@@ -3,11 +3,11 @@
 
 use lindung_core::bundle::{BundleRecord, BundleStatus, Op, VerifiedBundle};
 use lindung_core::judge::{self, registration_time, RecordVerdict, TimeWindow};
-use lindung_core::{Timestamp, VillageRef};
+use lindung_core::Timestamp;
 
 use super::{
     AgentInsert, AgentStatus, BundleInsert, BundleMeta, Checked, IngestOutcome, Mode, Packed,
-    Quarantined, RecordRow, Register, RegisterError, Result, StoredPack, Tx,
+    Quarantined, RecordHead, RecordRow, Register, RegisterError, Result, StoredPack, Tx,
 };
 use crate::judgement::{decide, missing_ranges, Decision, Link, Rejection, Source, Trust, View};
 
@@ -18,12 +18,7 @@ impl View for TxView<'_> {
     type Error = RegisterError;
 
     fn trust(&mut self, kid: &str) -> Result<Trust> {
-        Ok(match self.0.agent(kid)? {
-            None => Trust::Unknown,
-            Some((AgentStatus::Pending, _)) => Trust::Pending,
-            Some((AgentStatus::Approved, _)) => Trust::Approved,
-            Some((AgentStatus::Revoked, _)) => Trust::Revoked,
-        })
+        Ok(Trust::of(self.0.agent(kid)?.map(|(status, _)| status)))
     }
 
     fn stored(&mut self, kid: &str, sequence: u64) -> Result<Option<(Link, Source)>> {
@@ -167,10 +162,7 @@ fn merge_records(
     let payload = &bundle.payload;
     let seq = i64::try_from(payload.sequence).unwrap_or(i64::MAX);
     for village in &payload.villages {
-        // Only villages the core accepts, as sent (no trimmed variants).
-        if VillageRef::new(&village.code, &village.name).is_ok()
-            && village.code.trim() == village.code
-        {
+        if judge::village_problems(&village.code, &village.name).is_empty() {
             tx.insert_village(&village.code, &village.name, village.funded_slots)?;
         }
     }
@@ -196,26 +188,26 @@ fn merge_records(
             note_quarantine(&mut quarantined, record, &verdict.codes);
             continue;
         }
-        let Some(head) = tx.record_head(&record.village, &record.record_id)? else {
-            continue;
+        let head = tx.record_head(&record.village, &record.record_id)?;
+        let on = match against(head.as_ref(), kid, record) {
+            Against::OtherDevice => {
+                note_quarantine(&mut quarantined, record, &[judge::code::OTHER_DEVICE]);
+                continue;
+            }
+            Against::Stale => {
+                ignored += 1;
+                continue;
+            }
+            Against::Revision(on) => on,
+            // Gone between the insert and the read: nothing to change.
+            Against::New => continue,
         };
-        if head.kid != kid {
-            let codes = [judge::code::OTHER_DEVICE];
-            note_quarantine(&mut quarantined, record, &codes);
-            continue;
-        }
-        if record.revision <= head.revision {
-            ignored += 1;
-            continue;
-        }
-        // A later revision: judged on the record's own registration date.
-        let on = Timestamp::from_millis(head.registered_ms);
         let verdict = if on.date() == registered.date() {
             verdict
         } else {
             judge::judge_record(record, &payload.villages, &pack.pack, on.date())
         };
-        let row = record_row(record, &verdict, kid, seq, head.registered_ms, meta.arrival);
+        let row = record_row(record, &verdict, kid, seq, on.millis(), meta.arrival);
         tx.update_record(&row)?;
         applied += 1;
         note_quarantine(&mut quarantined, record, &verdict.codes);
@@ -232,6 +224,27 @@ fn merge_records(
         missing: missing_ranges(tx.sequences(kid)?),
         pack_note: note,
     })
+}
+
+/// What a record of `kid` is against the register's record with its key.
+enum Against {
+    /// The register has no record with this key.
+    New,
+    /// Another device sent this record id first.
+    OtherDevice,
+    /// The register has this revision or a later one.
+    Stale,
+    /// A later revision, judged on the record's registration time.
+    Revision(Timestamp),
+}
+
+fn against(head: Option<&RecordHead>, kid: &str, record: &BundleRecord) -> Against {
+    match head {
+        None => Against::New,
+        Some(head) if head.kid != kid => Against::OtherDevice,
+        Some(head) if record.revision <= head.revision => Against::Stale,
+        Some(head) => Against::Revision(Timestamp::from_millis(head.registered_ms)),
+    }
 }
 
 fn note_quarantine(list: &mut Vec<Quarantined>, record: &BundleRecord, codes: &[&'static str]) {
@@ -563,17 +576,16 @@ fn preview_in(
     };
     let mut quarantined = Vec::new();
     for record in &payload.records {
-        let mut on = registration_time(record.created_at, window);
-        if let Some(head) = tx.record_head(&record.village, &record.record_id)? {
-            if head.kid != kid {
+        let head = tx.record_head(&record.village, &record.record_id)?;
+        let on = match against(head.as_ref(), kid, record) {
+            Against::OtherDevice => {
                 note_quarantine(&mut quarantined, record, &[judge::code::OTHER_DEVICE]);
                 continue;
             }
-            if record.revision <= head.revision {
-                continue;
-            }
-            on = Timestamp::from_millis(head.registered_ms);
-        }
+            Against::Stale => continue,
+            Against::Revision(on) => on,
+            Against::New => registration_time(record.created_at, window),
+        };
         let verdict = judge::judge_record(record, &payload.villages, &pack.pack, on.date());
         note_quarantine(&mut quarantined, record, &verdict.codes);
     }

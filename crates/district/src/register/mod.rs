@@ -44,7 +44,7 @@ pub mod sqlite;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use lindung_core::bundle::{sha256_b64url, BundleError};
+use lindung_core::bundle::sha256_b64url;
 use lindung_core::{RulePack, Timestamp};
 
 pub use crate::judgement::{
@@ -472,8 +472,9 @@ impl Register {
         Register::init_with(location, Timestamp::from_millis(0))
     }
 
-    /// [`Register::init`], recording `now` as the time the built-in pack
-    /// was published in a new register.
+    /// [`Register::init`] at `now`: the time a new register's built-in pack
+    /// is published, and the enrolment and receipt time a migration to
+    /// schema 4 gives what was stored before it.
     pub fn init_with(
         location: impl Into<Location>,
         now: Timestamp,
@@ -481,7 +482,7 @@ impl Register {
         let location = location.into();
         let (backend, outcome): (Box<dyn Backend>, _) = match &location {
             Location::Sqlite(path) => {
-                let (backend, outcome) = sqlite::Sqlite::init(path)?;
+                let (backend, outcome) = sqlite::Sqlite::init(path, now.millis())?;
                 (Box::new(backend), outcome)
             }
             Location::Postgres(url) => {
@@ -694,6 +695,3 @@ pub(crate) fn stored_bundle_error(kid: &str, sequence: i64) -> RegisterError {
         sequence: sequence.unsigned_abs(),
     }
 }
-
-/// A bundle error kept as it is: for callers that only map codes.
-pub type BundleRejection = BundleError;

@@ -4,7 +4,7 @@
 //! starts at the current version and has its own steps from there.
 
 use lindung_core::bundle::{BundleRecord, Op};
-use lindung_core::{Date, RegistrationInput, RulePack, Timestamp, VillageRef};
+use lindung_core::{Date, RegistrationInput, RulePack, Timestamp};
 use rusqlite::{params, Transaction};
 
 use super::merge::status_text;
@@ -365,11 +365,8 @@ fn judge_stored(
 ) -> (String, Option<String>) {
     let on: Date = Timestamp::from_millis(created_ms).date();
     let mut codes: Vec<&'static str> = Vec::new();
-    if let Err(problems) = VillageRef::new(village, "-") {
-        codes.extend(problems.iter().map(|p| p.code()));
-    } else if village.trim() != village {
-        codes.push("village.code_invalid");
-    }
+    // Stored records carry no village name: the code is judged alone.
+    codes.extend(lindung_core::judge::village_problems(village, "-"));
     let verdict = lindung_core::check(input, pack, on);
     let nik = verdict
         .nik

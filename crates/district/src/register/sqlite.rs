@@ -40,18 +40,13 @@ fn read_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
         .optional()
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 impl Sqlite {
-    /// Creates the register at `path`, or migrates it step by step.
-    pub(crate) fn init(path: &Path) -> Result<(Sqlite, InitOutcome)> {
+    /// Creates the register at `path`, or migrates it step by step; `now_ms`
+    /// is the time the steps record (`migrate_v3_to_v4`).
+    pub(crate) fn init(path: &Path, now_ms: i64) -> Result<(Sqlite, InitOutcome)> {
         let mut conn = Connection::open(path)?;
         bulk::durable(&conn)?;
-        let context = StepContext { now_ms: now_ms() };
+        let context = StepContext { now_ms };
         let mut from = None;
         loop {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

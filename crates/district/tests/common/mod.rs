@@ -199,24 +199,7 @@ pub fn bundle(
     let mut payload = payload_with(device, sequence, previous, &[]);
     let template = template();
     for rec in recs {
-        let mut record = template.clone();
-        record.record_id = rec.id.clone();
-        record.revision = rec.revision;
-        record.op = rec.op;
-        record.nik = rec.nik.clone();
-        // A made-up person the NIK could belong to: its birth date and sex.
-        if let Ok(nik) = lindung_core::Nik::parse(&rec.nik, record.created_at.date()) {
-            record.birth_date = nik.birth_date();
-            record.sex = nik.sex();
-        }
-        record.village = rec.village.into();
-        // Names take no digits: the id's and revision's digits as letters.
-        record.name = format!(
-            "Pekerja {} Revisi {}",
-            letters(&rec.id),
-            letters(&rec.revision.to_string())
-        );
-        payload.records.push(record);
+        payload.records.push(record_of(&template, rec));
     }
     let signed = sign_bundle(&payload, &signer(device)).expect("signs");
     (signed.jws.into_bytes(), signed.signing_input_hash)
@@ -230,6 +213,35 @@ pub fn letters(text: &str) -> String {
             None => c,
         })
         .collect()
+}
+
+/// The bundle record `rec` stands for, made from the core's `template`: a
+/// made-up person the NIK could belong to (its birth date and sex), a name
+/// without digits, and one history entry per revision.
+pub fn record_of(template: &BundleRecord, rec: &Rec) -> BundleRecord {
+    let mut record = template.clone();
+    record.record_id = rec.id.clone();
+    record.revision = rec.revision;
+    record.op = rec.op;
+    record.nik = rec.nik.clone();
+    if let Ok(nik) = lindung_core::Nik::parse(&rec.nik, record.created_at.date()) {
+        record.birth_date = nik.birth_date();
+        record.sex = nik.sex();
+    }
+    record.village = rec.village.into();
+    record.name = format!(
+        "Pekerja {} Revisi {}",
+        letters(&rec.id),
+        letters(&rec.revision.to_string())
+    );
+    while record.history.len() < record.revision as usize {
+        let mut entry = record.history[0].clone();
+        entry.revision = record.history.len() as u32 + 1;
+        entry.action = lindung_core::record::Action::Edit;
+        entry.reason = Some("salah ketik".into());
+        record.history.push(entry);
+    }
+    record
 }
 
 /// Some hash that is no bundle's: a well-formed but wrong `previous`.
