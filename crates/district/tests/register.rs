@@ -1,6 +1,8 @@
-//! The district register against temporary SQLite files: migrations, agents,
-//! ingest (chain, gaps, conflicts, pending devices, revisions, duplicates),
-//! through the library and through the `district` binary.
+//! The district register: init, agents, ingest (chain, gaps, conflicts,
+//! pending devices, revisions, duplicates) and reports, each test body run
+//! once per backend (`backend_tests!`: `sqlite::*`, `postgres::*`); then what
+//! only SQLite has (schema versions 1 and 2, the journal in bulk runs, the
+//! stored bytes) and the `district` binary.
 //! All NIKs and names here are made up.
 
 use std::path::Path;
@@ -12,23 +14,34 @@ use lindung_district::register::{
 use lindung_district::output::ingest_lines;
 
 mod common;
-use common::{bundle, district, kid, removed, stray_hash, template, up, TempDb, V1, V2};
+use common::{bundle, district, kid, removed, stray_hash, template, up, Db, TempDb, V1, V2};
 
 // ---------------------------------------------------------------------------
 // Schema
 
-#[test]
-fn init_creates_then_changes_nothing() {
-    let db = TempDb::new();
-    assert_eq!(Register::init(&db.path).unwrap().1, InitOutcome::Created);
-    let mut register = Register::open(&db.path).unwrap();
+fn init_creates_then_changes_nothing(db: Db) {
+    assert_eq!(
+        Register::init(db.location()).unwrap().1,
+        InitOutcome::Created
+    );
+    let mut register = Register::open(db.location()).unwrap();
     register
         .add_agent(&kid(1), "Siti", None, common::enrolled())
         .unwrap();
     drop(register);
-    assert_eq!(Register::init(&db.path).unwrap().1, InitOutcome::UpToDate);
+    assert_eq!(
+        Register::init(db.location()).unwrap().1,
+        InitOutcome::UpToDate
+    );
     // Re-running init kept what was there.
-    assert_eq!(Register::open(&db.path).unwrap().agents().unwrap().len(), 1);
+    assert_eq!(
+        Register::open(db.location())
+            .unwrap()
+            .agents()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 /// What `init` and `open` say about files that are not current registers.
@@ -96,10 +109,8 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
 // ---------------------------------------------------------------------------
 // Agents
 
-#[test]
-fn agents_add_approve_revoke() {
-    let db = TempDb::new();
-    let (mut register, _) = Register::init(&db.path).unwrap();
+fn agents_add_approve_revoke(db: Db) {
+    let (mut register, _) = Register::init(db.location()).unwrap();
     register
         .add_agent(&kid(1), "Siti", Some("a-1"), common::enrolled())
         .unwrap();
@@ -171,9 +182,8 @@ fn describe(outcome: &IngestOutcome) -> String {
 
 /// Runs `steps` on a new register; each step's expected outcomes (approve
 /// gives one per pending bundle, joined with `; `; add and revoke give "").
-fn run_steps(steps: Vec<(Step, &str)>) -> (TempDb, Register) {
-    let db = TempDb::new();
-    let (mut register, _) = Register::init(&db.path).unwrap();
+fn run_steps(db: &Db, steps: Vec<(Step, &str)>) -> Register {
+    let (mut register, _) = Register::init(db.location()).unwrap();
     for (i, (step, expected)) in steps.into_iter().enumerate() {
         let got = match step {
             Step::Add(device) => {
@@ -202,7 +212,7 @@ fn run_steps(steps: Vec<(Step, &str)>) -> (TempDb, Register) {
         };
         assert_eq!(got, expected, "step {i}");
     }
-    (db, register)
+    register
 }
 
 fn record(register: &mut Register, id: &str) -> String {
@@ -212,8 +222,7 @@ fn record(register: &mut Register, id: &str) -> String {
     }
 }
 
-#[test]
-fn chain_replays_conflicts_and_gaps() {
+fn chain_replays_conflicts_and_gaps(db: Db) {
     const NIK_A: &str = "6107014502870001";
     const NIK_B: &str = "6107011203900002";
     let (b1, h1) = bundle(
@@ -231,18 +240,21 @@ fn chain_replays_conflicts_and_gaps() {
     );
     let (b3_broken, _) = bundle(1, 3, Some(&stray_hash()), &[up("r1", 3, NIK_A, V1)]);
     let (b5, _) = bundle(1, 5, Some(&stray_hash()), &[up("r3", 1, NIK_B, V2)]);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(b1.clone()), "merged 2+0"),
-        (Step::Ingest(b1), "already"),
-        (Step::Ingest(b1_other), "register.conflict"),
-        (Step::Ingest(b2.clone()), "merged 1+1"),
-        (Step::Ingest(b2), "already"),
-        (Step::Ingest(b3_broken), "register.chain"),
-        // 3 and 4 missing: recorded, and 5 still merges.
-        (Step::Ingest(b5), "merged 1+0 missing 3..4"),
-        (Step::Ingest(b"not a bundle".to_vec()), "bundle.json"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(b1.clone()), "merged 2+0"),
+            (Step::Ingest(b1), "already"),
+            (Step::Ingest(b1_other), "register.conflict"),
+            (Step::Ingest(b2.clone()), "merged 1+1"),
+            (Step::Ingest(b2), "already"),
+            (Step::Ingest(b3_broken), "register.chain"),
+            // 3 and 4 missing: recorded, and 5 still merges.
+            (Step::Ingest(b5), "merged 1+0 missing 3..4"),
+            (Step::Ingest(b"not a bundle".to_vec()), "bundle.json"),
+        ],
+    );
     assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
     assert_eq!(record(&mut register, "r2"), "rev 1 removed false");
     assert_eq!(record(&mut register, "r3"), "rev 1 removed false");
@@ -268,31 +280,36 @@ fn chain_replays_conflicts_and_gaps() {
     assert_eq!(villages, [format!("{V1} 2"), format!("{V2} 1")]);
 }
 
-#[test]
-fn a_bundle_arriving_before_its_predecessor() {
+fn a_bundle_arriving_before_its_predecessor(db: Db) {
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
     let (b2, _) = bundle(1, 2, Some(&h1), &[up("r1", 2, "6107014502870001", V1)]);
     let (b1_other, _) = bundle(1, 1, None, &[up("r9", 1, "6107011203900002", V1)]);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(b2), "merged 1+0 missing 1"),
-        // The late first bundle merges; its record is older than what is there.
-        (Step::Ingest(b1), "merged 0+1"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(b2), "merged 1+0 missing 1"),
+            // The late first bundle merges; its record is older than what is there.
+            (Step::Ingest(b1), "merged 0+1"),
+        ],
+    );
     assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
     drop(register);
     // A first bundle that bundle 2 does not point at breaks the chain.
     let (b2, _) = bundle(1, 2, Some(&h1), &[]);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(b2), "merged 0+0 missing 1"),
-        (Step::Ingest(b1_other), "register.chain"),
-    ]);
+    let db = db.another();
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(b2), "merged 0+0 missing 1"),
+            (Step::Ingest(b1_other), "register.chain"),
+        ],
+    );
     assert_eq!(record(&mut register, "r9"), "absent");
 }
 
-#[test]
-fn revisions_and_removals() {
+fn revisions_and_removals(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, h2) = bundle(1, 2, Some(&h1), &[removed("r1", 3, nik)]);
@@ -302,13 +319,16 @@ fn revisions_and_removals() {
         Some(&h2),
         &[up("r1", 2, nik, V1), up("r1", 3, nik, V1)],
     );
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(b1), "merged 1+0"),
-        (Step::Ingest(b2), "merged 1+0"),
-        // Lower and equal revisions never undo the removal.
-        (Step::Ingest(b3), "merged 0+2"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(b1), "merged 1+0"),
+            (Step::Ingest(b2), "merged 1+0"),
+            // Lower and equal revisions never undo the removal.
+            (Step::Ingest(b3), "merged 0+2"),
+        ],
+    );
     assert_eq!(record(&mut register, "r1"), "rev 3 removed true");
 }
 
@@ -316,16 +336,18 @@ fn revisions_and_removals() {
 /// record id sent for another village is another record, and with the same
 /// NIK both are flagged as duplicates rather than one silently replacing
 /// the other.
-#[test]
-fn the_same_record_id_in_another_village_is_another_record() {
+fn the_same_record_id_in_another_village_is_another_record(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, _) = bundle(1, 2, Some(&h1), &[up("r1", 1, nik, V2)]);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(b1), "merged 1+0"),
-        (Step::Ingest(b2), "merged 1+0"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(b1), "merged 1+0"),
+            (Step::Ingest(b2), "merged 1+0"),
+        ],
+    );
     let duplicates: Vec<(String, String)> = register
         .duplicates()
         .unwrap()
@@ -341,22 +363,24 @@ fn the_same_record_id_in_another_village_is_another_record() {
     );
 }
 
-#[test]
-fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
+fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(2, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, _) = bundle(2, 2, Some(&h1), &[up("r1", 2, nik, V1)]);
     let (c1, _) = bundle(3, 1, None, &[up("r7", 1, nik, V2)]);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Ingest(b1.clone()), "pending"),
-        (Step::Ingest(b1), "already"),
-        (Step::Ingest(b2), "pending"),
-        (Step::Approve(2), "1: merged 1+0; 2: merged 1+0"),
-        (Step::Approve(2), ""),
-        (Step::Add(3), ""),
-        (Step::Revoke(3), ""),
-        (Step::Ingest(c1), "register.revoked"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Ingest(b1.clone()), "pending"),
+            (Step::Ingest(b1), "already"),
+            (Step::Ingest(b2), "pending"),
+            (Step::Approve(2), "1: merged 1+0; 2: merged 1+0"),
+            (Step::Approve(2), ""),
+            (Step::Add(3), ""),
+            (Step::Revoke(3), ""),
+            (Step::Ingest(c1), "register.revoked"),
+        ],
+    );
     assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
     assert_eq!(record(&mut register, "r7"), "absent");
     let agents: Vec<String> = register
@@ -378,8 +402,7 @@ fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused() {
 /// The register keeps each bundle file compressed, and gives it back byte
 /// for byte, merged or pending (then merged on approval); a damaged copy is
 /// an error, not a wrong file.
-#[test]
-fn bundle_files_come_back_byte_for_byte() {
+fn bundle_files_come_back_byte_for_byte(db: Db) {
     let nik = "6107014502870001";
     let (a1, _) = bundle(
         1,
@@ -388,8 +411,7 @@ fn bundle_files_come_back_byte_for_byte() {
         &[up("r1", 1, nik, V1), up("r2", 1, "6107015507900002", V1)],
     );
     let (b1, _) = bundle(2, 1, None, &[up("r3", 1, "6107016003850003", V2)]);
-    let db = TempDb::new();
-    let (mut register, _) = Register::init(&db.path).unwrap();
+    let (mut register, _) = Register::init(db.location()).unwrap();
     register
         .add_agent(&kid(1), "Siti", None, common::enrolled())
         .unwrap();
@@ -409,23 +431,26 @@ fn bundle_files_come_back_byte_for_byte() {
     assert_eq!(record(&mut register, "r3"), "rev 1 removed false");
     drop(register);
 
-    let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let (encoding, stored): (String, i64) = conn
-        .query_row(
-            "SELECT encoding, length(bytes) FROM bundles WHERE kid = ?1",
-            [kid(1)],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+    let length = match db {
+        Db::Sqlite(_) => "length(bytes)",
+        Db::Postgres(_) => "octet_length(bytes)",
+    };
+    let stored = db
+        .sql(
+            &format!("SELECT encoding || ' ' || {length} FROM bundles WHERE kid = $KID"),
+            &kid(1),
         )
         .unwrap();
+    let (encoding, stored) = stored.split_once(' ').unwrap();
     assert_eq!(encoding, "zstd");
-    assert!((stored as usize) < a1.len(), "{stored} of {}", a1.len());
-    conn.execute(
-        "UPDATE bundles SET bytes = x'00ff' WHERE kid = ?1",
-        [kid(1)],
-    )
-    .unwrap();
-    drop(conn);
-    let mut register = Register::open(&db.path).unwrap();
+    let stored: usize = stored.parse().unwrap();
+    assert!(stored < a1.len(), "{stored} of {}", a1.len());
+    let damage = match db {
+        Db::Sqlite(_) => "UPDATE bundles SET bytes = x'00ff' WHERE kid = $KID",
+        Db::Postgres(_) => "UPDATE bundles SET bytes = '\\x00ff' WHERE kid = $KID",
+    };
+    db.sql(damage, &kid(1));
+    let mut register = Register::open(db.location()).unwrap();
     assert!(matches!(
         register.bundle_file(&kid(1), 1),
         Err(RegisterError::StoredBundle { sequence: 1, .. })
@@ -434,10 +459,12 @@ fn bundle_files_come_back_byte_for_byte() {
 
 /// A pending device's bundles are not merged, and a revoked device's pending
 /// bundles stay unmerged.
-#[test]
-fn pending_bundles_are_not_merged() {
+fn pending_bundles_are_not_merged(db: Db) {
     let (b1, _) = bundle(2, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
-    let (_db, mut register) = run_steps(vec![(Step::Ingest(b1), "pending"), (Step::Revoke(2), "")]);
+    let mut register = run_steps(
+        &db,
+        vec![(Step::Ingest(b1), "pending"), (Step::Revoke(2), "")],
+    );
     assert_eq!(record(&mut register, "r1"), "absent");
     assert_eq!(register.duplicate_count().unwrap(), 0);
 }
@@ -461,8 +488,7 @@ fn sequences_of_agent(register: &mut Register, device: u8) -> String {
     )
 }
 
-#[test]
-fn late_bundles_close_and_narrow_gaps() {
+fn late_bundles_close_and_narrow_gaps(db: Db) {
     // Sequences ingested in this order; each step's outcome; what is missing
     // at the end, in `agents list`.
     let cases: &[(&[u64], &[&str], &str)] = &[
@@ -521,7 +547,8 @@ fn late_bundles_close_and_narrow_gaps() {
             steps.push((Step::Ingest(bytes), (*outcome).to_owned()));
         }
         let steps = steps.iter().map(|(s, e)| (s.clone(), e.as_str())).collect();
-        let (_db, mut register) = run_steps(steps);
+        let db = db.another();
+        let mut register = run_steps(&db, steps);
         let highest = order.iter().max().unwrap();
         assert_eq!(
             sequences_of_agent(&mut register, 1),
@@ -541,8 +568,7 @@ fn late_bundles_close_and_narrow_gaps() {
     }
 }
 
-#[test]
-fn a_late_bundle_is_chained_both_ways() {
+fn a_late_bundle_is_chained_both_ways(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1)]);
     let (b2, h2) = bundle(1, 2, Some(&h1), &[up("r2", 1, nik, V1)]);
@@ -551,8 +577,7 @@ fn a_late_bundle_is_chained_both_ways() {
     let (b2_stray, _) = bundle(1, 2, Some(&stray_hash()), &[up("r2", 1, nik, V1)]);
     // Sequence 2 pointing at bundle 1, but not the bundle 3 points at.
     let (b2_other, _) = bundle(1, 2, Some(&h1), &[up("r9", 1, nik, V1)]);
-    let db = TempDb::new();
-    let (mut register, _) = Register::init(&db.path).unwrap();
+    let (mut register, _) = Register::init(db.location()).unwrap();
     register
         .add_agent(&kid(1), "Siti", None, common::enrolled())
         .unwrap();
@@ -584,13 +609,15 @@ fn a_late_bundle_is_chained_both_ways() {
 
 /// A pending device's bundles count as received: missing sequences show
 /// before approval, and approval merges them.
-#[test]
-fn agents_list_counts_pending_bundles_and_missing_sequences() {
+fn agents_list_counts_pending_bundles_and_missing_sequences(db: Db) {
     let files = common::chain(2, 4);
-    let (_db, mut register) = run_steps(vec![
-        (Step::Ingest(files[0].clone()), "pending"),
-        (Step::Ingest(files[2].clone()), "pending"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Ingest(files[0].clone()), "pending"),
+            (Step::Ingest(files[2].clone()), "pending"),
+        ],
+    );
     assert_eq!(
         sequences_of_agent(&mut register, 2),
         "last - pending 2 missing 2"
@@ -619,8 +646,7 @@ fn agents_list_counts_pending_bundles_and_missing_sequences() {
     );
 }
 
-#[test]
-fn reports_show_only_sequences_still_missing() {
+fn reports_show_only_sequences_still_missing(db: Db) {
     let files = common::chain(1, 4);
     let missing_in_report = |register: &mut Register| -> (u64, Vec<(u64, u64)>) {
         let data = register.report_data().unwrap();
@@ -632,17 +658,39 @@ fn reports_show_only_sequences_still_missing() {
         let gaps = village.gaps.iter().map(|g| (g.first, g.last)).collect();
         (village.missing_sequences, gaps)
     };
-    let (_db, mut register) = run_steps(vec![
-        (Step::Add(1), ""),
-        (Step::Ingest(files[0].clone()), "merged 1+0"),
-        (Step::Ingest(files[3].clone()), "merged 1+0 missing 2..3"),
-    ]);
+    let mut register = run_steps(
+        &db,
+        vec![
+            (Step::Add(1), ""),
+            (Step::Ingest(files[0].clone()), "merged 1+0"),
+            (Step::Ingest(files[3].clone()), "merged 1+0 missing 2..3"),
+        ],
+    );
     assert_eq!(missing_in_report(&mut register), (2, vec![(2, 3)]));
     describe(&register.ingest(&files[2], common::received()).unwrap());
     assert_eq!(missing_in_report(&mut register), (1, vec![(2, 2)]));
     describe(&register.ingest(&files[1], common::received()).unwrap());
     assert_eq!(missing_in_report(&mut register), (0, vec![]));
 }
+
+backend_tests!(
+    init_creates_then_changes_nothing,
+    agents_add_approve_revoke,
+    chain_replays_conflicts_and_gaps,
+    a_bundle_arriving_before_its_predecessor,
+    revisions_and_removals,
+    the_same_record_id_in_another_village_is_another_record,
+    unknown_devices_wait_for_approval_and_revoked_ones_are_refused,
+    bundle_files_come_back_byte_for_byte,
+    pending_bundles_are_not_merged,
+    late_bundles_close_and_narrow_gaps,
+    a_late_bundle_is_chained_both_ways,
+    agents_list_counts_pending_bundles_and_missing_sequences,
+    reports_show_only_sequences_still_missing,
+);
+
+// ---------------------------------------------------------------------------
+// SQLite only: the journal, earlier schema versions
 
 /// A run of ingests uses WAL and goes back to the rollback journal; if
 /// another connection holds the file then, it stays in WAL (every commit is

@@ -307,6 +307,45 @@ impl Db {
         }
     }
 
+    /// Another fresh, empty register on the same backend (same server).
+    pub fn another(&self) -> Db {
+        match self {
+            Db::Sqlite(_) => Db::sqlite(),
+            Db::Postgres(db) => Db::Postgres(PgDb::new(&db.base)),
+        }
+    }
+
+    /// Runs `sql` (no parameters; `$KID` replaced by `kid`) on the backend
+    /// directly, as a damaged disk or a hand edit would; returns the first
+    /// column of the first row as text, if the statement gives rows.
+    pub fn sql(&self, sql: &str, kid: &str) -> Option<String> {
+        let sql = sql.replace("$KID", &format!("'{kid}'"));
+        match self {
+            Db::Sqlite(db) => {
+                let conn = rusqlite::Connection::open(&db.path).unwrap();
+                let mut statement = conn.prepare(&sql).unwrap();
+                let mut rows = statement.query([]).unwrap();
+                rows.next()
+                    .unwrap()
+                    .map(|row| match row.get_ref(0).unwrap() {
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8(t.to_vec()).unwrap()
+                        }
+                        other => format!("{other:?}"),
+                    })
+            }
+            Db::Postgres(db) => {
+                let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+                let rows = client.simple_query(&sql).unwrap();
+                rows.into_iter().find_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                    _ => None,
+                })
+            }
+        }
+    }
+
     /// The `--db` argument for the binary.
     pub fn arg(&self) -> String {
         match self {
