@@ -26,12 +26,19 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags};
 
+/// How long a connection waits for another process's write to finish
+/// (SQLite's busy timeout) before it fails with "database is locked".
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Every commit is on disk before it returns (`synchronous = FULL`), and at
 /// rest the register is one file: a rollback journal, deleted after each
-/// transaction.
+/// transaction. Another process's write is waited for ([`BUSY_TIMEOUT`]);
+/// while another process holds the register in WAL (a bulk run), it stays
+/// in WAL, which with `synchronous = FULL` is as durable.
 pub(crate) fn durable(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    journal_mode(conn, "DELETE")?;
+    let _ = journal_mode(conn, "DELETE");
     Ok(())
 }
 

@@ -161,7 +161,11 @@ fn merge_records(
     let kid = bundle.kid.as_str();
     let payload = &bundle.payload;
     let seq = i64::try_from(payload.sequence).unwrap_or(i64::MAX);
-    for village in &payload.villages {
+    // In code order, so two processes merging bundles of the same villages
+    // take the villages' row locks in one order (no deadlock).
+    let mut villages: Vec<_> = payload.villages.iter().collect();
+    villages.sort_by(|a, b| a.code.cmp(&b.code));
+    for village in villages {
         if judge::village_problems(&village.code, &village.name).is_empty() {
             tx.insert_village(&village.code, &village.name, village.funded_slots)?;
         }

@@ -195,6 +195,11 @@ fn create_v4(tx: &mut Transaction<'_>) -> std::result::Result<(), postgres::Erro
     tx.batch_execute(CREATE_V4)
 }
 
+/// How long, in seconds, a transaction waits for a lock another process
+/// holds. A bundle's merge takes milliseconds; this only ends a wait behind a
+/// stuck peer.
+const LOCK_TIMEOUT_S: u32 = 30;
+
 /// How many times a transaction that lost a race runs again.
 const RETRIES: u32 = 5;
 
@@ -271,6 +276,12 @@ fn connect(config: &Config, read_only: bool, shown: &str) -> Result<Client> {
         RegisterError::Postgres(format!("cannot connect to {shown}: {}", describe(&e)))
     };
     let mut client = config.connect(NoTls).map_err(fail)?;
+    // A lock another process holds (a device's advisory lock, a row being
+    // inserted) is waited for this long, then this transaction fails with
+    // 55P03 instead of waiting forever behind a wedged peer.
+    client
+        .batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT_S}s'"))
+        .map_err(fail)?;
     if read_only {
         client
             .batch_execute("SET default_transaction_read_only = on")

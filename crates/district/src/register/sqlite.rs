@@ -94,6 +94,7 @@ impl Sqlite {
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         if read_only {
+            conn.busy_timeout(bulk::BUSY_TIMEOUT)?;
             conn.pragma_update(None, "query_only", true)?;
         } else {
             bulk::durable(&conn)?;
