@@ -36,7 +36,13 @@ fn files() -> BTreeMap<String, Vec<u8>> {
         let count = if device == 4 { 3 } else { CHAIN };
         let mut previous: Option<String> = None;
         for sequence in 1..=count {
-            let village = |i: u64| if (sequence + i) % 2 == 0 { V1 } else { V2 };
+            let village = |i: u64| {
+                if (sequence + i).is_multiple_of(2) {
+                    V1
+                } else {
+                    V2
+                }
+            };
             let mut recs: Vec<Rec> = (0..3)
                 .map(|i| {
                     up(
@@ -54,7 +60,7 @@ fn files() -> BTreeMap<String, Vec<u8>> {
                     &format!("d{device}s{earlier}r0"),
                     2,
                     &nik(device, earlier, 0),
-                    if (earlier % 2) == 0 { V1 } else { V2 },
+                    if earlier.is_multiple_of(2) { V1 } else { V2 },
                 ));
             }
             if device == 2 && sequence == 5 {
