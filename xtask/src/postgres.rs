@@ -109,19 +109,33 @@ fn url(port: u16) -> String {
 
 /// Lines appended to the new cluster's postgresql.conf. Settings go there rather than
 /// into `pg_ctl -o`, which passes them through a shell.
-fn settings(port: u16, socket_dir: &Path) -> String {
-    format!(
-        "\n# Written by cargo xtask (xtask/src/postgres.rs) for a throwaway test cluster.\n\
+fn settings(port: u16, socket_dir: &Path, durability: Durability) -> String {
+    let mut text = format!(
+        "\n# Written by cargo xtask (xtask/src/postgres.rs) for a throwaway cluster.\n\
          listen_addresses = '127.0.0.1'\n\
          port = {port}\n\
-         unix_socket_directories = {}\n\
-         # The cluster is deleted after the run, so a crash can lose nothing of value:\n\
-         # skip waiting for the disk, which makes the tests' many small transactions fast.\n\
-         fsync = off\n\
-         synchronous_commit = off\n\
-         full_page_writes = off\n",
+         unix_socket_directories = {}\n",
         quote_setting(&socket_dir.to_string_lossy())
-    )
+    );
+    if durability == Durability::Throwaway {
+        text.push_str(
+            "# The cluster is deleted after the run, so a crash can lose nothing of value:\n\
+             # skip waiting for the disk, which makes the tests' many small transactions fast.\n\
+             fsync = off\n\
+             synchronous_commit = off\n\
+             full_page_writes = off\n",
+        );
+    }
+    text
+}
+
+/// Whether the cluster waits for the disk as a real register's server does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Durability {
+    /// PostgreSQL's defaults (every commit synced): for benchmarks.
+    Durable,
+    /// No syncs at all: for tests.
+    Throwaway,
 }
 
 /// A postgresql.conf string value: in single quotes, each quote doubled.
@@ -167,6 +181,7 @@ pub struct Cluster {
     /// `target/xtask-postgres/<pid>`: holds `data/`, the socket and `postgres.log`.
     dir: PathBuf,
     port: u16,
+    durability: Durability,
     server: Server,
     run_as: RunAs,
     /// The project's PATH for `runuser`, kept for the drop.
@@ -176,8 +191,14 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Installs PostgreSQL if needed, then creates and starts a fresh cluster.
+    /// Installs PostgreSQL if needed, then creates and starts a fresh throwaway
+    /// cluster (no syncs).
     pub fn start(project: &Project) -> Result<Cluster> {
+        Cluster::start_with(project, Durability::Throwaway)
+    }
+
+    /// As `start`, with the given durability.
+    pub fn start_with(project: &Project, durability: Durability) -> Result<Cluster> {
         let server = ensure_server(project)?;
         let run_as = RunAs::of(project);
         let clusters = project.root().join("target").join(CLUSTERS_DIR);
@@ -192,6 +213,7 @@ impl Cluster {
         let cluster = Cluster {
             dir,
             port: free_port()?,
+            durability,
             server,
             run_as,
             project: project.clone(),
@@ -252,7 +274,9 @@ impl Cluster {
         OpenOptions::new()
             .append(true)
             .open(&config)
-            .and_then(|mut file| file.write_all(settings(self.port, &self.dir).as_bytes()))
+            .and_then(|mut file| {
+                file.write_all(settings(self.port, &self.dir, self.durability).as_bytes())
+            })
             .map_err(|e| Error::new(format!("cannot append to {}: {e}", config.display())))
     }
 
@@ -507,7 +531,8 @@ mod tests {
 
     #[test]
     fn writes_the_settings() {
-        let text = settings(5433, Path::new("/work/it's/target/xtask-postgres/7"));
+        let dir = Path::new("/work/it's/target/xtask-postgres/7");
+        let text = settings(5433, dir, Durability::Throwaway);
         assert!(text.contains("\nport = 5433\n"), "{text}");
         assert!(
             text.contains("\nlisten_addresses = '127.0.0.1'\n"),
@@ -518,5 +543,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\nfsync = off\n"), "{text}");
+        let durable = settings(5433, dir, Durability::Durable);
+        assert!(durable.contains("\nport = 5433\n"), "{durable}");
+        assert!(!durable.contains("fsync"), "{durable}");
+        assert!(!durable.contains("synchronous_commit"), "{durable}");
     }
 }

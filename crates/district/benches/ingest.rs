@@ -22,6 +22,11 @@
 //!   `district init` and `agents add` for each device (not timed). Record
 //!   ids are random UUIDs, as the app makes them.
 //! - `report`: `district report --format csv` on the filled register, once.
+//! - With `LINDUNG_BENCH_POSTGRES` (a server URL ending `/DATABASE`, as
+//!   `cargo xtask bench ingest` sets it to a cluster with PostgreSQL's
+//!   default durability), `ingest` and `report` again into a new PostgreSQL
+//!   database per round (made from a template database with the devices
+//!   added, not timed), in the same interleaved rounds.
 //!
 //! Parse, verify and ingest run in 3 interleaved rounds and the medians are
 //! kept, so other work on the machine weighs on each alike.
@@ -115,8 +120,14 @@ fn run() -> Result<()> {
     // Rounds interleaved, medians kept: other work on the machine then
     // weighs on each measurement alike.
     let template = template_register(&out, &devices)?;
+    let postgres = match std::env::var("LINDUNG_BENCH_POSTGRES") {
+        Ok(base) if !base.is_empty() => Some(Postgres::new(&base, &devices)?),
+        _ => None,
+    };
     let (mut parse, mut verify, mut ingested) = (Vec::new(), Vec::new(), Vec::new());
     let mut verify_ring = Vec::new();
+    let mut pg_ingested = Vec::new();
+    let mut pg_bytes = 0;
     let mut register_bytes = 0;
     for round in 1..=ROUNDS {
         parse.push(time_ms(|| parse_all(&data))?);
@@ -129,9 +140,18 @@ fn run() -> Result<()> {
         let (ms, size) = ingest(&out, &template, &bundles_dir, &files)?;
         ingested.push(ms);
         register_bytes = size;
+        let pg = match &postgres {
+            Some(pg) => {
+                let (ms, size) = pg.ingest(&bundles_dir, &files)?;
+                pg_ingested.push(ms);
+                pg_bytes = size;
+                format!(", ingest (PostgreSQL) {ms:.0} ms")
+            }
+            None => String::new(),
+        };
         println!(
             "ingest bench: round {round}: parse {:.0} ms, verify {:.0} ms, verify (ring) {:.0} ms, \
-             ingest {ms:.0} ms",
+             ingest {ms:.0} ms{pg}",
             parse[round - 1],
             verify[round - 1],
             verify_ring[round - 1]
@@ -147,8 +167,24 @@ fn run() -> Result<()> {
         "ingest bench: district ingest: {ingest_ms:.0} ms = {ratio:.2} × parse; register {:.1} MB",
         register_bytes as f64 / 1e6
     );
-    let report_ms = report(&out)?;
+    let report_ms = report(&out.join("register.db").display().to_string())?;
     println!("ingest bench: district report --format csv: {report_ms:.0} ms");
+    let mut pg_figures = serde_json::Map::new();
+    if let Some(pg) = &postgres {
+        let pg_ingest_ms = median(pg_ingested);
+        let pg_report_ms = report(&pg.round_url())?;
+        println!(
+            "ingest bench: district ingest (PostgreSQL): {pg_ingest_ms:.0} ms = {:.2} × parse; \
+             database {:.1} MB",
+            pg_ingest_ms / parse_ms,
+            pg_bytes as f64 / 1e6
+        );
+        println!("ingest bench: district report --format csv (PostgreSQL): {pg_report_ms:.0} ms");
+        pg.drop_databases()?;
+        pg_figures.insert("pg_ingest_ms".into(), pg_ingest_ms.into());
+        pg_figures.insert("pg_report_ms".into(), pg_report_ms.into());
+        pg_figures.insert("pg_register_bytes".into(), pg_bytes.into());
+    }
     // LINDUNG_BENCH_KEEP=1 keeps the registers, to profile `district ingest`
     // on them by hand.
     let keep = std::env::var_os("LINDUNG_BENCH_KEEP").is_some();
@@ -163,7 +199,7 @@ fn run() -> Result<()> {
         }
         let _ = fs::remove_file(out.join(name));
     }
-    let line = json!({
+    let mut line = json!({
         "bundles": files.len(),
         "records": files.len() * RECORDS,
         "bytes": bytes,
@@ -175,6 +211,7 @@ fn run() -> Result<()> {
         "report_ms": report_ms,
         "villages_source": source,
     });
+    line.as_object_mut().expect("an object").extend(pg_figures);
     println!("lindung-bench {line}");
     Ok(())
 }
@@ -300,13 +337,104 @@ fn ingest(out: &Path, template: &Path, dir: &Path, files: &[String]) -> Result<(
     Ok((ms, size))
 }
 
-fn report(out: &Path) -> Result<f64> {
+/// The `district ingest` of every file into a new PostgreSQL database per
+/// round, made from a template database with the devices added.
+struct Postgres {
+    /// The server's URL up to `/`, and the maintenance database to connect to.
+    server: String,
+    base: String,
+}
+
+const PG_TEMPLATE: &str = "lindung_bench_template";
+const PG_ROUND: &str = "lindung_bench_round";
+
+impl Postgres {
+    fn new(base: &str, devices: &[Device]) -> Result<Postgres> {
+        let (server, _) = base
+            .rsplit_once('/')
+            .ok_or("LINDUNG_BENCH_POSTGRES is a URL ending /DATABASE")?;
+        let pg = Postgres {
+            server: server.to_owned(),
+            base: base.to_owned(),
+        };
+        pg.sql(&format!("DROP DATABASE IF EXISTS {PG_ROUND} WITH (FORCE)"))?;
+        pg.sql(&format!(
+            "DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"
+        ))?;
+        pg.sql(&format!("CREATE DATABASE {PG_TEMPLATE}"))?;
+        let url = format!("{}/{PG_TEMPLATE}", pg.server);
+        output(district().args(["init", "--db", &url]))?;
+        for device in devices {
+            output(district().args([
+                "agents",
+                "add",
+                "--db",
+                &url,
+                "--kid",
+                &device.kid,
+                "--name",
+                &device.name,
+            ]))?;
+        }
+        Ok(pg)
+    }
+
+    fn sql(&self, statement: &str) -> Result<()> {
+        let mut client = postgres::Client::connect(&self.base, postgres::NoTls)
+            .map_err(|e| format!("cannot connect to LINDUNG_BENCH_POSTGRES: {e}"))?;
+        client
+            .batch_execute(statement)
+            .map_err(|e| format!("{statement}: {e}"))
+    }
+
+    fn round_url(&self) -> String {
+        format!("{}/{PG_ROUND}", self.server)
+    }
+
+    /// (ms, database size in bytes).
+    fn ingest(&self, dir: &Path, files: &[String]) -> Result<(f64, u64)> {
+        self.sql(&format!("DROP DATABASE IF EXISTS {PG_ROUND} WITH (FORCE)"))?;
+        self.sql(&format!(
+            "CREATE DATABASE {PG_ROUND} TEMPLATE {PG_TEMPLATE}"
+        ))?;
+        let start = Instant::now();
+        let stdout = output(
+            district()
+                .args(["ingest", "--db", &self.round_url()])
+                .args(files)
+                .current_dir(dir),
+        )?;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let merged = stdout.lines().filter(|l| l.starts_with("merged ")).count();
+        if merged != files.len() {
+            return Err(format!(
+                "district ingest (PostgreSQL) merged {merged} of {} bundles",
+                files.len()
+            ));
+        }
+        let mut client = postgres::Client::connect(&self.base, postgres::NoTls)
+            .map_err(|e| format!("cannot connect to LINDUNG_BENCH_POSTGRES: {e}"))?;
+        let size: i64 = client
+            .query_one(&format!("SELECT pg_database_size('{PG_ROUND}')"), &[])
+            .and_then(|row| row.try_get(0))
+            .map_err(|e| format!("database size: {e}"))?;
+        Ok((ms, u64::try_from(size).unwrap_or(0)))
+    }
+
+    fn drop_databases(&self) -> Result<()> {
+        self.sql(&format!("DROP DATABASE IF EXISTS {PG_ROUND} WITH (FORCE)"))?;
+        self.sql(&format!(
+            "DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"
+        ))
+    }
+}
+
+/// `district report --format csv --db DB`, timed.
+fn report(db: &str) -> Result<f64> {
     let start = Instant::now();
-    let csv = output(
-        district()
-            .args(["report", "--format", "csv", "--month", "2027-05", "--db"])
-            .arg(out.join("register.db")),
-    )?;
+    let csv = output(district().args([
+        "report", "--format", "csv", "--month", "2027-05", "--db", db,
+    ]))?;
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let villages = csv.lines().filter(|l| l.starts_with("village,")).count();
     if villages != BUNDLES {

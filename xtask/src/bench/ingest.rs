@@ -1,6 +1,8 @@
 //! District ingest: 2,047 bundles × 100 made-up workers (one bundle per village of
 //! Kalimantan Barat) ingested by the release `district` binary into a new register,
-//! next to the time serde_json takes merely to parse the same bytes.
+//! SQLite and PostgreSQL (a cluster of its own, started here with PostgreSQL's default
+//! durability), next to the time serde_json takes merely to parse the same bytes; and
+//! `district report` of each.
 //!
 //! The measurement is `crates/district/benches/ingest.rs`, a program run by
 //! `cargo bench -p lindung-district --bench ingest` (the release profile, so it
@@ -10,6 +12,7 @@
 use serde_json::Value;
 
 use super::{Figure, Unit};
+use crate::postgres::{Cluster, Durability};
 use crate::process::{self, describe};
 use crate::project::Project;
 use crate::{Error, Result};
@@ -17,9 +20,16 @@ use crate::{Error, Result};
 const MARKER: &str = "lindung-bench ";
 
 pub fn run(project: &Project) -> Result<Vec<Figure>> {
+    // PostgreSQL with its default durability (every commit synced), as a
+    // province's server runs it.
+    let cluster = Cluster::start_with(project, Durability::Durable)?;
     let mut bench = project.command("cargo");
-    bench.args(["bench", "-p", "lindung-district", "--bench", "ingest"]);
-    let streamed = process::run_streamed(&mut bench)?;
+    bench
+        .args(["bench", "-p", "lindung-district", "--bench", "ingest"])
+        .env("LINDUNG_BENCH_POSTGRES", cluster.url());
+    let streamed = process::run_streamed(&mut bench);
+    cluster.stop()?;
+    let streamed = streamed?;
     if !streamed.status.success() {
         return Err(Error::new(format!(
             "`{}` failed ({})",
@@ -48,6 +58,7 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
             .ok_or_else(|| Error::new(format!("the ingest bench's line has no `{key}`")))
     };
     let (parse, ingest) = (number("parse_ms")?, number("ingest_ms")?);
+    let pg_ingest = number("pg_ingest_ms")?;
     Ok(vec![
         Figure::new("ingest.bundles", number("bundles")?, Unit::Count),
         Figure::new("ingest.records", number("records")?, Unit::Count),
@@ -63,6 +74,18 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
         Figure::new("ingest.ratio", ingest / parse, Unit::Ratio),
         Figure::new("ingest.register", number("register_bytes")?, Unit::Bytes),
         Figure::new("ingest.report.ms", number("report_ms")?, Unit::Millis),
+        Figure::new("ingest.postgres.ms", pg_ingest, Unit::Millis),
+        Figure::new("ingest.postgres.ratio", pg_ingest / parse, Unit::Ratio),
+        Figure::new(
+            "ingest.postgres.register",
+            number("pg_register_bytes")?,
+            Unit::Bytes,
+        ),
+        Figure::new(
+            "ingest.postgres.report.ms",
+            number("pg_report_ms")?,
+            Unit::Millis,
+        ),
     ])
 }
 
@@ -76,11 +99,17 @@ mod tests {
             ingest bench: round 1: parse 700 ms, verify 2000 ms, ingest 2100 ms\n\
             lindung-bench {\"bundles\":2047,\"records\":204700,\"bytes\":159333275,\
             \"register_bytes\":1,\"parse_ms\":700.0,\"verify_ms\":2000.0,\"verify_ring_ms\":1500.0,\
-            \"ingest_ms\":2100.0,\"report_ms\":900.0,\"villages_source\":\"x\"}\n";
+            \"ingest_ms\":2100.0,\"report_ms\":900.0,\"villages_source\":\"x\",\
+            \"pg_ingest_ms\":3500.0,\"pg_report_ms\":1000.0,\"pg_register_bytes\":2}\n";
         let figures = parse(output).unwrap();
         let ratio = figures.iter().find(|f| f.name == "ingest.ratio").unwrap();
         assert_eq!(ratio.value, 3.0);
-        assert_eq!(figures.len(), 10);
+        let pg = figures
+            .iter()
+            .find(|f| f.name == "ingest.postgres.ratio")
+            .unwrap();
+        assert_eq!(pg.value, 5.0);
+        assert_eq!(figures.len(), 14);
         assert!(parse("test result: ok.").is_err());
         assert!(parse("lindung-bench {\"parse_ms\":1}").is_err());
     }
