@@ -205,7 +205,7 @@ impl Jwk {
 
     /// Reads a JWK object; `None` unless it is exactly `kty`, `crv`, `x`, `y`
     /// of a P-256 point.
-    fn from_value(value: &Value) -> Option<Jwk> {
+    pub(crate) fn from_value(value: &Value) -> Option<Jwk> {
         let object = value.as_object()?;
         if object.len() != 4 {
             return None;
@@ -1043,7 +1043,7 @@ pub fn verify_bundle_with(
 /// name). `None` if there is none before the text ends or stops being JSON;
 /// whoever parses the text next reports that. Builds nothing but the set of
 /// names of each object while it is read.
-fn duplicate_member(bytes: &[u8]) -> Option<String> {
+pub(crate) fn duplicate_member(bytes: &[u8]) -> Option<String> {
     let mut found = None;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     // An error is either the duplicate (then `found` is set) or the text
@@ -1218,7 +1218,7 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
 }
 
 /// Serde for a [`Timestamp`] as RFC 3339 text.
-mod rfc3339 {
+pub(crate) mod rfc3339 {
     use super::*;
 
     pub fn serialize<S: Serializer>(at: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {

@@ -18,6 +18,7 @@ pub mod region;
 pub mod registration;
 pub mod roster;
 pub mod rulepack;
+pub mod sync;
 pub mod workspace;
 
 pub use contribution::{budget, monthly, Budget, Contribution, ContributionError};
