@@ -281,6 +281,9 @@ pub enum Outcome {
     Revoked,
     /// Larger than the server takes.
     TooLarge,
+    /// Not looked at: the server is busy, the device sent too much, or the
+    /// body did not arrive; send it again after `Retry-After`.
+    RetryLater,
 }
 
 impl Outcome {
@@ -298,6 +301,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Revoked => "revoked",
             Outcome::TooLarge => "too_large",
+            Outcome::RetryLater => "retry_later",
         }
     }
 }
@@ -621,7 +625,8 @@ mod tests {
 
     #[test]
     fn sequence_summaries() {
-        let cases: [(&[u64], (u64, u64, &[[u64; 2]])); 6] = [
+        type Summary = (u64, u64, &'static [[u64; 2]]);
+        let cases: [(&[u64], Summary); 6] = [
             (&[], (0, 0, &[])),
             (&[1, 2, 3], (3, 3, &[])),
             (&[3, 1, 2, 2], (3, 3, &[])),

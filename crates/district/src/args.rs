@@ -22,7 +22,12 @@ Usage:
   district rules check PACK.json             check a rule pack file
   district rules publish --db DB PACK.json   make a rule pack the register's current one
   district verify [--db DB] BUNDLE...        check export bundles; changes nothing
-  district init --db DB                      create the register, or migrate it
+  district init --db DB [--key FILE] [--district-id ID]
+                                             create the register, or migrate it; make
+                                             the district key (kept if it exists)
+  district serve --db DB [--key FILE] [--listen ADDR] [--app DIR]
+                 [--allow-origin ORIGIN,...] [--max-bundle-bytes N]
+                                             serve the app and the intake API
   district agents add --db DB --kid KID --name NAME [--agent-id ID]
                                              add a device key (approved at once)
   district agents list --db DB               list device keys, status and sequences
@@ -106,6 +111,19 @@ ingest: per file, judged as verify does, then merged in one transaction or not
   between the device's previous bundle (or its enrolment) and its arrival,
   then the order of arrival breaks ties (docs/bundle-format.md).
 
+init: also makes the district key, the ES256 key that signs receipts (a file
+  only its owner can read, kept if it exists; default district-key.json beside
+  a SQLite register, or in the current directory), and prints its kid: phones
+  pin it on first contact, so compare it with the kid the app shows. Back the
+  key up with the register. --district-id names the district in receipts.
+
+serve: serves the intake API under /api/v1/ (docs/sync-protocol.md) and, with
+  --app, the built app (dist/) at /. --listen (default 127.0.0.1:8787; put a
+  TLS proxy in front, docs/deploy.md). --allow-origin lets pages of other
+  origins call the API. --max-bundle-bytes (default 16 MiB). Several servers
+  may share one PostgreSQL register. Stops on Ctrl-C or SIGTERM after the
+  requests in flight.
+
 quarantine list: tab-separated lines, records first:
   `record KID SEQUENCE VILLAGE RECORD_ID REVISION CODES STATE` (STATE current,
   superseded by a later revision, or withdrawn), then bundles that were
@@ -166,13 +184,112 @@ pub enum Command {
     },
     /// A command on the district register.
     Register(RegisterCommand),
+    /// Serve the app and the intake API.
+    Serve(ServeOptions),
+}
+
+/// `district serve`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    pub db: Location,
+    pub key: PathBuf,
+    pub listen: std::net::SocketAddr,
+    pub app: Option<PathBuf>,
+    pub allowed_origins: Vec<String>,
+    pub max_bundle_bytes: Option<usize>,
+}
+
+/// Where the district key is when `--key` is not given: `district-key.json`
+/// beside a SQLite register, or in the current directory.
+pub fn default_key(db: &Location) -> PathBuf {
+    let name = "district-key.json";
+    match db {
+        Location::Sqlite(path) => match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+            _ => PathBuf::from(name),
+        },
+        Location::Postgres(_) => PathBuf::from(name),
+    }
+}
+
+fn parse_serve(parser: &mut Parser) -> Result<Command, UsageError> {
+    let mut opts = Options::parse(
+        "serve",
+        parser,
+        &[
+            "--db",
+            "--key",
+            "--listen",
+            "--app",
+            "--allow-origin",
+            "--max-bundle-bytes",
+        ],
+    )?;
+    opts.no_positionals()?;
+    let db = opts.db()?;
+    let key = opts.key(&db)?;
+    let listen = match opts.take("--listen") {
+        None => std::net::SocketAddr::from(([127, 0, 0, 1], 8787)),
+        Some(text) => text.parse().map_err(|_| {
+            usage(format!(
+                "serve: --listen `{text}` is not an address and port such as 127.0.0.1:8787"
+            ))
+        })?,
+    };
+    let app = opts.take("--app").map(PathBuf::from);
+    let allowed_origins = match opts.take("--allow-origin") {
+        None => Vec::new(),
+        Some(list) => {
+            let origins: Vec<String> = list
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
+            for origin in &origins {
+                let scheme_ok = origin.starts_with("https://") || origin.starts_with("http://");
+                let rest = origin.split_once("://").map_or("", |(_, r)| r);
+                if !scheme_ok || rest.is_empty() || rest.contains('/') {
+                    return Err(usage(format!(
+                        "serve: --allow-origin `{origin}` is not an origin such as \
+                         https://app.example.id"
+                    )));
+                }
+            }
+            origins
+        }
+    };
+    let max_bundle_bytes = match opts.take("--max-bundle-bytes") {
+        None => None,
+        Some(text) => {
+            let ceiling = lindung_core::bundle::Limits::DEFAULT.max_bytes;
+            match text.parse::<usize>() {
+                Ok(n) if (1024..=ceiling).contains(&n) => Some(n),
+                _ => {
+                    return Err(usage(format!(
+                        "serve: --max-bundle-bytes `{text}` is not a number from 1024 to {ceiling}"
+                    )))
+                }
+            }
+        }
+    };
+    Ok(Command::Serve(ServeOptions {
+        db,
+        key,
+        listen,
+        app,
+        allowed_origins,
+        max_bundle_bytes,
+    }))
 }
 
 /// What to do with the district register.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegisterCommand {
+    /// Create or migrate the register, and make the district key.
     Init {
         db: Location,
+        key: PathBuf,
+        district_id: Option<String>,
     },
     AgentsAdd {
         db: Location,
@@ -293,6 +410,7 @@ where
         }
         "init" | "agents" | "ingest" | "duplicates" | "bundle" | "report" | "quarantine"
         | "migrate" => parse_register(&command, parser).map(Command::Register),
+        "serve" => parse_serve(parser),
         other if other.starts_with('-') => Err(usage(format!("unknown option `{other}`"))),
         other => Err(usage(format!("unknown command `{other}`"))),
     }
@@ -301,9 +419,21 @@ where
 fn parse_register(command: &str, parser: &mut Parser) -> Result<RegisterCommand, UsageError> {
     match command {
         "init" => {
-            let mut opts = Options::parse("init", parser, &["--db"])?;
+            let mut opts = Options::parse("init", parser, &["--db", "--key", "--district-id"])?;
             opts.no_positionals()?;
-            Ok(RegisterCommand::Init { db: opts.db()? })
+            let db = opts.db()?;
+            let key = opts.key(&db)?;
+            let district_id = match opts.take("--district-id") {
+                Some(id) if id.trim().is_empty() => {
+                    return Err(usage("init: --district-id must not be empty"))
+                }
+                other => other,
+            };
+            Ok(RegisterCommand::Init {
+                db,
+                key,
+                district_id,
+            })
         }
         "ingest" => {
             let mut opts = Options::parse("ingest", parser, &["--db"])?;
@@ -500,6 +630,17 @@ impl Options {
 
     fn db(&mut self) -> Result<Location, UsageError> {
         self.location("--db")
+    }
+
+    /// `--key FILE`, or the default beside the register.
+    fn key(&mut self, db: &Location) -> Result<PathBuf, UsageError> {
+        match self.take("--key") {
+            Some(key) if key.trim().is_empty() => {
+                Err(usage(format!("{}: --key must not be empty", self.command)))
+            }
+            Some(key) => Ok(PathBuf::from(key)),
+            None => Ok(default_key(db)),
+        }
     }
 
     /// A register: a SQLite file path or a `postgres://` URL.
@@ -788,11 +929,45 @@ mod tests {
             ),
             (
                 &["init", "--db", "r.db"],
-                r#"Register(Init { db: Sqlite("r.db") })"#,
+                r#"Register(Init { db: Sqlite("r.db"), key: "district-key.json", district_id: None })"#,
             ),
             (
                 &["init", "--db=r.db"],
-                r#"Register(Init { db: Sqlite("r.db") })"#,
+                r#"Register(Init { db: Sqlite("r.db"), key: "district-key.json", district_id: None })"#,
+            ),
+            (
+                &[
+                    "init",
+                    "--db",
+                    "/srv/lindung/r.db",
+                    "--district-id",
+                    "61.07",
+                ],
+                r#"Register(Init { db: Sqlite("/srv/lindung/r.db"), key: "/srv/lindung/district-key.json", district_id: Some("61.07") })"#,
+            ),
+            (
+                &["init", "--db", "postgres:///reg", "--key", "/etc/k.json"],
+                r#"Register(Init { db: Postgres("postgres:///reg"), key: "/etc/k.json", district_id: None })"#,
+            ),
+            (
+                &["serve", "--db", "r.db"],
+                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 127.0.0.1:8787, app: None, allowed_origins: [], max_bundle_bytes: None })"#,
+            ),
+            (
+                &[
+                    "serve",
+                    "--db",
+                    "r.db",
+                    "--listen",
+                    "0.0.0.0:80",
+                    "--app",
+                    "dist",
+                    "--allow-origin",
+                    "https://a.example, http://b.example:8080/",
+                    "--max-bundle-bytes",
+                    "2048",
+                ],
+                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 0.0.0.0:80, app: Some("dist"), allowed_origins: ["https://a.example", "http://b.example:8080"], max_bundle_bytes: Some(2048) })"#,
             ),
             (
                 &[
@@ -1048,6 +1223,24 @@ mod tests {
             ),
             (&["ingest", "--db", "r.db"], "error: ingest needs at least one bundle file"),
             (&["ingest", "a.json"], "error: ingest needs --db"),
+            (&["serve"], "error: serve needs --db"),
+            (
+                &["serve", "--db", "r.db", "--listen", "8787"],
+                "error: serve: --listen `8787` is not an address and port such as 127.0.0.1:8787",
+            ),
+            (
+                &["serve", "--db", "r.db", "--allow-origin", "app.example"],
+                "error: serve: --allow-origin `app.example` is not an origin such as https://app.example.id",
+            ),
+            (
+                &["serve", "--db", "r.db", "--allow-origin", "https://a.example/app"],
+                "error: serve: --allow-origin `https://a.example/app` is not an origin such as https://app.example.id",
+            ),
+            (
+                &["serve", "--db", "r.db", "--max-bundle-bytes", "1"],
+                "error: serve: --max-bundle-bytes `1` is not a number from 1024 to 33554432",
+            ),
+            (&["init", "--db", "r.db", "--key", ""], "error: init: --key must not be empty"),
             (&["report"], "error: report needs --db"),
             (
                 &["report", "--db", "r.db", "--format", "pdf"],

@@ -23,14 +23,16 @@ pub mod args;
 pub mod es256;
 pub mod ingest;
 pub mod judgement;
+pub mod key;
 pub mod nik;
 pub mod output;
 pub mod register;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod verify;
 
-pub use args::{parse_args, Command, NikSource, RegisterCommand, UsageError, USAGE};
+pub use args::{parse_args, Command, NikSource, RegisterCommand, ServeOptions, UsageError, USAGE};
 pub use nik::{stdin_entry, write_reports, NikReport};
 pub use rules::check_pack;
 

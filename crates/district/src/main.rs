@@ -7,12 +7,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use lindung_core::{Date, RulePack, Timestamp};
 use lindung_district::ingest::{ingest_files, FileOutcome, PipelineError};
+use lindung_district::key::{DistrictKey, KeyOutcome};
 use lindung_district::output::{agent_line, ingest_lines, quarantine_report_lines};
 use lindung_district::register::{InitOutcome, Location, Register, RegisterError};
 use lindung_district::report::{self, ReportFormat};
+use lindung_district::server;
 use lindung_district::verify;
 use lindung_district::{
-    check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, RegisterCommand, USAGE,
+    check_pack, parse_args, stdin_entry, write_reports, Command, NikSource, RegisterCommand,
+    ServeOptions, USAGE,
 };
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::RulesCheck { pack } => rules_check(&pack),
         Command::Verify { db, files } => verify(db.as_ref(), &files),
         Command::Register(command) => register_command(command),
+        Command::Serve(options) => serve(options),
     };
     match result {
         Ok(code) => code,
@@ -52,6 +56,54 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `district serve`: checks the key and the register, prints where it
+/// listens (one line on stdout, then nothing), serves until a signal.
+fn serve(options: ServeOptions) -> io::Result<ExitCode> {
+    let key = match DistrictKey::load(&options.key) {
+        Ok(key) => key,
+        Err(error) => {
+            eprintln!("district: {error} (make one with `district init --db DB`)");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    // The register must open now, not at the first phone's upload.
+    if let Err(error) = Register::open(&options.db) {
+        eprintln!("district: {error}");
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Some(app) = &options.app {
+        if !app.join("index.html").is_file() {
+            eprintln!(
+                "district: {} holds no index.html (build the app: trunk build --release)",
+                app.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let mut config = server::Config::new(options.listen);
+    config.app = options.app;
+    config.allowed_origins = options.allowed_origins;
+    if let Some(max) = options.max_bundle_bytes {
+        config.max_bundle_bytes = max;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (listener, address) = server::bind(&config).await?;
+        println!(
+            "district serve: listening on http://{address} (register {}, district {}, kid {})",
+            options.db,
+            key.district_id(),
+            key.kid()
+        );
+        io::stdout().flush()?;
+        server::serve(listener, options.db, key, config, server::shutdown_signal()).await
+    })?;
+    eprintln!("district serve: stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn usage_error(message: &str) -> ExitCode {
@@ -269,7 +321,15 @@ fn ingest(
 
 fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCode, RunError> {
     match command {
-        RegisterCommand::Init { db } => {
+        RegisterCommand::Init {
+            db,
+            key,
+            district_id,
+        } => {
+            // The key first: a key that cannot be made or read leaves the
+            // register as it was.
+            let (key_made, key_outcome) = DistrictKey::create_or_load(&key, district_id.as_deref())
+                .map_err(|e| RunError::Failed(e.to_string()))?;
             let (_, outcome) = Register::init_with(&db, now())?;
             let version = lindung_district::register::SCHEMA_VERSION;
             match outcome {
@@ -285,6 +345,17 @@ fn run_register(command: RegisterCommand, out: &mut impl Write) -> Result<ExitCo
                     "register {db} is already at schema version {version}; nothing changed"
                 )?,
             }
+            let made = match key_outcome {
+                KeyOutcome::Created => "made",
+                KeyOutcome::Kept => "kept",
+            };
+            writeln!(
+                out,
+                "district key {} {made}: district {}, kid {}",
+                key.display(),
+                key_made.district_id(),
+                key_made.kid()
+            )?;
         }
         RegisterCommand::RulesPublish { db, pack } => {
             let text = read_pack_text(&pack)?;

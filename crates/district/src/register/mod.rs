@@ -33,6 +33,7 @@
 //!   bundles, so a late bundle closes or narrows its gap by being stored.
 
 mod bulk;
+mod device;
 mod files;
 mod merge;
 mod migrate;
@@ -50,6 +51,7 @@ use lindung_core::{RulePack, Timestamp};
 pub use crate::judgement::{
     chain_break, missing_ranges, ranges_count, ranges_text, ChainSide, Link, Rejection, Source,
 };
+pub use device::{DeviceDuplicate, DeviceFacts, StoredReceipt};
 pub use files::{Checked, Packed};
 pub(crate) use merge::preview_alone;
 pub use merge::Withdrawal;

@@ -1228,6 +1228,47 @@ fn copy_in(
     writer.finish()
 }
 
+/// The quarantined records query with a `WHERE` clause (or none).
+macro_rules! quarantined_sql {
+    ($filter:literal) => {
+        concat!(
+            "SELECT q.kid, q.sequence, q.village, q.record_id, q.revision, q.codes,
+                    EXISTS (SELECT 1 FROM records r WHERE r.village = q.village
+                            AND r.record_id = q.record_id AND r.kid = q.kid
+                            AND r.revision = q.revision AND r.quarantine IS NOT NULL),
+                    b.withdrawn_ms IS NOT NULL
+             FROM quarantine q JOIN bundles b ON b.kid = q.kid AND b.sequence = q.sequence ",
+            $filter,
+            " ORDER BY q.kid, q.sequence, q.village, q.record_id"
+        )
+    };
+}
+impl PgTx<'_> {
+    /// Quarantined records, all or one device's (`sql` from
+    /// `quarantined_sql!`).
+    fn quarantined_where(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Vec<QuarantinedRecord>> {
+        self.all(sql, params, |row| {
+            Ok(QuarantinedRecord {
+                kid: get(row, 0)?,
+                sequence: get_u64(row, 1)?,
+                village: get(row, 2)?,
+                record_id: get(row, 3)?,
+                revision: get_u32(row, 4)?,
+                codes: get::<String>(row, 5)?
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect(),
+                current: get(row, 6)?,
+                withdrawn: get(row, 7)?,
+            })
+        })
+    }
+}
+
 impl Reads for PgTx<'_> {
     fn agent_rows(&mut self) -> Result<Vec<AgentRow>> {
         self.all(
@@ -1340,31 +1381,11 @@ impl Reads for PgTx<'_> {
     }
 
     fn quarantined_records(&mut self) -> Result<Vec<QuarantinedRecord>> {
-        self.all(
-            "SELECT q.kid, q.sequence, q.village, q.record_id, q.revision, q.codes,
-                    EXISTS (SELECT 1 FROM records r WHERE r.village = q.village
-                            AND r.record_id = q.record_id AND r.kid = q.kid
-                            AND r.revision = q.revision AND r.quarantine IS NOT NULL),
-                    b.withdrawn_ms IS NOT NULL
-             FROM quarantine q JOIN bundles b ON b.kid = q.kid AND b.sequence = q.sequence
-             ORDER BY q.kid, q.sequence, q.village, q.record_id",
-            &[],
-            |row| {
-                Ok(QuarantinedRecord {
-                    kid: get(row, 0)?,
-                    sequence: get_u64(row, 1)?,
-                    village: get(row, 2)?,
-                    record_id: get(row, 3)?,
-                    revision: get_u32(row, 4)?,
-                    codes: get::<String>(row, 5)?
-                        .split(',')
-                        .map(str::to_owned)
-                        .collect(),
-                    current: get(row, 6)?,
-                    withdrawn: get(row, 7)?,
-                })
-            },
-        )
+        self.quarantined_where(quarantined_sql!(""), &[])
+    }
+
+    fn quarantined_of(&mut self, kid: &str) -> Result<Vec<QuarantinedRecord>> {
+        self.quarantined_where(quarantined_sql!("WHERE q.kid = $1"), &[&kid])
     }
 
     fn quarantined_bundles(&mut self) -> Result<Vec<QuarantinedBundle>> {

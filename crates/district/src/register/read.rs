@@ -129,6 +129,8 @@ pub(crate) trait Reads {
     fn quarantined_counts(&mut self) -> Result<Vec<(String, u64)>>;
     fn senders(&mut self) -> Result<Vec<(String, String)>>;
     fn quarantined_records(&mut self) -> Result<Vec<QuarantinedRecord>>;
+    /// [`Reads::quarantined_records`] of one device.
+    fn quarantined_of(&mut self, kid: &str) -> Result<Vec<QuarantinedRecord>>;
     fn quarantined_bundles(&mut self) -> Result<Vec<QuarantinedBundle>>;
     /// (revision, removed, name, quarantine codes) of the first record with
     /// this id.

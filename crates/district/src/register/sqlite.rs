@@ -491,6 +491,44 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
+impl SqliteTx<'_> {
+    /// Quarantined records, all or (`filter`, `kid`) one device's.
+    fn quarantined_where(
+        &mut self,
+        filter: &str,
+        kid: Option<&str>,
+    ) -> Result<Vec<QuarantinedRecord>> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT q.kid, q.sequence, q.village, q.record_id, q.revision, q.codes,
+                    EXISTS (SELECT 1 FROM records r WHERE r.village = q.village
+                            AND r.record_id = q.record_id AND r.kid = q.kid
+                            AND r.revision = q.revision AND r.quarantine IS NOT NULL),
+                    b.withdrawn_ms IS NOT NULL
+             FROM quarantine q JOIN bundles b ON b.kid = q.kid AND b.sequence = q.sequence
+             {filter} ORDER BY q.kid, q.sequence, q.village, q.record_id"
+        ))?;
+        let params: Vec<&dyn rusqlite::ToSql> =
+            kid.iter().map(|k| k as &dyn rusqlite::ToSql).collect();
+        let rows = stmt.query_map(params.as_slice(), |row| {
+            Ok(QuarantinedRecord {
+                kid: row.get(0)?,
+                sequence: from_db(row.get(1)?),
+                village: row.get(2)?,
+                record_id: row.get(3)?,
+                revision: row.get(4)?,
+                codes: row
+                    .get::<_, String>(5)?
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect(),
+                current: row.get(6)?,
+                withdrawn: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 impl Reads for SqliteTx<'_> {
     fn agent_rows(&mut self) -> Result<Vec<AgentRow>> {
         let mut stmt = self.0.prepare(
@@ -605,32 +643,11 @@ impl Reads for SqliteTx<'_> {
     }
 
     fn quarantined_records(&mut self) -> Result<Vec<QuarantinedRecord>> {
-        let mut stmt = self.0.prepare(
-            "SELECT q.kid, q.sequence, q.village, q.record_id, q.revision, q.codes,
-                    EXISTS (SELECT 1 FROM records r WHERE r.village = q.village
-                            AND r.record_id = q.record_id AND r.kid = q.kid
-                            AND r.revision = q.revision AND r.quarantine IS NOT NULL),
-                    b.withdrawn_ms IS NOT NULL
-             FROM quarantine q JOIN bundles b ON b.kid = q.kid AND b.sequence = q.sequence
-             ORDER BY q.kid, q.sequence, q.village, q.record_id",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok(QuarantinedRecord {
-                kid: row.get(0)?,
-                sequence: from_db(row.get(1)?),
-                village: row.get(2)?,
-                record_id: row.get(3)?,
-                revision: row.get(4)?,
-                codes: row
-                    .get::<_, String>(5)?
-                    .split(',')
-                    .map(str::to_owned)
-                    .collect(),
-                current: row.get(6)?,
-                withdrawn: row.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.quarantined_where("", None)
+    }
+
+    fn quarantined_of(&mut self, kid: &str) -> Result<Vec<QuarantinedRecord>> {
+        self.quarantined_where("WHERE q.kid = ?1", Some(kid))
     }
 
     fn quarantined_bundles(&mut self) -> Result<Vec<QuarantinedBundle>> {
