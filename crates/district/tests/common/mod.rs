@@ -404,6 +404,16 @@ impl Drop for PgDb {
     }
 }
 
+/// `init`'s output without its `district key FILE made|kept: ...` line
+/// (the kid of a new key is random).
+pub fn without_key_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|line| !line.starts_with("district key "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 /// A bundle file's signing input hash: the next bundle's `previous`.
 pub fn hash_of(file: &[u8]) -> String {
     lindung_district::es256::verify(file)
