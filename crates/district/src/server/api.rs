@@ -56,9 +56,9 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(pool: Pool, key: DistrictKey, config: Config) -> State {
+    pub fn new(pool: Arc<Pool>, key: DistrictKey, config: Config) -> State {
         State {
-            pool: Arc::new(pool),
+            pool,
             per_device: PerDevice::new(config.per_device_per_minute),
             in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
             key,

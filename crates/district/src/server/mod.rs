@@ -99,11 +99,8 @@ pub async fn serve(
     } else {
         config.connections
     };
-    let state = Arc::new(api::State::new(
-        pool::Pool::new(location, connections),
-        key,
-        config.clone(),
-    ));
+    let pool = Arc::new(pool::Pool::new(location, connections));
+    let state = Arc::new(api::State::new(Arc::clone(&pool), key, config.clone()));
     let router = api::router(state, &config);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -145,6 +142,7 @@ pub async fn serve(
             eprintln!("serve: requests still running after the grace period; stopping");
         }
     }
+    pool.close().await;
     Ok(())
 }
 

@@ -36,6 +36,14 @@ impl Pool {
         }
     }
 
+    /// Closes the idle connections on a blocking thread (PostgreSQL's
+    /// client must not be dropped on an async one).
+    pub async fn close(&self) {
+        let idle: Vec<Pooled> =
+            std::mem::take(&mut *self.free.lock().unwrap_or_else(|e| e.into_inner()));
+        let _ = tokio::task::spawn_blocking(move || drop(idle)).await;
+    }
+
     /// Runs `work` on a register connection on a blocking thread.
     pub async fn run<T, F>(self: &std::sync::Arc<Self>, work: F) -> Result<T, RegisterError>
     where

@@ -1,0 +1,301 @@
+//! `district serve` over real HTTP on 127.0.0.1: every outcome of
+//! `POST /api/v1/bundles`, the device state, the rule pack, and shutdown.
+//! Receipts are checked with `ring`, not with the core's code the server
+//! signs with. Each test body runs once per backend. Made-up NIKs only.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use lindung_core::sync::{
+    open_document, DeviceState, Receipt, DEVICE_STATE_TYP, RECEIPT_TYP, RULE_PACK_TYP,
+};
+use serde_json::Value;
+
+mod common;
+use common::{bundle, district, kid, stray_hash, up, Db, V1};
+
+/// A running `district serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    /// The district key's kid, as `init` printed it.
+    district_kid: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const MAX_BYTES: usize = 65_536;
+
+fn start(db: &Db) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let key: PathBuf = dir.path().join("district-key.json");
+    let key_arg = key.to_str().unwrap();
+    let arg = db.arg();
+    let init = district(&[
+        "init",
+        "--db",
+        &arg,
+        "--key",
+        key_arg,
+        "--district-id",
+        "61.07",
+    ]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let district_kid = init
+        .stdout
+        .lines()
+        .find_map(|l| l.split_once(", kid ").map(|(_, k)| k.to_owned()))
+        .expect("init prints the kid");
+    let add = district(&[
+        "agents",
+        "add",
+        "--db",
+        &arg,
+        "--kid",
+        &kid(1),
+        "--name",
+        "Siti",
+    ]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_district"))
+        .args([
+            "serve",
+            "--db",
+            &arg,
+            "--key",
+            key_arg,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--max-bundle-bytes", &MAX_BYTES.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("serve printed {line:?}"))
+        .to_owned();
+    Server {
+        child,
+        base,
+        district_kid,
+        _dir: dir,
+    }
+}
+
+/// (status, content type, body) of an HTTP exchange.
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
+    let response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(other) => panic!("no answer: {other}"),
+    };
+    Answer {
+        status: response.status(),
+        content_type: response.content_type().to_owned(),
+        body: response.into_string().unwrap(),
+    }
+}
+
+fn post(server: &Server, body: &[u8]) -> Answer {
+    answer(
+        ureq::post(&format!("{}/api/v1/bundles", server.base))
+            .set("Content-Type", "application/jose+json")
+            .send_bytes(body),
+    )
+}
+
+fn get(server: &Server, path: &str) -> Answer {
+    answer(ureq::get(&format!("{}{path}", server.base)).call())
+}
+
+/// Checks `document` (JWS JSON text) is signed by the district key, with
+/// ring; its payload as `T`.
+fn signed<T: serde::de::DeserializeOwned>(server: &Server, document: &str, typ: &str) -> T {
+    let document = open_document(document.as_bytes(), typ).expect("a district document");
+    assert_eq!(
+        document.kid, server.district_kid,
+        "signed by the district key"
+    );
+    let key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_FIXED,
+        document.jwk.sec1_uncompressed(),
+    );
+    key.verify(document.signing_input(), document.signature())
+        .expect("ring verifies the signature");
+    document.payload().expect("the payload reads")
+}
+
+/// The receipt of an answer: the body itself, or the problem's `receipt`.
+fn receipt(server: &Server, answer: &Answer) -> Receipt {
+    if answer.content_type == "application/jose+json" {
+        signed(server, &answer.body, RECEIPT_TYP)
+    } else {
+        assert_eq!(
+            answer.content_type, "application/problem+json",
+            "{}",
+            answer.body
+        );
+        let problem: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(problem["status"], answer.status, "{}", answer.body);
+        signed(server, &problem["receipt"].to_string(), RECEIPT_TYP)
+    }
+}
+
+fn code_of(answer: &Answer) -> String {
+    let problem: Value = serde_json::from_str(&answer.body).unwrap();
+    problem["code"].as_str().unwrap_or_default().to_owned()
+}
+
+fn every_bundle_answer_carries_a_signed_receipt(db: Db) {
+    let server = start(&db);
+    let status: Value = serde_json::from_str(&get(&server, "/api/v1/status").body).unwrap();
+    assert_eq!(status["district_kid"], server.district_kid.as_str());
+    assert_eq!(status["district_id"], "61.07");
+
+    let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
+    let (b1_other, _) = bundle(1, 1, None, &[up("r9", 1, "6107014502870009", V1)]);
+    let (b3, h3) = bundle(
+        1,
+        3,
+        Some(&stray_hash()),
+        &[
+            up("r2", 1, "6107014502870002", V1),
+            up("bad", 1, "12345", V1),
+        ],
+    );
+    let (p1, _) = bundle(2, 1, None, &[up("r3", 1, "6107014502870003", V1)]);
+    let big = vec![b' '; MAX_BYTES + 1];
+
+    // Merged (201), then the same bundle again (200): the same receipt,
+    // byte for byte.
+    let first = post(&server, &b1);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let r = receipt(&server, &first);
+    assert!(r.is_for(&kid(1), 1, &h1), "{r:?}");
+    assert_eq!(
+        (r.outcome.as_str(), r.district_id.as_str()),
+        ("merged", "61.07")
+    );
+    let again = post(&server, &b1);
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, first.body);
+
+    // The rest of the outcomes, each with its receipt.
+    let cases: [(&str, &[u8], u16, &str, &str); 5] = [
+        ("conflict", &b1_other, 409, "conflict", "register.conflict"),
+        (
+            "not a bundle",
+            b"<html>portal</html>",
+            422,
+            "rejected",
+            "bundle.json",
+        ),
+        ("too large", &big, 413, "too_large", "server.too_large"),
+        ("unknown device", &p1, 202, "pending", ""),
+        ("a gap, a bad record", &b3, 201, "merged", ""),
+    ];
+    for (what, body, status, outcome, code) in cases {
+        let got = post(&server, body);
+        assert_eq!(got.status, status, "{what}: {}", got.body);
+        let r = receipt(&server, &got);
+        assert_eq!(r.outcome.as_str(), outcome, "{what}");
+        if !code.is_empty() {
+            assert_eq!(code_of(&got), code, "{what}");
+            assert_eq!(r.code.as_deref(), Some(code), "{what}");
+        }
+    }
+    // The bad record's receipt lists it; the device state too, with the gap.
+    let r = receipt(&server, &post(&server, &b3));
+    assert!(r.is_for(&kid(1), 3, &h3));
+    let quarantined: Vec<String> = r
+        .quarantined
+        .iter()
+        .map(|q| format!("{} {}", q.record_id, q.codes.join(",")))
+        .collect();
+    assert_eq!(quarantined, ["bad nik.length"]);
+    let state = get(&server, &format!("/api/v1/devices/{}", kid(1)));
+    assert_eq!(state.status, 200);
+    let state: DeviceState = signed(&server, &state.body, DEVICE_STATE_TYP);
+    assert_eq!(state.status, lindung_core::sync::DeviceStatus::Approved);
+    assert_eq!(
+        (
+            state.contiguous_through,
+            state.highest,
+            state.missing.clone()
+        ),
+        (1, 3, vec![[2, 2]])
+    );
+    assert_eq!(state.quarantined.len(), 1);
+    assert_eq!(state.quarantined[0].sequence, 3);
+    assert_eq!(state.limits.max_bundle_bytes, MAX_BYTES as u64);
+    let pending = get(&server, &format!("/api/v1/devices/{}", kid(2)));
+    let pending: DeviceState = signed(&server, &pending.body, DEVICE_STATE_TYP);
+    assert_eq!(pending.status, lindung_core::sync::DeviceStatus::Pending);
+    let unknown = get(&server, &format!("/api/v1/devices/{}", kid(7)));
+    let unknown: DeviceState = signed(&server, &unknown.body, DEVICE_STATE_TYP);
+    assert_eq!(
+        (unknown.status, unknown.highest),
+        (lindung_core::sync::DeviceStatus::Unknown, 0)
+    );
+    assert_eq!(get(&server, "/api/v1/devices/not-a-kid").status, 400);
+    assert_eq!(get(&server, "/api/v1/nothing").status, 404);
+
+    // A revoked device is refused (403), with a receipt.
+    let run = district(&["agents", "revoke", "--db", &db.arg(), &kid(2)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (p2, _) = bundle(2, 2, Some(&stray_hash()), &[]);
+    let revoked = post(&server, &p2);
+    assert_eq!(revoked.status, 403, "{}", revoked.body);
+    assert_eq!(receipt(&server, &revoked).outcome.as_str(), "revoked");
+
+    // The rule pack, signed: the pack's JSON as published.
+    let pack = get(&server, "/api/v1/rule-pack");
+    let document = open_document(pack.body.as_bytes(), RULE_PACK_TYP).unwrap();
+    assert!(document.verifies());
+    assert_eq!(
+        document.payload_bytes(),
+        lindung_core::RulePack::default_json().as_bytes()
+    );
+}
+
+/// SIGTERM: the server stops accepting, finishes, and exits 0.
+fn stops_on_sigterm(db: Db) {
+    let mut server = start(&db);
+    assert_eq!(get(&server, "/api/v1/status").status, 200);
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(server.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("district serve: stopped"), "{stderr}");
+    assert!(ureq::get(&format!("{}/api/v1/status", server.base))
+        .call()
+        .is_err());
+}
+
+backend_tests!(
+    every_bundle_answer_carries_a_signed_receipt,
+    stops_on_sigterm
+);
