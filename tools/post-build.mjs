@@ -2,8 +2,9 @@
 // 1. tools/split.mjs splits the .wasm into the main module and the chunks of the
 //    screens loaded on demand (src/lazy.rs);
 // 2. tools/service-worker.mjs writes sw.js (the app-shell list and cache version);
-// 3. on release builds, tools/precompress.mjs writes a Zopfli `.gz` beside every text
-//    and wasm file, sw.js included (not under `trunk serve`, which never sends them).
+// 3. on release builds, tools/precompress.mjs writes a Zopfli `.gz` and a Brotli `.br`
+//    beside every text and wasm file, sw.js included (not under `trunk serve`, which
+//    never sends them).
 // One hook running them in this order: Trunk starts the hooks of one stage all at once.
 
 import { precompress } from './precompress.mjs';

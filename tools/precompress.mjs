@@ -1,10 +1,13 @@
 // Precompressed copies of the built app: for every text or wasm file in the build
-// directory, `<file>.gz` beside it, made with Zopfli (npm `@gfx/zopfli`). Zopfli
-// writes ordinary gzip that every browser reads, about 5% smaller than `gzip -9`
-// (the .wasm: some 20 kB less on each first visit over a village network).
+// directory, `<file>.gz` beside it, made with Zopfli (npm `@gfx/zopfli`), and
+// `<file>.br`, Brotli at quality 11 (Node's zlib). Zopfli writes ordinary gzip that
+// every browser reads, about 5% smaller than `gzip -9` (the .wasm: some 20 kB less on
+// each first visit over a village network); Brotli is smaller again, and every
+// browser the app supports reads it over HTTPS.
 //
-// A static host sends the `.gz` copy to a browser that accepts gzip (nginx
-// `gzip_static on;`, Caddy `file_server { precompressed gzip }`; README "Deploying").
+// `district serve --app dist/` sends the `.br` or `.gz` copy to a browser that
+// accepts it, as does a static host (nginx `gzip_static on;` and `brotli_static on;`,
+// Caddy `file_server { precompressed br gzip }`; docs/deploy.md).
 // PNGs are left alone (already compressed), and so is any file whose copy would not
 // be smaller.
 //
@@ -18,7 +21,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import { gzipAsync } from '@gfx/zopfli';
 import { files } from './files.mjs';
 
@@ -47,9 +50,42 @@ async function compressed(bytes) {
   return gz;
 }
 
+/** The Brotli (quality 11) of `bytes`, cached like `compressed`. */
+function brotli(bytes) {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  const cached = path.join(CACHE, `${key}.br`);
+  try {
+    return fs.readFileSync(cached);
+  } catch {
+    // Not compressed yet.
+  }
+  const br = brotliCompressSync(bytes, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  });
+  if (!brotliDecompressSync(br).equals(bytes)) throw new Error('Brotli output does not decompress to its input');
+  fs.mkdirSync(CACHE, { recursive: true });
+  fs.writeFileSync(`${cached}.tmp`, br);
+  fs.renameSync(`${cached}.tmp`, cached);
+  return br;
+}
+
+/** Writes `copy` as `file` + `suffix` if it is smaller than `bytes`, else removes a stale one. */
+function writeCopy(file, suffix, bytes, copy) {
+  if (copy.length >= bytes.length) {
+    fs.rmSync(`${file}${suffix}`, { force: true });
+    return false;
+  }
+  fs.writeFileSync(`${file}${suffix}.tmp`, copy);
+  fs.renameSync(`${file}${suffix}.tmp`, `${file}${suffix}`);
+  return true;
+}
+
 /**
- * Writes `<file>.gz` beside every compressible file under `dir` (replacing stale
- * copies). Returns the number of files and their raw and compressed bytes.
+ * Writes `<file>.gz` and `<file>.br` beside every compressible file under `dir`
+ * (replacing stale copies). Returns the number of files and their raw and gzip bytes.
  */
 export async function precompress(dir) {
   let count = 0;
@@ -59,13 +95,9 @@ export async function precompress(dir) {
     if (!COMPRESSIBLE.has(path.extname(rel).toLowerCase())) continue;
     const file = path.join(dir, rel);
     const bytes = fs.readFileSync(file);
+    writeCopy(file, '.br', bytes, brotli(bytes));
     const gz = await compressed(bytes);
-    if (gz.length >= bytes.length) {
-      fs.rmSync(`${file}.gz`, { force: true });
-      continue;
-    }
-    fs.writeFileSync(`${file}.gz.tmp`, gz);
-    fs.renameSync(`${file}.gz.tmp`, `${file}.gz`);
+    if (!writeCopy(file, '.gz', bytes, gz)) continue;
     count += 1;
     raw += bytes.length;
     gzipped += gz.length;

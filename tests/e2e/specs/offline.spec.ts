@@ -182,6 +182,7 @@ test('a new version waits for the agent, then reloads into it', async ({ page, c
     fs.writeFileSync(swFile, next);
     // A release build also has the precompressed copy the server sends (tools/precompress.mjs).
     if (fs.existsSync(`${swFile}.gz`)) fs.writeFileSync(`${swFile}.gz`, zlib.gzipSync(next));
+    if (fs.existsSync(`${swFile}.br`)) fs.writeFileSync(`${swFile}.br`, zlib.brotliCompressSync(next));
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration?.update();
