@@ -34,6 +34,10 @@ impl Drop for Server {
 const MAX_BYTES: usize = 65_536;
 
 fn start(db: &Db) -> Server {
+    start_with(db, &[])
+}
+
+fn start_with(db: &Db, extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let key: PathBuf = dir.path().join("district-key.json");
     let key_arg = key.to_str().unwrap();
@@ -75,6 +79,7 @@ fn start(db: &Db) -> Server {
             "127.0.0.1:0",
         ])
         .args(["--max-bundle-bytes", &MAX_BYTES.to_string()])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -293,6 +298,84 @@ fn stops_on_sigterm(db: Db) {
     assert!(ureq::get(&format!("{}/api/v1/status", server.base))
         .call()
         .is_err());
+}
+
+/// With --app, the built app's files: the Brotli or gzip copy to a browser
+/// that takes it, hashed files cached for good, the rest revalidated; the
+/// API beside them; CORS only for the origins given.
+#[test]
+fn serves_the_app_beside_the_api() {
+    let app = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(app.path().join(name), bytes).unwrap();
+    write("index.html", b"<!doctype html><title>Lindung</title>");
+    write("sw.js", b"// service worker");
+    write("sw.js.br", b"BROTLI sw");
+    write("sw.js.gz", b"GZIP sw");
+    write("lindung-0123456789abcdef_bg.wasm", b"\0asm");
+    let db = Db::sqlite();
+    let app_arg = app.path().to_str().unwrap().to_owned();
+    let server = start_with(
+        &db,
+        &[
+            "--app",
+            &app_arg,
+            "--allow-origin",
+            "https://app.example.id",
+        ],
+    );
+    let fetch = |path: &str, encoding: &str| {
+        let response = ureq::get(&format!("{}{path}", server.base))
+            .set("Accept-Encoding", encoding)
+            .call()
+            .unwrap();
+        let headers = (
+            response.header("content-encoding").unwrap_or("").to_owned(),
+            response.header("cache-control").unwrap_or("").to_owned(),
+        );
+        (headers, response.into_string().unwrap())
+    };
+    let cases = [
+        ("/sw.js", "br, gzip", "br", "no-cache", "BROTLI sw"),
+        ("/sw.js", "gzip", "gzip", "no-cache", "GZIP sw"),
+        ("/sw.js", "identity", "", "no-cache", "// service worker"),
+        (
+            "/",
+            "identity",
+            "",
+            "no-cache",
+            "<!doctype html><title>Lindung</title>",
+        ),
+        (
+            "/lindung-0123456789abcdef_bg.wasm",
+            "br",
+            "",
+            "public, max-age=31536000, immutable",
+            "\0asm",
+        ),
+    ];
+    for (path, accept, encoding, cache, body) in cases {
+        let ((got_encoding, got_cache), got_body) = fetch(path, accept);
+        assert_eq!(
+            (got_encoding.as_str(), got_cache.as_str(), got_body.as_str()),
+            (encoding, cache, body),
+            "{path} {accept}"
+        );
+    }
+    assert_eq!(get(&server, "/api/v1/status").status, 200);
+    assert_eq!(get(&server, "/api/v1/nothing").status, 404);
+    let cors = |origin: &str| {
+        ureq::get(&format!("{}/api/v1/status", server.base))
+            .set("Origin", origin)
+            .call()
+            .unwrap()
+            .header("access-control-allow-origin")
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        cors("https://app.example.id").as_deref(),
+        Some("https://app.example.id")
+    );
+    assert_eq!(cors("https://evil.example"), None);
 }
 
 backend_tests!(
