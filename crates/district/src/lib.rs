@@ -1,6 +1,6 @@
 //! `district`, Lindung's district office tool, as a library: the binary
 //! (`main.rs`) only parses arguments, reads the clock, stdin and files,
-//! prints, and sets the exit code. The server (next) calls the same code.
+//! prints, and sets the exit code. The server ([`server`]) calls the same code.
 //!
 //! - [`args`]: the command line, validated once into a [`Command`].
 //! - [`nik`]: one JSON report per NIK, with stable error and warning codes.
@@ -14,6 +14,8 @@
 //! - [`ingest`]: many files into the register, verified on several threads.
 //! - [`output`]: the lines the commands print.
 //! - [`report`]: counts, coverage and budgets per village, district, regency.
+//! - [`key`]: the district key that signs receipts.
+//! - [`server`]: `district serve`, the app and the intake API.
 //!
 //! Architecture invariant: every rule lives in `lindung-core`; this crate
 //! applies the core's verdicts to the register and formats them for
