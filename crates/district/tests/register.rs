@@ -1071,7 +1071,10 @@ fn cli_init_agents_and_ingest() {
                 "made"
             };
             let key = dir.join("district-key.json");
-            let line = format!("district key {} {made}: district district, kid ", key.display());
+            let line = format!(
+                "district key {} {made}: district district, kid ",
+                key.display()
+            );
             assert!(run.stdout.contains(&line), "{}", run.stdout);
             common::without_key_line(&run.stdout)
         } else {
