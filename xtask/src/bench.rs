@@ -323,11 +323,17 @@ enum Target {
     AtLeast(f64),
 }
 
-const TARGETS: [(&str, Target); 9] = [
+const TARGETS: [(&str, Target); 15] = [
     ("release.first_load.gzip", Target::AtMost(250_000.0)),
     ("roster.search.p50.ms", Target::AtMost(16.0)),
     ("ingest.ratio", Target::AtMost(3.0)),
     ("ingest.postgres.ratio", Target::AtMost(5.0)),
+    ("upload.rate_vs_ingest", Target::AtLeast(0.5)),
+    ("upload.p95.ms", Target::AtMost(500.0)),
+    ("upload.peak_memory", Target::AtMost(150_000_000.0)),
+    ("upload.postgres.rate_vs_ingest", Target::AtLeast(0.5)),
+    ("upload.postgres.p95.ms", Target::AtMost(500.0)),
+    ("upload.postgres.peak_memory", Target::AtMost(150_000_000.0)),
     ("ingest.district.ms", Target::AtMost(30_000.0)),
     ("store.put_records.ratio", Target::AtMost(1.5)),
     ("lighthouse.performance", Target::AtLeast(95.0)),

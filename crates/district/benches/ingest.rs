@@ -170,6 +170,7 @@ fn run() -> Result<()> {
     let report_ms = report(&out.join("register.db").display().to_string())?;
     println!("ingest bench: district report --format csv: {report_ms:.0} ms");
     let mut pg_figures = serde_json::Map::new();
+    let pg_ingest_all = pg_ingested.clone();
     if let Some(pg) = &postgres {
         let pg_ingest_ms = median(pg_ingested);
         let pg_report_ms = report(&pg.round_url())?;
@@ -180,10 +181,31 @@ fn run() -> Result<()> {
             pg_bytes as f64 / 1e6
         );
         println!("ingest bench: district report --format csv (PostgreSQL): {pg_report_ms:.0} ms");
-        pg.drop_databases()?;
         pg_figures.insert("pg_ingest_ms".into(), pg_ingest_ms.into());
         pg_figures.insert("pg_report_ms".into(), pg_report_ms.into());
         pg_figures.insert("pg_register_bytes".into(), pg_bytes.into());
+    }
+    // Uploads through `district serve`, after the rounds (a run each).
+    let upload_sqlite = {
+        let db = out.join("upload.db");
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = fs::remove_file(out.join(format!("upload.db{suffix}")));
+        }
+        fs::copy(&template, &db).map_err(|e| format!("cannot copy the register: {e}"))?;
+        upload(&out, &db.display().to_string(), &data)?
+    };
+    upload_sqlite.print("SQLite", files.len(), ingest_ms);
+    let mut upload_figures = upload_sqlite.figures("upload");
+    if let Some(pg) = &postgres {
+        pg.fresh_round()?;
+        let upload_pg = upload(&out, &pg.round_url(), &data)?;
+        upload_pg.print(
+            "PostgreSQL",
+            files.len(),
+            median_or(&pg_ingest_all, ingest_ms),
+        );
+        upload_figures.extend(upload_pg.figures("pg_upload"));
+        pg.drop_databases()?;
     }
     // LINDUNG_BENCH_KEEP=1 keeps the registers, to profile `district ingest`
     // on them by hand.
@@ -193,6 +215,8 @@ fn run() -> Result<()> {
         "register.db-wal",
         "register.db-shm",
         "template.db",
+        "upload.db",
+        "upload-key.json",
     ] {
         if keep {
             break;
@@ -212,6 +236,9 @@ fn run() -> Result<()> {
         "villages_source": source,
     });
     line.as_object_mut().expect("an object").extend(pg_figures);
+    line.as_object_mut()
+        .expect("an object")
+        .extend(upload_figures);
     println!("lindung-bench {line}");
     Ok(())
 }
@@ -421,12 +448,171 @@ impl Postgres {
         Ok((ms, u64::try_from(size).unwrap_or(0)))
     }
 
+    /// A new round database from the template, as `ingest` makes one.
+    fn fresh_round(&self) -> Result<()> {
+        self.sql(&format!("DROP DATABASE IF EXISTS {PG_ROUND} WITH (FORCE)"))?;
+        self.sql(&format!(
+            "CREATE DATABASE {PG_ROUND} TEMPLATE {PG_TEMPLATE}"
+        ))
+    }
+
     fn drop_databases(&self) -> Result<()> {
         self.sql(&format!("DROP DATABASE IF EXISTS {PG_ROUND} WITH (FORCE)"))?;
         self.sql(&format!(
             "DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"
         ))
     }
+}
+
+/// The median of `times`, or `otherwise` when there are none.
+fn median_or(times: &[f64], otherwise: f64) -> f64 {
+    if times.is_empty() {
+        otherwise
+    } else {
+        median(times.to_vec())
+    }
+}
+
+/// How many clients upload at once.
+const CLIENTS: usize = 50;
+
+/// One run of uploads through `district serve`.
+struct Upload {
+    ms: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    /// The server's peak resident memory (VmHWM), if the system tells.
+    peak_bytes: Option<u64>,
+}
+
+impl Upload {
+    fn print(&self, backend: &str, bundles: usize, cli_ms: f64) {
+        let rate = bundles as f64 / (self.ms / 1000.0);
+        let cli = bundles as f64 / (cli_ms / 1000.0);
+        println!(
+            "ingest bench: district serve ({backend}), {CLIENTS} clients: {:.0} ms, {rate:.0} bundles/s \
+             (ingest: {cli:.0}/s, {:.2}×), latency p50 {:.0} ms p95 {:.0} ms, peak memory {}",
+            self.ms,
+            rate / cli,
+            self.p50_ms,
+            self.p95_ms,
+            self.peak_bytes
+                .map_or("unknown".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6))
+        );
+    }
+
+    fn figures(&self, prefix: &str) -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        map.insert(format!("{prefix}_ms"), self.ms.into());
+        map.insert(format!("{prefix}_p50_ms"), self.p50_ms.into());
+        map.insert(format!("{prefix}_p95_ms"), self.p95_ms.into());
+        if let Some(peak) = self.peak_bytes {
+            map.insert(format!("{prefix}_peak_bytes"), peak.into());
+        }
+        map
+    }
+}
+
+/// Every bundle POSTed once to a `district serve` of the register `db` (its
+/// devices added), by [`CLIENTS`] clients at once; each must be merged
+/// (201): nothing lost, nothing twice.
+fn upload(out: &Path, db: &str, data: &[Vec<u8>]) -> Result<Upload> {
+    use std::io::{BufRead, BufReader};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let key = out.join("upload-key.json");
+    let _ = fs::remove_file(&key);
+    let key = key.display().to_string();
+    output(district().args(["init", "--db", db, "--key", &key]))?;
+    let mut server = district()
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--key",
+            &key,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start district serve: {e}"))?;
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .ok_or_else(|| format!("district serve printed {line:?}"))?
+        .to_owned();
+    let url = format!("{base}/api/v1/bundles");
+    let data = Arc::new(data.to_vec());
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (data, next, url) = (Arc::clone(&data), Arc::clone(&next), url.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().build();
+                let mut seen = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(bytes) = data.get(i) else { break };
+                    let sent = Instant::now();
+                    let status = match agent
+                        .post(&url)
+                        .set("Content-Type", "application/jose+json")
+                        .send_bytes(bytes)
+                    {
+                        Ok(response) => response.status(),
+                        Err(ureq::Error::Status(code, _)) => code,
+                        Err(_) => 0,
+                    };
+                    seen.push((status, sent.elapsed().as_secs_f64() * 1000.0));
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for client in clients {
+        answers.extend(client.join().map_err(|_| "a client panicked")?);
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let peak_bytes = fs::read_to_string(format!("/proc/{}/status", server.id()))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|l| {
+                let kb = l.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim();
+                kb.parse::<u64>().ok().map(|kb| kb * 1024)
+            })
+        });
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+    let merged = answers.iter().filter(|(status, _)| *status == 201).count();
+    if merged != data.len() || answers.len() != data.len() {
+        let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
+        for (status, _) in &answers {
+            *by_status.entry(*status).or_default() += 1;
+        }
+        return Err(format!(
+            "district serve merged {merged} of {} bundles: {by_status:?}",
+            data.len()
+        ));
+    }
+    let mut latencies: Vec<f64> = answers.iter().map(|(_, ms)| *ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    Ok(Upload {
+        ms,
+        p50_ms: at(0.5),
+        p95_ms: at(0.95),
+        peak_bytes,
+    })
 }
 
 /// `district report --format csv --db DB`, timed.

@@ -59,7 +59,7 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
     };
     let (parse, ingest) = (number("parse_ms")?, number("ingest_ms")?);
     let pg_ingest = number("pg_ingest_ms")?;
-    Ok(vec![
+    let mut figures = vec![
         Figure::new("ingest.bundles", number("bundles")?, Unit::Count),
         Figure::new("ingest.records", number("records")?, Unit::Count),
         Figure::new("ingest.files", number("bytes")?, Unit::Bytes),
@@ -86,7 +86,39 @@ fn parse(output: &str) -> Result<Vec<Figure>> {
             number("pg_report_ms")?,
             Unit::Millis,
         ),
-    ])
+    ];
+    let bundles = number("bundles")?;
+    for (prefix, name, cli_ms) in [
+        ("upload", "upload", ingest),
+        ("pg_upload", "upload.postgres", pg_ingest),
+    ] {
+        let ms = number(&format!("{prefix}_ms"))?;
+        let rate = bundles / (ms / 1000.0);
+        let cli_rate = bundles / (cli_ms / 1000.0);
+        figures.push(Figure::new(format!("{name}.ms"), ms, Unit::Millis));
+        figures.push(Figure::new(
+            format!("{name}.bundles_per_s"),
+            rate,
+            Unit::Count,
+        ));
+        figures.push(Figure::new(
+            format!("{name}.rate_vs_ingest"),
+            rate / cli_rate,
+            Unit::Ratio,
+        ));
+        for q in ["p50", "p95"] {
+            let value = number(&format!("{prefix}_{q}_ms"))?;
+            figures.push(Figure::new(format!("{name}.{q}.ms"), value, Unit::Millis));
+        }
+        if let Some(peak) = json[format!("{prefix}_peak_bytes")].as_f64() {
+            figures.push(Figure::new(
+                format!("{name}.peak_memory"),
+                peak,
+                Unit::Bytes,
+            ));
+        }
+    }
+    Ok(figures)
 }
 
 #[cfg(test)]
@@ -100,7 +132,10 @@ mod tests {
             lindung-bench {\"bundles\":2047,\"records\":204700,\"bytes\":159333275,\
             \"register_bytes\":1,\"parse_ms\":700.0,\"verify_ms\":2000.0,\"verify_ring_ms\":1500.0,\
             \"ingest_ms\":2100.0,\"report_ms\":900.0,\"villages_source\":\"x\",\
-            \"pg_ingest_ms\":3500.0,\"pg_report_ms\":1000.0,\"pg_register_bytes\":2}\n";
+            \"pg_ingest_ms\":3500.0,\"pg_report_ms\":1000.0,\"pg_register_bytes\":2,\
+            \"upload_ms\":4200.0,\"upload_p50_ms\":80.0,\"upload_p95_ms\":200.0,\
+            \"upload_peak_bytes\":50000000,\"pg_upload_ms\":7000.0,\"pg_upload_p50_ms\":90.0,\
+            \"pg_upload_p95_ms\":300.0}\n";
         let figures = parse(output).unwrap();
         let ratio = figures.iter().find(|f| f.name == "ingest.ratio").unwrap();
         assert_eq!(ratio.value, 3.0);
@@ -109,7 +144,13 @@ mod tests {
             .find(|f| f.name == "ingest.postgres.ratio")
             .unwrap();
         assert_eq!(pg.value, 5.0);
-        assert_eq!(figures.len(), 14);
+        let rate = figures
+            .iter()
+            .find(|f| f.name == "upload.rate_vs_ingest")
+            .unwrap();
+        assert_eq!(rate.value, 0.5);
+        // 14, then 6 for SQLite uploads and 5 for PostgreSQL's (no peak).
+        assert_eq!(figures.len(), 25);
         assert!(parse("test result: ok.").is_err());
         assert!(parse("lindung-bench {\"parse_ms\":1}").is_err());
     }
