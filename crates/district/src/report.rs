@@ -261,6 +261,69 @@ fn money(b: &lindung_core::Budget) -> Money {
     }
 }
 
+/// A village's roster as the district rebuilds it (see the module's
+/// documentation): its active, accepted records restored through the core,
+/// in the district's registration order, with `slots` funded slots.
+pub struct VillageRoster {
+    /// `None` when the village's code or name is not one the core takes.
+    pub roster: Option<Roster>,
+    /// The NIKs of the records restored.
+    pub niks: Vec<String>,
+    /// Records the core could not restore (or refused in the roster).
+    pub skipped: u32,
+}
+
+/// Rebuilds the roster of village `code` (`name`, if known) from `records`.
+pub fn village_roster(
+    code: &str,
+    name: &str,
+    records: &[&ActiveRecord],
+    pack: &RulePack,
+    slots: u32,
+) -> VillageRoster {
+    let mut skipped = 0;
+    let mut niks = Vec::new();
+    let mut entries: Vec<(&ActiveRecord, RecordId, Registration)> = Vec::new();
+    for &record in records {
+        let restored = registration_of(record, pack)
+            .and_then(|r| RecordId::new(record.record_id.as_str()).map(|id| (id, r)));
+        match restored {
+            Some((id, registration)) => {
+                niks.push(registration.nik.as_str().to_owned());
+                entries.push((record, id, registration));
+            }
+            None => skipped += 1,
+        }
+    }
+    entries.sort_by(|(a, ..), (b, ..)| {
+        (a.registered_ms, a.arrival, a.created_ms, &a.record_id).cmp(&(
+            b.registered_ms,
+            b.arrival,
+            b.created_ms,
+            &b.record_id,
+        ))
+    });
+    // Villages are stored only with codes the core accepts; a record's
+    // village the register has no name for is shown by its code.
+    let shown = if name.trim().is_empty() { code } else { name };
+    let Ok(village) = VillageRef::new(code, shown) else {
+        return VillageRoster {
+            roster: None,
+            niks,
+            skipped: skipped + entries.len() as u32,
+        };
+    };
+    let restored = entries
+        .into_iter()
+        .map(|(_, id, registration)| (id, registration));
+    let (roster, rejected) = Roster::restore(village, slots, restored);
+    VillageRoster {
+        roster: Some(roster),
+        niks,
+        skipped: skipped + rejected.len() as u32,
+    }
+}
+
 /// Builds the report: `month` is any day of the first month.
 pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, ReportError> {
     let month = month.first_of_month();
@@ -330,40 +393,19 @@ pub fn build(data: &ReportData, pack: &RulePack, month: Date) -> Result<Report, 
             quarantined_records: quarantined.get(code.as_str()).copied().unwrap_or(0),
             ..Figures::default()
         };
-        // The district's registration order (see the module's documentation).
-        let mut entries: Vec<(&ActiveRecord, RecordId, Registration)> = Vec::new();
-        for &record in active.get(code.as_str()).into_iter().flatten() {
-            let restored = registration_of(record, pack)
-                .and_then(|r| RecordId::new(record.record_id.as_str()).map(|id| (id, r)));
-            match restored {
-                Some((id, registration)) => {
-                    figures.niks.insert(registration.nik.as_str().to_owned());
-                    entries.push((record, id, registration));
-                }
-                None => figures.skipped_records += 1,
-            }
-        }
-        entries.sort_by(|(a, ..), (b, ..)| {
-            (a.registered_ms, a.arrival, a.created_ms, &a.record_id).cmp(&(
-                b.registered_ms,
-                b.arrival,
-                b.created_ms,
-                &b.record_id,
-            ))
-        });
-        // Villages are stored only with codes the core accepts; a record's
-        // village the register has no name for is shown by its code.
-        let shown = if name.trim().is_empty() { code } else { name };
-        let Ok(village) = VillageRef::new(code, shown) else {
-            figures.skipped_records += entries.len() as u32;
+        let rebuilt = village_roster(
+            code,
+            name,
+            active.get(code.as_str()).map_or(&[][..], Vec::as_slice),
+            pack,
+            *slots,
+        );
+        figures.skipped_records += rebuilt.skipped;
+        figures.niks.extend(rebuilt.niks);
+        let Some(roster) = rebuilt.roster else {
             report.villages.push(figures);
             continue;
         };
-        let restored = entries
-            .into_iter()
-            .map(|(_, id, registration)| (id, registration));
-        let (roster, rejected) = Roster::restore(village, *slots, restored);
-        figures.skipped_records += rejected.len() as u32;
         for (_, status) in roster.entries() {
             match status {
                 Status::Funded => figures.funded += 1,

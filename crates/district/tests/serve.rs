@@ -445,7 +445,60 @@ fn two_servers_store_each_bundle_once(db: Db) {
     assert!(agents.contains("\tpending\t-\t6\t-"), "{agents}");
 }
 
+/// Funded slots across devices are the district's: with one slot, the
+/// second device's worker is waitlisted whatever its phone said.
+fn the_district_decides_funded_slots_across_devices(db: Db) {
+    let server = start(&db);
+    let arg = db.arg();
+    let add = district(&[
+        "agents",
+        "add",
+        "--db",
+        &arg,
+        "--kid",
+        &kid(3),
+        "--name",
+        "Budi",
+    ]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let mut pack: Value = serde_json::from_str(lindung_core::RulePack::default_json()).unwrap();
+    pack["id"] = "one-slot".into();
+    pack["funded_slots_per_village"]["value"] = 1.into();
+    let pack_file = server._dir.path().join("pack.json");
+    std::fs::write(&pack_file, pack.to_string()).unwrap();
+    let published = district(&[
+        "rules",
+        "publish",
+        "--db",
+        &arg,
+        pack_file.to_str().unwrap(),
+    ]);
+    assert_eq!(published.code, 0, "{}", published.stderr);
+    let (a, _) = bundle(1, 1, None, &[up("ra", 1, "6107014502870001", V1)]);
+    let (b, _) = bundle(3, 1, None, &[up("rb", 1, "6107014502870002", V1)]);
+    assert_eq!(post(&server, &a).status, 201);
+    assert_eq!(post(&server, &b).status, 201);
+    let standing = |device: u8| -> Vec<String> {
+        let got = get(&server, &format!("/api/v1/devices/{}", kid(device)));
+        let state: DeviceState = signed(&server, &got.body, DEVICE_STATE_TYP);
+        assert_eq!(state.rule_pack.id, "one-slot");
+        state
+            .standing
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} {:?}",
+                    s.village, s.record_id, s.status, s.position
+                )
+            })
+            .collect()
+    };
+    assert_eq!(standing(1), [format!("{V1} ra funded None")]);
+    assert_eq!(standing(3), [format!("{V1} rb waitlisted Some(1)")]);
+}
+
 backend_tests!(
+    the_district_decides_funded_slots_across_devices,
     every_bundle_answer_carries_a_signed_receipt,
     stops_on_sigterm,
     two_servers_store_each_bundle_once

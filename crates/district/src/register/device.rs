@@ -29,6 +29,14 @@ pub struct DeviceDuplicate {
     pub another_device: bool,
 }
 
+/// The district's standing of one of a device's records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceStanding {
+    pub village: String,
+    pub record_id: String,
+    pub status: lindung_core::Status,
+}
+
 /// What the register knows of a device, read in one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceFacts {
@@ -110,6 +118,49 @@ impl Register {
                 duplicates,
             };
             Ok((facts, false))
+        })
+    }
+
+    /// The district's standing of `kid`'s active, accepted records: each of
+    /// their villages' rosters rebuilt as `district report` does (every
+    /// device's records, the district's order, `pack`'s funded slots).
+    pub fn standing_of(
+        &mut self,
+        kid: &str,
+        pack: &lindung_core::RulePack,
+    ) -> Result<Vec<DeviceStanding>> {
+        self.run(Mode::Read, |tx| {
+            let names: std::collections::HashMap<String, String> = tx
+                .villages()?
+                .into_iter()
+                .map(|(code, name, _)| (code, name))
+                .collect();
+            let mut standing = Vec::new();
+            for village in tx.villages_of(kid)? {
+                let records = tx.active_records_in(&village)?;
+                let mine: std::collections::HashSet<&str> = records
+                    .iter()
+                    .filter(|r| r.kid == kid)
+                    .map(|r| r.record_id.as_str())
+                    .collect();
+                let refs: Vec<&_> = records.iter().collect();
+                let name = names.get(&village).map_or("", String::as_str);
+                let slots = pack.funded_slots_per_village();
+                let rebuilt = crate::report::village_roster(&village, name, &refs, pack, slots);
+                let Some(roster) = rebuilt.roster else {
+                    continue;
+                };
+                for (entry, status) in roster.entries() {
+                    if mine.contains(entry.id().as_str()) {
+                        standing.push(DeviceStanding {
+                            village: village.clone(),
+                            record_id: entry.id().as_str().to_owned(),
+                            status,
+                        });
+                    }
+                }
+            }
+            Ok((standing, false))
         })
     }
 

@@ -51,7 +51,7 @@ use lindung_core::{RulePack, Timestamp};
 pub use crate::judgement::{
     chain_break, missing_ranges, ranges_count, ranges_text, ChainSide, Link, Rejection, Source,
 };
-pub use device::{DeviceDuplicate, DeviceFacts, StoredReceipt};
+pub use device::{DeviceDuplicate, DeviceFacts, DeviceStanding, StoredReceipt};
 pub use files::{Checked, Packed};
 pub(crate) use merge::preview_alone;
 pub use merge::Withdrawal;

@@ -1243,7 +1243,47 @@ macro_rules! quarantined_sql {
         )
     };
 }
+/// The active records query with an extra condition (or none).
+macro_rules! active_sql {
+    ($filter:literal) => {
+        concat!(
+            "SELECT village, record_id, kid, nik, name, birth_date, sex, segment, category,
+                    funding_source, with_jht, status, created_ms, registered_ms, arrival,
+                    pack_id, pack_version
+             FROM records WHERE NOT removed AND quarantine IS NULL ",
+            $filter,
+            " ORDER BY village, record_id"
+        )
+    };
+}
+
 impl PgTx<'_> {
+    /// Active, accepted records, all or one village's (`sql` from
+    /// `active_sql!`).
+    fn active_where(&mut self, sql: &'static str, params: Params<'_>) -> Result<Vec<ActiveRecord>> {
+        self.all(sql, params, |row| {
+            Ok(ActiveRecord {
+                village: get(row, 0)?,
+                record_id: get(row, 1)?,
+                kid: get(row, 2)?,
+                nik: get(row, 3)?,
+                name: get(row, 4)?,
+                birth_date: get(row, 5)?,
+                sex: get(row, 6)?,
+                segment: get(row, 7)?,
+                category: get(row, 8)?,
+                funding_source: get(row, 9)?,
+                with_jht: get(row, 10)?,
+                status: get(row, 11)?,
+                created_ms: get(row, 12)?,
+                registered_ms: get(row, 13)?,
+                arrival: get(row, 14)?,
+                pack_id: get(row, 15)?,
+                pack_version: get(row, 16)?,
+            })
+        })
+    }
+
     /// Quarantined records, all or one device's (`sql` from
     /// `quarantined_sql!`).
     fn quarantined_where(
@@ -1333,33 +1373,19 @@ impl Reads for PgTx<'_> {
     }
 
     fn active_records(&mut self) -> Result<Vec<ActiveRecord>> {
+        self.active_where(active_sql!(""), &[])
+    }
+
+    fn active_records_in(&mut self, village: &str) -> Result<Vec<ActiveRecord>> {
+        self.active_where(active_sql!("AND village = $1"), &[&village])
+    }
+
+    fn villages_of(&mut self, kid: &str) -> Result<Vec<String>> {
         self.all(
-            "SELECT village, record_id, kid, nik, name, birth_date, sex, segment, category,
-                    funding_source, with_jht, status, created_ms, registered_ms, arrival,
-                    pack_id, pack_version
-             FROM records WHERE NOT removed AND quarantine IS NULL ORDER BY village, record_id",
-            &[],
-            |row| {
-                Ok(ActiveRecord {
-                    village: get(row, 0)?,
-                    record_id: get(row, 1)?,
-                    kid: get(row, 2)?,
-                    nik: get(row, 3)?,
-                    name: get(row, 4)?,
-                    birth_date: get(row, 5)?,
-                    sex: get(row, 6)?,
-                    segment: get(row, 7)?,
-                    category: get(row, 8)?,
-                    funding_source: get(row, 9)?,
-                    with_jht: get(row, 10)?,
-                    status: get(row, 11)?,
-                    created_ms: get(row, 12)?,
-                    registered_ms: get(row, 13)?,
-                    arrival: get(row, 14)?,
-                    pack_id: get(row, 15)?,
-                    pack_version: get(row, 16)?,
-                })
-            },
+            "SELECT DISTINCT village FROM records
+             WHERE kid = $1 AND NOT removed AND quarantine IS NULL ORDER BY village",
+            &[&kid],
+            |row| get(row, 0),
         )
     }
 

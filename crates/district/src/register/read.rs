@@ -126,6 +126,10 @@ pub(crate) trait Reads {
     fn duplicate_niks(&mut self) -> Result<Vec<String>>;
     fn villages(&mut self) -> Result<Vec<(String, String, u32)>>;
     fn active_records(&mut self) -> Result<Vec<ActiveRecord>>;
+    /// [`Reads::active_records`] of one village.
+    fn active_records_in(&mut self, village: &str) -> Result<Vec<ActiveRecord>>;
+    /// The villages where `kid`'s records are active and accepted, by code.
+    fn villages_of(&mut self, kid: &str) -> Result<Vec<String>>;
     fn quarantined_counts(&mut self) -> Result<Vec<(String, u64)>>;
     fn senders(&mut self) -> Result<Vec<(String, String)>>;
     fn quarantined_records(&mut self) -> Result<Vec<QuarantinedRecord>>;

@@ -492,6 +492,41 @@ impl Tx for SqliteTx<'_> {
 }
 
 impl SqliteTx<'_> {
+    /// Active, accepted records, all or (`filter`, `village`) one village's.
+    fn active_where(&mut self, filter: &str, village: Option<&str>) -> Result<Vec<ActiveRecord>> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT village, record_id, kid, nik, name, birth_date, sex, segment, category,
+                    funding_source, with_jht, status, created_ms, registered_ms, arrival,
+                    pack_id, pack_version
+             FROM records WHERE removed = 0 AND quarantine IS NULL {filter}
+             ORDER BY village, record_id"
+        ))?;
+        let params: Vec<&dyn rusqlite::ToSql> =
+            village.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+        let rows = stmt.query_map(params.as_slice(), |row| {
+            Ok(ActiveRecord {
+                village: row.get(0)?,
+                record_id: row.get(1)?,
+                kid: row.get(2)?,
+                nik: row.get(3)?,
+                name: row.get(4)?,
+                birth_date: row.get(5)?,
+                sex: row.get(6)?,
+                segment: row.get(7)?,
+                category: row.get(8)?,
+                funding_source: row.get(9)?,
+                with_jht: row.get(10)?,
+                status: row.get(11)?,
+                created_ms: row.get(12)?,
+                registered_ms: row.get(13)?,
+                arrival: row.get(14)?,
+                pack_id: row.get(15)?,
+                pack_version: row.get(16)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Quarantined records, all or (`filter`, `kid`) one device's.
     fn quarantined_where(
         &mut self,
@@ -595,33 +630,19 @@ impl Reads for SqliteTx<'_> {
     }
 
     fn active_records(&mut self) -> Result<Vec<ActiveRecord>> {
-        let mut stmt = self.0.prepare(
-            "SELECT village, record_id, kid, nik, name, birth_date, sex, segment, category,
-                    funding_source, with_jht, status, created_ms, registered_ms, arrival,
-                    pack_id, pack_version
-             FROM records WHERE removed = 0 AND quarantine IS NULL ORDER BY village, record_id",
+        self.active_where("", None)
+    }
+
+    fn active_records_in(&mut self, village: &str) -> Result<Vec<ActiveRecord>> {
+        self.active_where("AND village = ?1", Some(village))
+    }
+
+    fn villages_of(&mut self, kid: &str) -> Result<Vec<String>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT DISTINCT village FROM records
+             WHERE kid = ?1 AND removed = 0 AND quarantine IS NULL ORDER BY village",
         )?;
-        let rows = stmt.query_map([], |row| {
-            Ok(ActiveRecord {
-                village: row.get(0)?,
-                record_id: row.get(1)?,
-                kid: row.get(2)?,
-                nik: row.get(3)?,
-                name: row.get(4)?,
-                birth_date: row.get(5)?,
-                sex: row.get(6)?,
-                segment: row.get(7)?,
-                category: row.get(8)?,
-                funding_source: row.get(9)?,
-                with_jht: row.get(10)?,
-                status: row.get(11)?,
-                created_ms: row.get(12)?,
-                registered_ms: row.get(13)?,
-                arrival: row.get(14)?,
-                pack_id: row.get(15)?,
-                pack_version: row.get(16)?,
-            })
-        })?;
+        let rows = stmt.query_map([kid], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -28,7 +28,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use lindung_core::bundle::{Jwk, Signer};
 use lindung_core::sync::{
     self, DeviceState, DeviceStatus, DuplicateFlag, Outcome, PackRef, QuarantinedRecord,
-    QuarantinedState, Receipt, ServerLimits, DEVICE_STATE_FORMAT, DEVICE_STATE_TYP,
+    QuarantinedState, Receipt, ServerLimits, Standing, DEVICE_STATE_FORMAT, DEVICE_STATE_TYP,
     PROTOCOL_VERSION, RECEIPT_FORMAT, RECEIPT_TYP, RULE_PACK_TYP,
 };
 use lindung_core::Timestamp;
@@ -495,10 +495,11 @@ async fn get_device(Extract(state): Extract<Arc<State>>, Path(kid): Path<String>
         .run(move |register| {
             let facts = register.device_facts(&asked)?;
             let pack = register.pack()?;
-            Ok((facts, pack))
+            let standing = register.standing_of(&asked, &pack.pack)?;
+            Ok((facts, pack, standing))
         })
         .await;
-    let (facts, pack) = match result {
+    let (facts, pack, standing) = match result {
         Ok(done) => done,
         Err(error) => return problem_response(internal(&error)),
     };
@@ -558,7 +559,22 @@ async fn get_device(Extract(state): Extract<Arc<State>>, Path(kid): Path<String>
                 }
             })
             .collect(),
-        standing: Vec::new(),
+        standing: standing
+            .into_iter()
+            .map(|s| {
+                let (status, position) = match s.status {
+                    lindung_core::Status::Funded => ("funded", None),
+                    lindung_core::Status::Waitlisted { position } => ("waitlisted", Some(position)),
+                    lindung_core::Status::Apparatus => ("apparatus", None),
+                };
+                Standing {
+                    village: s.village,
+                    record_id: s.record_id,
+                    status: status.into(),
+                    position,
+                }
+            })
+            .collect(),
     };
     document_response(StatusCode::OK, state.sign(DEVICE_STATE_TYP, &device), None)
 }
