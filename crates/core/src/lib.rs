@@ -12,6 +12,7 @@ pub mod judge;
 mod lowercase;
 pub mod nik;
 pub mod order;
+pub mod outbox;
 pub mod query;
 pub mod record;
 pub mod region;
