@@ -187,6 +187,98 @@ fn another_devices_record_is_quarantined(db: Db) {
     assert_eq!(register.record("r1").unwrap().unwrap().0, 2);
 }
 
+/// A bundle may name one record more than once, next to records the
+/// register has and another device's: each record is taken in payload order,
+/// as if merged one by one (the first of a key is inserted, the next are
+/// revisions of it or stale).
+fn records_are_merged_in_payload_order(db: Db) {
+    let mut register = open(&db);
+    let (first, h1) = signed(
+        1,
+        1,
+        None,
+        &[
+            up("r1", 1, "6107014502870001", V1),
+            up("r2", 1, "6107014502870002", V1),
+        ],
+        |_, _, _| {},
+    );
+    register.ingest(&first, common::received()).unwrap();
+    let (theirs, _) = signed(
+        2,
+        1,
+        None,
+        &[up("o1", 1, "6107014502870003", V1)],
+        |_, _, _| {},
+    );
+    register.ingest(&theirs, common::received()).unwrap();
+    let recs = [
+        up("new", 1, "6107014502870004", V1),
+        up("r1", 2, "6107014502870001", V1),
+        up("twice", 2, "6107014502870005", V1),
+        up("bad", 1, "61070145028700", V1),
+        up("twice", 1, "6107014502870005", V1),
+        up("o1", 2, "6107014502870003", V1),
+        up("r2", 1, "6107014502870002", V1),
+        up("dup", 1, "61070145028701", V1),
+        up("dup", 1, "61070145028701", V1),
+        up("dup2", 1, "6107014502870006", V1),
+        up("dup2", 2, "61070145028702", V1),
+        // Another village's record with a key taken in V1 is its own.
+        up("dup2", 1, "6107014502870007", V2),
+    ];
+    let (second, _) = signed(1, 2, Some(&h1), &recs, |_, _, _| {});
+    let outcome = register.ingest(&second, common::received()).unwrap();
+    let IngestOutcome::Merged {
+        applied, ignored, ..
+    } = &outcome
+    else {
+        panic!("not merged: {outcome:?}");
+    };
+    assert_eq!((*applied, *ignored), (8, 3));
+    assert_eq!(
+        quarantined(&outcome),
+        [
+            "bad nik.length",
+            "o1 record.other_device",
+            "dup nik.length",
+            "dup2 nik.length",
+        ]
+    );
+    for (id, revision) in [("new", 1), ("r1", 2), ("twice", 2), ("o1", 1), ("r2", 1)] {
+        assert_eq!(register.record(id).unwrap().unwrap().0, revision, "{id}");
+    }
+    assert_eq!(register.record_quarantine("r1").unwrap(), None);
+    assert_eq!(
+        register.record_quarantine("dup2").unwrap().as_deref(),
+        Some("nik.length")
+    );
+    let list: Vec<String> = register
+        .quarantine()
+        .unwrap()
+        .records
+        .iter()
+        .map(|q| {
+            format!(
+                "{} {} {} {}",
+                q.sequence,
+                q.record_id,
+                q.revision,
+                q.codes.join(",")
+            )
+        })
+        .collect();
+    assert_eq!(
+        list,
+        [
+            "2 bad 1 nik.length",
+            "2 dup 1 nik.length",
+            "2 dup2 2 nik.length",
+            "2 o1 2 record.other_device",
+        ]
+    );
+}
+
 /// A phone clock set back or forward cannot take a funded slot from a
 /// registration the district already had: claimed times are clamped between
 /// the device's previous bundle and this one's arrival.
@@ -442,6 +534,7 @@ backend_tests!(
     migrate_moves_everything,
     bad_records_are_quarantined_and_the_rest_merges,
     another_devices_record_is_quarantined,
+    records_are_merged_in_payload_order,
     phone_clocks_cannot_game_the_order,
     rule_pack_digests_are_checked,
     a_withdrawn_bundle_leaves_no_effect

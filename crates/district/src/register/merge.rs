@@ -1,6 +1,8 @@
 //! Ingest, approval and withdrawal: what a bundle changes in the register,
 //! written once for both backends against [`Tx`].
 
+use std::collections::HashMap;
+
 use lindung_core::bundle::{BundleRecord, BundleStatus, Op, VerifiedBundle};
 use lindung_core::judge::{self, registration_time, RecordVerdict, TimeWindow};
 use lindung_core::Timestamp;
@@ -58,8 +60,7 @@ fn pack_note(tx: &mut dyn Tx, bundle: &VerifiedBundle) -> Result<Option<&'static
 /// enrolment (a device's first bundle), whichever is later; `received` when
 /// the register knows neither.
 fn floor(tx: &mut dyn Tx, kid: &str, sequence: i64, received: i64) -> Result<i64> {
-    let enrolled = tx.agent(kid)?.and_then(|(_, added)| added);
-    let before = tx.latest_receipt_before(kid, sequence)?;
+    let (enrolled, before) = tx.floor_times(kid, sequence)?;
     Ok(match (enrolled, before) {
         (None, None) => received,
         (a, b) => a.max(b).unwrap_or(received),
@@ -174,11 +175,55 @@ fn merge_records(
         floor: Timestamp::from_millis(meta.floor_ms),
         received_at: Timestamp::from_millis(meta.received_ms),
     };
+    let judged: Vec<_> = payload
+        .records
+        .iter()
+        .map(|record| {
+            let registered = registration_time(record.created_at, window);
+            let verdict =
+                judge::judge_record(record, &payload.villages, &pack.pack, registered.date());
+            (registered, verdict)
+        })
+        .collect();
+    // The records whose key no other record of the bundle has are inserted
+    // in one request first; each of them is on its own in what follows.
+    let mut keys: HashMap<(&str, &str), usize> = HashMap::with_capacity(payload.records.len());
+    for record in &payload.records {
+        *keys
+            .entry((&record.village, &record.record_id))
+            .or_default() += 1;
+    }
+    let alone: Vec<bool> = payload
+        .records
+        .iter()
+        .map(|record| keys[&(record.village.as_str(), record.record_id.as_str())] == 1)
+        .collect();
+    let rows: Vec<_> = payload
+        .records
+        .iter()
+        .zip(&judged)
+        .zip(&alone)
+        .filter(|(_, alone)| **alone)
+        .map(|((record, (registered, verdict)), _)| {
+            record_row(record, verdict, kid, seq, registered.millis(), meta.arrival)
+        })
+        .collect();
+    let mut batch = tx.insert_records(&rows)?.into_iter();
+    drop(rows);
+    let inserted: Vec<bool> = alone
+        .iter()
+        .map(|alone| *alone && batch.next() == Some(true))
+        .collect();
     let (mut applied, mut ignored) = (0, 0);
     let mut quarantined = Vec::new();
-    for record in &payload.records {
-        let registered = registration_time(record.created_at, window);
-        let verdict = judge::judge_record(record, &payload.villages, &pack.pack, registered.date());
+    for ((record, (registered, verdict)), inserted) in
+        payload.records.iter().zip(judged).zip(inserted)
+    {
+        if inserted {
+            applied += 1;
+            note_quarantine(&mut quarantined, record, &verdict.codes);
+            continue;
+        }
         let row = record_row(
             record,
             &verdict,
@@ -216,9 +261,7 @@ fn merge_records(
         applied += 1;
         note_quarantine(&mut quarantined, record, &verdict.codes);
     }
-    for q in &quarantined {
-        tx.insert_quarantine(kid, seq, q)?;
-    }
+    tx.insert_quarantines(kid, seq, &quarantined)?;
     Ok(IngestOutcome::Merged {
         kid: kid.to_owned(),
         sequence: payload.sequence,

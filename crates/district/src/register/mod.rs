@@ -322,6 +322,13 @@ pub(crate) trait Tx: read::Reads {
     fn sequences(&mut self, kid: &str) -> Result<Vec<u64>>;
     /// The latest time a bundle of `kid` with a lower sequence arrived.
     fn latest_receipt_before(&mut self, kid: &str, sequence: i64) -> Result<Option<i64>>;
+    /// The device's enrolment time (from [`Tx::agent`]) and
+    /// [`Tx::latest_receipt_before`], in one request where the backend
+    /// gains by it.
+    fn floor_times(&mut self, kid: &str, sequence: i64) -> Result<(Option<i64>, Option<i64>)> {
+        let enrolled = self.agent(kid)?.and_then(|(_, added)| added);
+        Ok((enrolled, self.latest_receipt_before(kid, sequence)?))
+    }
     /// Stores a bundle unless (kid, sequence) is there (the primary key
     /// decides); its arrival number if it was stored.
     fn insert_bundle(&mut self, row: &BundleInsert<'_>) -> Result<Option<i64>>;
@@ -339,6 +346,12 @@ pub(crate) trait Tx: read::Reads {
     fn insert_village(&mut self, code: &str, name: &str, declared_slots: u32) -> Result<()>;
     /// Inserts a record unless (village, record id) is there; whether it was.
     fn insert_record(&mut self, row: &RecordRow<'_>) -> Result<bool>;
+    /// [`Tx::insert_record`] of each row, as one request where the backend
+    /// gains by it (PostgreSQL: one statement, not a round trip per row);
+    /// whether each row was inserted. The rows' keys must differ.
+    fn insert_records(&mut self, rows: &[RecordRow<'_>]) -> Result<Vec<bool>> {
+        rows.iter().map(|row| self.insert_record(row)).collect()
+    }
     fn record_head(&mut self, village: &str, record_id: &str) -> Result<Option<RecordHead>>;
     /// Replaces a record's content; its owner, registration time and
     /// arrival stay.
@@ -348,6 +361,12 @@ pub(crate) trait Tx: read::Reads {
     /// from this bundle.
     fn records_from(&mut self, kid: &str, sequence: i64) -> Result<Vec<(String, String)>>;
     fn insert_quarantine(&mut self, kid: &str, sequence: i64, row: &Quarantined) -> Result<()>;
+    /// [`Tx::insert_quarantine`] of each row in order, as one request where
+    /// the backend gains by it.
+    fn insert_quarantines(&mut self, kid: &str, sequence: i64, rows: &[Quarantined]) -> Result<()> {
+        rows.iter()
+            .try_for_each(|row| self.insert_quarantine(kid, sequence, row))
+    }
 
     // --- the rule pack
     fn current_pack(&mut self) -> Result<Option<(String, String)>>;

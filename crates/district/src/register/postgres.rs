@@ -20,7 +20,7 @@
 //!   DETAIL (which can quote a row: a NIK, a name), and URLs only
 //!   `redacted`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -689,6 +689,17 @@ impl Tx for PgTx<'_> {
             .flatten())
     }
 
+    fn floor_times(&mut self, kid: &str, sequence: i64) -> Result<(Option<i64>, Option<i64>)> {
+        Ok(self
+            .one(
+                "SELECT (SELECT added_ms FROM agents WHERE kid = $1),
+                        (SELECT MAX(received_ms) FROM bundles WHERE kid = $1 AND sequence < $2)",
+                &[&kid, &sequence],
+                |row| Ok((get(row, 0)?, get(row, 1)?)),
+            )?
+            .unwrap_or((None, None)))
+    }
+
     fn insert_bundle(&mut self, row: &BundleInsert<'_>) -> Result<Option<i64>> {
         self.one(
             "INSERT INTO bundles (kid, sequence, signing_input_hash, previous, bundle_id, state,
@@ -826,6 +837,68 @@ impl Tx for PgTx<'_> {
         Ok(inserted == 1)
     }
 
+    fn insert_records(&mut self, rows: &[RecordRow<'_>]) -> Result<Vec<bool>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One array per column; the keys differ, so the order in which
+        // the rows go in changes nothing.
+        fn column<'r, 'a>(
+            rows: &'r [RecordRow<'a>],
+            f: fn(&'r RecordRow<'a>) -> &'r str,
+        ) -> Vec<&'r str> {
+            rows.iter().map(f).collect()
+        }
+        fn each<T>(rows: &[RecordRow<'_>], f: fn(&RecordRow<'_>) -> T) -> Vec<T> {
+            rows.iter().map(f).collect()
+        }
+        let inserted = self.all(
+            "INSERT INTO records (village, record_id, revision, removed, nik, name, birth_date,
+                                  sex, segment, category, funding_source, with_jht, status,
+                                  created_ms, registered_ms, arrival, pack_id, pack_version,
+                                  kid, sequence, quarantine)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[],
+                                  $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                  $10::text[], $11::text[], $12::boolean[], $13::text[],
+                                  $14::bigint[], $15::bigint[], $16::bigint[], $17::text[],
+                                  $18::text[], $19::text[], $20::bigint[], $21::text[])
+             ON CONFLICT (village, record_id) DO NOTHING
+             RETURNING village, record_id",
+            &[
+                &column(rows, |r| r.village),
+                &column(rows, |r| r.record_id),
+                &each(rows, |r| i64::from(r.revision)),
+                &each(rows, |r| r.removed),
+                &column(rows, |r| r.nik),
+                &column(rows, |r| r.name),
+                &column(rows, |r| &r.birth_date),
+                &column(rows, |r| r.sex),
+                &column(rows, |r| r.segment),
+                &column(rows, |r| r.category),
+                &column(rows, |r| r.funding_source),
+                &each(rows, |r| r.with_jht),
+                &column(rows, |r| r.status),
+                &each(rows, |r| r.created_ms),
+                &each(rows, |r| r.registered_ms),
+                &each(rows, |r| r.arrival),
+                &column(rows, |r| r.pack_id),
+                &column(rows, |r| r.pack_version),
+                &column(rows, |r| r.kid),
+                &each(rows, |r| r.sequence),
+                &rows
+                    .iter()
+                    .map(|r| r.quarantine.as_deref())
+                    .collect::<Vec<_>>(),
+            ],
+            |row| Ok((get::<String>(row, 0)?, get::<String>(row, 1)?)),
+        )?;
+        let inserted: HashSet<(String, String)> = inserted.into_iter().collect();
+        Ok(rows
+            .iter()
+            .map(|r| inserted.contains(&(r.village.to_owned(), r.record_id.to_owned())))
+            .collect())
+    }
+
     fn record_head(&mut self, village: &str, record_id: &str) -> Result<Option<RecordHead>> {
         self.one(
             "SELECT kid, revision, registered_ms FROM records WHERE village = $1 AND record_id = $2",
@@ -899,6 +972,36 @@ impl Tx for PgTx<'_> {
                 &q.record_id,
                 &i64::from(q.revision),
                 &q.codes.join(","),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_quarantines(&mut self, kid: &str, sequence: i64, rows: &[Quarantined]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let codes: Vec<String> = rows.iter().map(|q| q.codes.join(",")).collect();
+        self.execute(
+            "INSERT INTO quarantine (kid, sequence, village, record_id, revision, codes)
+             SELECT $1::text, $2::bigint, village, record_id, revision, codes
+             FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[])
+                  WITH ORDINALITY AS q (village, record_id, revision, codes, n)
+             ORDER BY n
+             ON CONFLICT DO NOTHING",
+            &[
+                &kid,
+                &sequence,
+                &rows.iter().map(|q| q.village.as_str()).collect::<Vec<_>>(),
+                &rows
+                    .iter()
+                    .map(|q| q.record_id.as_str())
+                    .collect::<Vec<_>>(),
+                &rows
+                    .iter()
+                    .map(|q| i64::from(q.revision))
+                    .collect::<Vec<_>>(),
+                &codes,
             ],
         )?;
         Ok(())
