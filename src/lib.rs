@@ -9,6 +9,7 @@ mod backend;
 mod check_form;
 pub mod device;
 mod lazy;
+mod net;
 mod offline;
 mod platform;
 mod qr;
@@ -17,6 +18,7 @@ mod route;
 mod screens;
 mod state;
 pub mod store;
+mod sync;
 mod text;
 
 pub use app::App;

@@ -16,6 +16,18 @@ pub fn today() -> Date {
     .expect("the browser's clock gives a real date")
 }
 
+/// `at` in the browser's time zone: (date, hour, minute).
+pub fn local_time(at: lindung_core::Timestamp) -> (Date, u8, u8) {
+    let local = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
+    let date = Date::new(
+        local.get_full_year() as i32,
+        (local.get_month() + 1) as u8,
+        local.get_date() as u8,
+    )
+    .unwrap_or_else(|| at.date());
+    (date, local.get_hours() as u8, local.get_minutes() as u8)
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

@@ -23,6 +23,7 @@ use crate::route::Route;
 use crate::store::{BundleInfo, BundleState, Settings, Store, StoreError, Village};
 use lindung_core::bundle::{prepare, PackDigest};
 use lindung_core::export::{next_bundle, ExportError, NextInput, Previous, Sent};
+use lindung_core::outbox::Delivery;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -67,7 +68,16 @@ pub struct Ctx {
     pub kid: RwSignal<Option<String>>,
     /// Why the device key cannot be used, if it cannot.
     pub key_error: RwSignal<Option<KeyError>>,
+    /// The app's own origin, when it answered as a district server.
+    pub own_server: RwSignal<Option<String>>,
+    /// What the outbox's sender is doing (`sync.rs`).
+    pub sync: RwSignal<crate::sync::SyncStatus>,
+    /// The district's last word about this device (its signed state).
+    pub district: RwSignal<Option<lindung_core::sync::DeviceState>>,
+    /// The bundle being sent right now.
+    pub sending: RwSignal<Option<u64>>,
     device_key: StoredValue<Option<DeviceKey>, LocalStorage>,
+    sender_started: StoredValue<bool, LocalStorage>,
     /// Held for the page's lifetime: dropping it lets another tab write.
     #[cfg(target_arch = "wasm32")]
     pub lock: StoredValue<Option<Rc<crate::store::lock::WriterLock>>, LocalStorage>,
@@ -119,12 +129,7 @@ impl Ctx {
             pack: RwSignal::new(RulePack::default_pack()),
             workspace: RwSignal::new(Workspace::default()),
             villages: RwSignal::new(Vec::new()),
-            settings: RwSignal::new(Settings {
-                agent_id: String::new(),
-                agent_name: String::new(),
-                lang,
-                rule_pack: None,
-            }),
+            settings: RwSignal::new(Settings::new(lang)),
             phase: RwSignal::new(Phase::Starting),
             writer: RwSignal::new(Writer::Pending),
             lost: RwSignal::new(None),
@@ -134,7 +139,12 @@ impl Ctx {
             bundles: RwSignal::new(Vec::new()),
             kid: RwSignal::new(None),
             key_error: RwSignal::new(None),
+            own_server: RwSignal::new(None),
+            sync: RwSignal::new(crate::sync::SyncStatus::NoServer),
+            district: RwSignal::new(None),
+            sending: RwSignal::new(None),
             device_key: StoredValue::new_local(None),
+            sender_started: StoredValue::new_local(false),
             #[cfg(target_arch = "wasm32")]
             lock: StoredValue::new_local(None),
             today: platform::today(),
@@ -210,10 +220,15 @@ impl Ctx {
                     self.phase.set(Phase::Ready);
                 }
                 // The writing tab makes the device key at first use, so
-                // Settings can show it for enrolment before any export.
+                // Settings can show it for enrolment before any export;
+                // then its sender starts (once per page).
                 if self.is_writer() {
                     leptos::task::spawn_local(async move {
                         let _ = self.device_key().await;
+                        if !self.sender_started.get_value() {
+                            self.sender_started.set_value(true);
+                            crate::sync::start(self);
+                        }
                     });
                 } else {
                     self.show_stored_key().await;
@@ -447,6 +462,7 @@ impl Ctx {
             bytes: signed.jws.len() as u64,
             villages: next.villages,
             contents: next.contents,
+            delivery: Some(Delivery::new_queued(now.millis())),
         };
         self.may_write().map_err(ExportFailure::Save)?;
         self.store()
@@ -500,6 +516,30 @@ impl Ctx {
                 info.state = BundleState::Delivered;
             }
         }
+        self.store()
+            .update_bundle(&info)
+            .await
+            .map_err(SaveError::Store)?;
+        self.bundles.update(|bundles| {
+            if let Some(slot) = bundles.iter_mut().find(|b| b.sequence == sequence) {
+                *slot = info;
+            }
+        });
+        Ok(())
+    }
+}
+
+impl Ctx {
+    /// Stores bundle `sequence`'s new place in the outbox, then shows it.
+    pub async fn set_delivery(self, sequence: u64, delivery: Delivery) -> Result<(), SaveError> {
+        self.may_write()?;
+        let Some(mut info) = self
+            .bundles
+            .with_untracked(|b| b.iter().find(|b| b.sequence == sequence).cloned())
+        else {
+            return Err(SaveError::Store(StoreError::BundleSequence(sequence)));
+        };
+        info.delivery = Some(delivery);
         self.store()
             .update_bundle(&info)
             .await

@@ -9,9 +9,12 @@ use lindung_core::export::{file_name, pending_summary, VillageSummary};
 use lindung_core::i18n::long_date;
 use lindung_core::{Lang, Timestamp};
 
+use lindung_core::outbox::{Delivery, Shown};
+
 use crate::platform::{self, Shared};
 use crate::state::{sent_by, Ctx};
 use crate::store::{BundleInfo, BundleState};
+use crate::sync::SyncStatus;
 
 /// The media type of a JWS in JSON serialization (RFC 7515 §9.2.1).
 const MIME: &str = "application/jose+json";
@@ -41,6 +44,87 @@ fn state_label(state: BundleState, lang: Lang) -> &'static str {
             "Received by the district office",
         ),
     }
+}
+
+/// The outbox state of a bundle: (`data-delivery`, text), or `None` for a
+/// bundle handed in as a file.
+fn delivery_label(row: &Row, approved: bool, lang: Lang) -> Option<(&'static str, String)> {
+    let delivery = row.delivery.as_ref()?;
+    Some(match delivery.shown(approved) {
+        Shown::Queued if row.sending => ("sending", lang.pick("Mengirim…", "Sending…").to_owned()),
+        Shown::Queued => {
+            let text = lang.pick("Antre: menunggu dikirim", "Queued: waiting to be sent");
+            let why = match delivery {
+                Delivery::Queued {
+                    last_error: Some(code),
+                    ..
+                } => format!(" · {}", crate::sync::failure_message(code, lang)),
+                _ => String::new(),
+            };
+            ("queued", format!("{text}{why}"))
+        }
+        Shown::Delivered => {
+            let at = match delivery {
+                Delivery::Delivered { received_ms, .. } => {
+                    time_text(Timestamp::from_millis(*received_ms), lang)
+                }
+                _ => String::new(),
+            };
+            let quarantined = match delivery {
+                Delivery::Delivered { quarantined, .. } if !quarantined.is_empty() => match lang {
+                    Lang::Id => format!(" · {} data ditahan kantor", quarantined.len()),
+                    Lang::En => format!(" · {} records held back by the office", quarantined.len()),
+                },
+                _ => String::new(),
+            };
+            let text = match lang {
+                Lang::Id => format!("Terkirim, diterima kantor {at}{quarantined}"),
+                Lang::En => format!("Sent, received by the office {at}{quarantined}"),
+            };
+            ("delivered", text)
+        }
+        Shown::AwaitingApproval => (
+            "awaiting",
+            lang.pick(
+                "Terkirim · menunggu persetujuan kantor untuk HP ini",
+                "Sent · waiting for the office to approve this phone",
+            )
+            .to_owned(),
+        ),
+        Shown::Conflict => (
+            "conflict",
+            match lang {
+                Lang::Id => format!(
+                    "Konflik: {}",
+                    crate::sync::refusal_message(Some("register.conflict"), lang)
+                ),
+                Lang::En => format!(
+                    "Conflict: {}",
+                    crate::sync::refusal_message(Some("register.conflict"), lang)
+                ),
+            },
+        ),
+        Shown::Refused => {
+            let code = match delivery {
+                Delivery::Refused { code, .. } => code.as_deref(),
+                _ => None,
+            };
+            let reason = crate::sync::refusal_message(code, lang);
+            (
+                "refused",
+                match lang {
+                    Lang::Id => format!("Ditolak: {reason}"),
+                    Lang::En => format!("Refused: {reason}"),
+                },
+            )
+        }
+    })
+}
+
+/// "2 Desember 2026 14.05" (local time).
+fn time_text(at: Timestamp, lang: Lang) -> String {
+    let local = platform::local_time(at);
+    format!("{} {:02}.{:02}", long_date(local.0, lang), local.1, local.2)
 }
 
 /// "512 B", "78 kB", "11.3 MB".
@@ -76,6 +160,10 @@ pub fn ExportScreen() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = ctx.export().await;
             busy.set(false);
+            if result.is_ok() {
+                // A server known: off it goes.
+                crate::sync::send_soon(ctx, false);
+            }
             let lang = lang.get_untracked();
             // A bundle holds at most what fits the district's size limit: the
             // rest waits for the next one.
@@ -156,9 +244,15 @@ pub fn ExportScreen() -> impl IntoView {
 
     let bundle_rows = move || {
         let lang = lang.get();
-        let rows: Vec<Row> = ctx
-            .bundles
-            .with(|bundles| bundles.iter().rev().map(Row::of).collect());
+        let server = ctx.sync.get() != SyncStatus::NoServer;
+        let sending = ctx.sending.get();
+        let rows: Vec<Row> = ctx.bundles.with(|bundles| {
+            bundles
+                .iter()
+                .rev()
+                .map(|b| Row::of(b, server, sending))
+                .collect()
+        });
         rows.into_iter()
             .map(|row| view! { <BundleRow row=row lang=lang busy=busy message=message /> })
             .collect::<Vec<_>>()
@@ -188,6 +282,39 @@ pub fn ExportScreen() -> impl IntoView {
                     {t("Buat bundel", "Make bundle")}
                 </button>
             </div>
+            <div class="card" data-testid="sync-card">
+                <h2>{t("Kirim ke server kantor", "Send to the office server")}</h2>
+                <p role="status" data-testid="sync-status" data-status=move || match ctx.sync.get() {
+                    SyncStatus::NoServer => "no-server",
+                    SyncStatus::Idle => "idle",
+                    SyncStatus::Sending => "sending",
+                    SyncStatus::Failed(_) => "failed",
+                }>
+                    {move || ctx.sync.get().message(lang.get())}
+                </p>
+                {move || ctx.settings.with(|s| s.last_sync).map(|at| view! {
+                    <p class="hint" data-testid="last-sync">
+                        {t("Terakhir tersambung: ", "Last reached: ")}
+                        {time_text(at, lang.get())}
+                    </p>
+                })}
+                <Show when=move || ctx.sync.get() != SyncStatus::NoServer>
+                    <p class="hint">
+                        {t(
+                            "Bundel dikirim otomatis saat ada sinyal. Bundel baru dianggap terkirim setelah kantor menjawab dengan tanda terima bertanda tangan.",
+                            "Bundles are sent by themselves when there is signal. A bundle counts as sent only once the office answers with a signed receipt.",
+                        )}
+                    </p>
+                    <button
+                        type="button"
+                        data-testid="send-now"
+                        disabled=move || ctx.sync.get() == SyncStatus::Sending
+                        on:click=move |_| crate::sync::send_soon(ctx, true)
+                    >
+                        {t("Kirim sekarang", "Send now")}
+                    </button>
+                </Show>
+            </div>
             <div class="card">
                 <h2>{t("Bundel di HP ini", "Bundles on this phone")}</h2>
                 <Show
@@ -216,10 +343,15 @@ struct Row {
     bytes: u64,
     state: BundleState,
     villages: Vec<VillageSummary>,
+    /// Its place in the outbox, when a server is known and it was not
+    /// handed in as a file.
+    delivery: Option<Delivery>,
+    /// Being sent right now.
+    sending: bool,
 }
 
 impl Row {
-    fn of(info: &BundleInfo) -> Row {
+    fn of(info: &BundleInfo, server: bool, sending: Option<u64>) -> Row {
         Row {
             sequence: info.sequence,
             kid: info.kid.clone(),
@@ -227,6 +359,8 @@ impl Row {
             bytes: info.bytes,
             state: info.state,
             villages: info.villages.clone(),
+            delivery: crate::sync::delivery_of(info).filter(|_| server),
+            sending: sending == Some(info.sequence),
         }
     }
 }
@@ -335,6 +469,13 @@ fn BundleRow(
     let records: u32 = row.villages.iter().map(VillageSummary::total).sum();
     let can_share = platform::can_share_files();
     let is_delivered = row.state == BundleState::Delivered;
+    let approved = ctx.district.with_untracked(|d| {
+        d.as_ref()
+            .is_some_and(|d| d.status == lindung_core::sync::DeviceStatus::Approved)
+    });
+    let outbox = delivery_label(&row, approved, lang);
+    // "Tandai sudah diterima kantor" is for bundles handed in as files.
+    let by_server = row.delivery.as_ref().is_some_and(Delivery::is_delivered);
 
     view! {
         <li class="bundle" data-testid="bundle" data-sequence=sequence data-state=match row.state {
@@ -360,9 +501,24 @@ fn BundleRow(
                 )}
             </p>
             <ul class="plain-list">{villages}</ul>
-            <p class=if is_delivered { "badge funded" } else { "badge waitlisted" } data-testid="bundle-state">
-                {state_label(row.state, lang)}
-            </p>
+            {match outbox {
+                Some((key, text)) => view! {
+                    <p
+                        class=if matches!(key, "delivered" | "awaiting") { "badge funded" } else { "badge waitlisted" }
+                        data-testid="delivery"
+                        data-delivery=key
+                    >
+                        {text}
+                    </p>
+                }
+                .into_any(),
+                None => view! {
+                    <p class=if is_delivered { "badge funded" } else { "badge waitlisted" } data-testid="bundle-state">
+                        {state_label(row.state, lang)}
+                    </p>
+                }
+                .into_any(),
+            }}
             <div class="actions">
                 <button type="button" data-testid="download-bundle" disabled=move || busy.get() on:click=download>
                     {lang.pick("Unduh", "Download")}
@@ -372,7 +528,7 @@ fn BundleRow(
                         {lang.pick("Bagikan", "Share")}
                     </button>
                 })}
-                {(!is_delivered).then(|| view! {
+                {(!is_delivered && !by_server).then(|| view! {
                     <button type="button" data-testid="mark-delivered" disabled=move || busy.get() on:click=delivered>
                         {lang.pick("Tandai sudah diterima kantor", "Mark as received by the office")}
                     </button>

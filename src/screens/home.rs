@@ -182,6 +182,16 @@ fn ExportStatus() -> impl IntoView {
                     </strong>
                 </p>
             </Show>
+            {move || ctx.settings.with(|s| s.last_sync).map(|at| {
+                let (date, hour, minute) = crate::platform::local_time(at);
+                let when = format!("{} {hour:02}.{minute:02}", long_date(date, lang.get()));
+                view! {
+                    <p class="hint" data-testid="home-last-sync">
+                        {crate::text::text(lang.into(), "Terakhir tersambung ke server kantor: ", "Last reached the office server: ")}
+                        {when}
+                    </p>
+                }
+            })}
             <a href="#/kirim" data-testid="go-export">{crate::text::text(lang.into(), "Kirim data", "Export data")}</a>
         </div>
     }

@@ -15,6 +15,8 @@ pub fn SettingsScreen() -> impl IntoView {
     let agent_id = RwSignal::new(current.agent_id.clone());
     let agent_name = RwSignal::new(current.agent_name.clone());
     let pack_json = RwSignal::new(String::new());
+    let server_url = RwSignal::new(current.server_url.clone().unwrap_or_default());
+    let auto_send = RwSignal::new(current.auto_send);
     let message = RwSignal::new(None::<(bool, String)>);
     let space = RwSignal::new(None::<(u64, u64)>);
     #[cfg(target_arch = "wasm32")]
@@ -59,6 +61,60 @@ pub fn SettingsScreen() -> impl IntoView {
             return;
         }
         save(None);
+    };
+    let save_server = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = lang.get_untracked();
+        let typed = server_url.get_untracked();
+        let url = if typed.trim().is_empty() {
+            None
+        } else {
+            match lindung_core::sync::normalize_server_url(&typed) {
+                Ok(url) => Some(url),
+                Err(_) => {
+                    message.set(Some((
+                        false,
+                        lang.pick(
+                            "Alamat server harus diawali https:// (misalnya https://lindung.kab.go.id).",
+                            "The server address must start with https:// (for example https://lindung.kab.go.id).",
+                        )
+                        .to_owned(),
+                    )));
+                    return;
+                }
+            }
+        };
+        let mut settings = ctx.settings.get_untracked();
+        settings.server_url = url.clone();
+        settings.auto_send = auto_send.get_untracked();
+        server_url.set(url.unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            match ctx.save_settings(settings).await {
+                Ok(()) => {
+                    message.set(Some((true, lang.pick("Tersimpan.", "Saved.").to_owned())));
+                    crate::sync::send_soon(ctx, true);
+                }
+                Err(e) => message.set(Some((false, e.message(lang)))),
+            }
+        });
+    };
+    let forget_district = move |_| {
+        let lang = lang.get_untracked();
+        let mut settings = ctx.settings.get_untracked();
+        settings.district_kid = None;
+        leptos::task::spawn_local(async move {
+            match ctx.save_settings(settings).await {
+                Ok(()) => message.set(Some((
+                    true,
+                    lang.pick(
+                        "Kunci kantor dilupakan: kunci server berikutnya yang dihubungi akan dipercaya.",
+                        "The office key was forgotten: the next server reached will be trusted.",
+                    )
+                    .to_owned(),
+                ))),
+                Err(e) => message.set(Some((false, e.message(lang)))),
+            }
+        });
     };
     let import_pack = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -142,6 +198,55 @@ pub fn SettingsScreen() -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
+
+            <form class="card" data-testid="server-settings" on:submit=save_server>
+                <h2>{t("Server kantor", "Office server")}</h2>
+                <p class="hint">
+                    {move || match ctx.own_server.get() {
+                        Some(_) => lang.get().pick(
+                            "Aplikasi ini dibuka dari server kantor: bundel dikirim ke sana kecuali diisi alamat lain.",
+                            "This app was opened from the office server: bundles go there unless another address is set.",
+                        ),
+                        None => lang.get().pick(
+                            "Isi alamat server kantor kabupaten agar bundel terkirim otomatis. Kosongkan jika kantor menerima berkas saja.",
+                            "Enter the district office's server address so bundles are sent by themselves. Leave it empty if the office only takes files.",
+                        ),
+                    }}
+                </p>
+                <div class="field">
+                    <label for="server-url">{t("Alamat server", "Server address")}</label>
+                    <input id="server-url" data-testid="server-url" type="url" inputmode="url"
+                        placeholder="https://lindung.kab.go.id"
+                        prop:value=move || server_url.get()
+                        on:input=move |ev| server_url.set(event_target_value(&ev)) />
+                </div>
+                <div class="field checkbox">
+                    <input id="auto-send" data-testid="auto-send" type="checkbox"
+                        prop:checked=move || auto_send.get()
+                        on:change=move |ev| auto_send.set(event_target_checked(&ev)) />
+                    <label for="auto-send">{t("Buat dan kirim bundel otomatis saat ada sinyal", "Make and send bundles by themselves when there is signal")}</label>
+                </div>
+                <p data-testid="district-kid">
+                    {move || match ctx.settings.with(|s| s.district_kid.clone()) {
+                        Some(kid) => view! {
+                            {t("Kunci kantor yang dipercaya: ", "Trusted office key: ")}
+                            <code class="kid">{kid}</code>
+                            <span class="hint">{t(" (cocokkan dengan yang dicetak district init)", " (compare it with what district init printed)")}</span>
+                        }.into_any(),
+                        None => view! {
+                            <span class="hint">{t("Belum tersambung ke server kantor.", "Not yet connected to an office server.")}</span>
+                        }.into_any(),
+                    }}
+                </p>
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="save-server">{t("Simpan", "Save")}</button>
+                    <Show when=move || ctx.settings.with(|s| s.district_kid.is_some())>
+                        <button type="button" class="secondary" data-testid="forget-district" on:click=forget_district>
+                            {t("Lupakan kunci kantor", "Forget the office key")}
+                        </button>
+                    </Show>
+                </div>
+            </form>
 
             <div class="card">
                 <h2>{t("Penyimpanan di HP", "Storage on this device")}</h2>

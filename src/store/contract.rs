@@ -335,8 +335,11 @@ pub async fn settings_round_trip<S: Store>(store: &S) {
     let settings = Settings {
         agent_id: "PRS-0001".into(),
         agent_name: "Petugas Uji".into(),
-        lang: Lang::En,
-        rule_pack: None,
+        server_url: Some("https://lindung.example.go.id".into()),
+        district_kid: Some("d".repeat(43)),
+        auto_send: false,
+        last_sync: Some(Timestamp::from_millis(1_790_000_000_000)),
+        ..Settings::new(Lang::En)
     };
     store.put_settings(&settings).await.unwrap();
     assert_eq!(store.settings().await.unwrap(), Some(settings));
@@ -346,8 +349,7 @@ pub async fn settings_overwrite<S: Store>(store: &S) {
     let mut settings = Settings {
         agent_id: "PRS-0001".into(),
         agent_name: "Petugas Uji".into(),
-        lang: Lang::Id,
-        rule_pack: None,
+        ..Settings::new(Lang::Id)
     };
     store.put_settings(&settings).await.unwrap();
     settings.rule_pack = Some(r#"{"id":"custom"}"#.into());
@@ -367,6 +369,7 @@ fn bundle(sequence: u64) -> BundleInfo {
         exported_at: None,
         delivered_at: None,
         bytes: 12,
+        delivery: Some(lindung_core::outbox::Delivery::new_queued(7)),
         villages: vec![VillageSummary {
             code: "61.07.01.2001".into(),
             name: "Sungai Ambawang Kuala".into(),

@@ -32,6 +32,7 @@ pub use memory::MemoryStore;
 pub use rows::DB_VERSION;
 
 use lindung_core::export::{SentRecord, VillageSummary};
+use lindung_core::outbox::Delivery;
 use lindung_core::record::WorkerRecord;
 use lindung_core::{Lang, RegistrationInput, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -48,7 +49,8 @@ pub struct Village {
     pub funded_slots: u32,
 }
 
-/// Device settings.
+/// Device settings. Members added after the first version have defaults,
+/// so settings stored before them read as before.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub agent_id: String,
@@ -56,6 +58,40 @@ pub struct Settings {
     pub lang: Lang,
     /// JSON of an imported rule pack; `None`: the shipped default pack.
     pub rule_pack: Option<String>,
+    /// The district server's address (`https://lindung.example.go.id`);
+    /// `None`: the app's own origin, if it is a district server.
+    #[serde(default)]
+    pub server_url: Option<String>,
+    /// The district key's kid, pinned at the first contact: documents
+    /// signed by another key are refused.
+    #[serde(default)]
+    pub district_kid: Option<String>,
+    /// Whether the app makes and sends bundles by itself when online.
+    #[serde(default = "yes")]
+    pub auto_send: bool,
+    /// The last time the district was reached and answered.
+    #[serde(default)]
+    pub last_sync: Option<Timestamp>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Settings {
+    /// Settings of a new device, in `lang`.
+    pub fn new(lang: Lang) -> Settings {
+        Settings {
+            agent_id: String::new(),
+            agent_name: String::new(),
+            lang,
+            rule_pack: None,
+            server_url: None,
+            district_kid: None,
+            auto_send: true,
+            last_sync: None,
+        }
+    }
 }
 
 /// Where a bundle is on its way to the district office.
@@ -93,17 +129,33 @@ pub struct BundleInfo {
     pub villages: Vec<VillageSummary>,
     /// Every (record id, revision) it carries: what the next bundle skips.
     pub contents: Vec<SentRecord>,
+    /// Where it stands on its way to the district server (the outbox);
+    /// `None` for bundles stored before the outbox, which are queued unless
+    /// they were marked as handed in.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
 }
 
 impl BundleInfo {
     /// When the bundle left the phone (downloaded, shared or handed in);
     /// `None` while it is only on the phone.
     pub fn left_phone_at(&self) -> Option<Timestamp> {
-        match self.state {
+        let by_hand = match self.state {
             BundleState::Made => None,
             BundleState::Exported | BundleState::Delivered => {
                 self.exported_at.or(self.delivered_at)
             }
+        };
+        // Received by the district server, on its signed receipt.
+        let by_server = match &self.delivery {
+            Some(Delivery::Delivered { received_ms, .. }) => {
+                Some(Timestamp::from_millis(*received_ms))
+            }
+            _ => None,
+        };
+        match (by_hand, by_server) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 }

@@ -360,7 +360,31 @@ pub fn check_receipt(
     sequence: u64,
     hash: &str,
 ) -> Result<Receipt, DocumentError> {
-    let (_, receipt): (_, Receipt) = read_document(bytes, RECEIPT_TYP, Some(pinned))?;
+    let document = open_document(bytes, RECEIPT_TYP)?;
+    document.check_pinned(pinned)?;
+    if !document.verifies() {
+        return Err(DocumentError::Signature);
+    }
+    receipt_from(&document, pinned, kid, sequence, hash)
+}
+
+/// [`check_receipt`] for a document whose signature the caller verified
+/// (the app, with WebCrypto): everything but the signature.
+pub fn receipt_from(
+    document: &Document,
+    pinned: &str,
+    kid: &str,
+    sequence: u64,
+    hash: &str,
+) -> Result<Receipt, DocumentError> {
+    if document.typ != RECEIPT_TYP {
+        return Err(DocumentError::Typ {
+            expected: RECEIPT_TYP.into(),
+            found: document.typ.clone(),
+        });
+    }
+    document.check_pinned(pinned)?;
+    let receipt: Receipt = document.payload()?;
     if receipt.format != RECEIPT_FORMAT || receipt.format_version != PROTOCOL_VERSION {
         return Err(DocumentError::Payload("not a version 1 receipt".into()));
     }
@@ -472,7 +496,28 @@ pub fn check_device_state(
     pinned: Option<&str>,
     kid: &str,
 ) -> Result<(Document, DeviceState), DocumentError> {
-    let (document, state): (_, DeviceState) = read_document(bytes, DEVICE_STATE_TYP, pinned)?;
+    let document = open_document(bytes, DEVICE_STATE_TYP)?;
+    if let Some(pinned) = pinned {
+        document.check_pinned(pinned)?;
+    }
+    if !document.verifies() {
+        return Err(DocumentError::Signature);
+    }
+    let state = device_state_from(&document, pinned, kid)?;
+    Ok((document, state))
+}
+
+/// [`check_device_state`] for a document whose signature the caller
+/// verified: everything but the signature.
+pub fn device_state_from(
+    document: &Document,
+    pinned: Option<&str>,
+    kid: &str,
+) -> Result<DeviceState, DocumentError> {
+    if let Some(pinned) = pinned {
+        document.check_pinned(pinned)?;
+    }
+    let state: DeviceState = document.payload()?;
     if state.format != DEVICE_STATE_FORMAT || state.format_version != PROTOCOL_VERSION {
         return Err(DocumentError::Payload(
             "not a version 1 device state".into(),
@@ -483,7 +528,7 @@ pub fn check_device_state(
             "the device state is for another device".into(),
         ));
     }
-    Ok((document, state))
+    Ok(state)
 }
 
 /// `contiguous_through`, `highest` and `missing` of a device whose stored
@@ -503,6 +548,31 @@ pub fn sequence_summary(stored: &[u64]) -> (u64, u64, Vec<[u64; 2]>) {
     }
     let contiguous = missing.first().map_or(highest, |[first, _]| first - 1);
     (contiguous, highest, missing)
+}
+
+/// The district server's address as the agent typed it, normalised
+/// (`https://host[:port][/path]`, no trailing `/`); `Err` with a stable code
+/// (`server_url.scheme`, `server_url.host`) when it is not one.
+pub fn normalize_server_url(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    let (scheme, rest) = if let Some(rest) = text.strip_prefix("https://") {
+        ("https://", rest)
+    } else if let Some(rest) = text.strip_prefix("http://") {
+        ("http://", rest)
+    } else {
+        return Err("server_url.scheme");
+    };
+    let rest = rest.trim_end_matches('/');
+    let host = rest.split('/').next().unwrap_or("");
+    let ok = !host.is_empty()
+        && !rest.contains(char::is_whitespace)
+        && !host.contains('@')
+        && !rest.contains(['?', '#']);
+    if ok {
+        Ok(format!("{scheme}{rest}"))
+    } else {
+        Err("server_url.host")
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -620,6 +690,38 @@ mod tests {
         for (what, bytes, sequence, hash, code) in cases {
             let got = check_receipt(bytes.as_bytes(), &kid, "device", sequence, hash);
             assert_eq!(got.map_err(|e| e.code()), Err(code), "{what}");
+        }
+    }
+
+    #[test]
+    fn server_urls() {
+        let cases = [
+            (
+                "https://lindung.example.go.id",
+                Ok("https://lindung.example.go.id"),
+            ),
+            (
+                " https://lindung.example.go.id/ ",
+                Ok("https://lindung.example.go.id"),
+            ),
+            ("http://127.0.0.1:8787", Ok("http://127.0.0.1:8787")),
+            (
+                "https://kab.example/lindung/",
+                Ok("https://kab.example/lindung"),
+            ),
+            ("lindung.example.go.id", Err("server_url.scheme")),
+            ("ftp://x", Err("server_url.scheme")),
+            ("https://", Err("server_url.host")),
+            ("https://user@host", Err("server_url.host")),
+            ("https://host/a b", Err("server_url.host")),
+            ("https://host/?x=1", Err("server_url.host")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                normalize_server_url(text).as_deref().map_err(|e| *e),
+                want,
+                "{text}"
+            );
         }
     }
 

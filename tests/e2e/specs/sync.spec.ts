@@ -1,0 +1,111 @@
+// The app uploads by itself: served by a real `district serve`, the agent
+// registers workers while the server is down; when it is back and the phone is
+// online again, the app makes the bundle, sends it, shows it as Terkirim on the
+// district's signed receipt, and `district report` counts the workers.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect } from '../fixtures';
+import { RosterApp } from '../pages/roster-app';
+import { farmer, fisher, village } from '../people';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const district = process.env.LINDUNG_DISTRICT ?? path.join(repoRoot, 'target', 'debug', 'district');
+const dist = path.join(repoRoot, 'dist');
+const port = 4191;
+const base = `http://127.0.0.1:${port}`;
+
+function runDistrict(...args: string[]): string {
+  try {
+    return execFileSync(district, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const { status, stdout, stderr } = error as { status: number; stdout: string; stderr: string };
+    throw new Error(`district ${args.join(' ')} exited ${status}: ${stdout}${stderr}`);
+  }
+}
+
+/** Starts `district serve` of `db` with the app; resolves once it listens. */
+function serve(db: string, key: string): Promise<ChildProcess> {
+  const child = spawn(
+    district,
+    ['serve', '--db', db, '--key', key, '--app', dist, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.on('data', (d) => {
+      if (String(d).includes('listening on')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`district serve exited ${code}: ${err}`)));
+  });
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+test('bundles go to the district server by themselves when it can be reached', async ({ page, context, pageErrors }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  const init = runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  const districtKid = init.match(/kid ([A-Za-z0-9_-]{43})/)![1];
+  let server = await serve(db, key);
+  try {
+    const app = new RosterApp(page, base);
+    await app.setAgent();
+    // The device key, enrolled at the office.
+    await app.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    // The app found its own origin to be the district and pinned its key.
+    await expect(page.getByTestId('district-kid')).toContainText(districtKid);
+    await app.addVillage(village.code, village.name);
+    // Every screen once while online (the chunks), then the server goes away.
+    await app.openRegister(village.code);
+    await page.getByTestId('nav-export').click();
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await stop(server);
+
+    await app.openRegister(village.code);
+    await app.register(farmer);
+    await app.register(fisher);
+    await page.getByTestId('nav-export').click();
+    // Nothing could be made or sent: the district was not reached.
+    await expect(page.getByTestId('pending-total')).toHaveText('2 data belum dikirim:');
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
+    await expect(page.getByTestId('sync-status')).toContainText('tidak terjangkau');
+
+    // Signal again: the server is back, and the phone comes online.
+    server = await serve(db, key);
+    await context.setOffline(true);
+    await context.setOffline(false);
+    const bundle = page.locator('[data-testid="bundle"][data-sequence="1"]');
+    await expect(bundle.getByTestId('delivery')).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+    await expect(bundle.getByTestId('delivery')).toContainText('Terkirim');
+    await expect(page.getByTestId('nothing-pending')).toBeVisible();
+    // Handed over by the server: no "mark as received" button.
+    await expect(bundle.getByTestId('mark-delivered')).toHaveCount(0);
+
+    // The office's register has them, as its report says.
+    const month = new Date().toISOString().slice(0, 7);
+    const report = JSON.parse(runDistrict('report', '--db', db, '--format', 'json', '--month', month));
+    const row = report.villages.find((v: { code: string }) => v.code === village.code);
+    expect(row).toMatchObject({ funded: 2, waitlisted: 0, agents: ['Petugas Uji'] });
+    expect(runDistrict('agents', 'list', '--db', db)).toContain(`${kid}\tPetugas Uji\t-\tapproved\t1\t0\t-`);
+
+    // Home says when the district was last reached.
+    await app.goto('#/');
+    await expect(page.getByTestId('home-last-sync')).toBeVisible();
+    // The tries while the server was down, as the browser logs them; nothing else.
+    const refused = (error: string) => /Failed to load resource: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)/.test(error);
+    expect(pageErrors.filter(refused).length).toBeGreaterThan(0);
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !refused(error)));
+  } finally {
+    await stop(server).catch(() => {});
+  }
+});
