@@ -361,11 +361,15 @@ impl Ctx {
             .put_settings(&settings)
             .await
             .map_err(SaveError::Store)?;
+        // Only a new rule pack changes the pack (a sync's time does not).
+        let changed = self
+            .settings
+            .with_untracked(|s| s.rule_pack != settings.rule_pack);
         let pack = match settings.rule_pack.as_deref() {
             Some(json) => RulePack::from_json(json).ok(),
             None => Some(RulePack::default_pack()),
         };
-        if let Some(pack) = pack {
+        if let (true, Some(pack)) = (changed, pack) {
             self.pack.set(pack);
         }
         self.settings.set(settings);
