@@ -32,6 +32,30 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+const ORIGIN_KEY: &str = "lindung.origin_is_district";
+
+/// Whether the app's own origin answered as a district server when last
+/// asked (`None`: never asked, or the answer was lost).
+pub fn origin_is_district() -> Option<bool> {
+    match local_storage()?
+        .get_item(ORIGIN_KEY)
+        .ok()
+        .flatten()?
+        .as_str()
+    {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Remembers the answer, so a start without signal does not ask again.
+pub fn remember_origin_is_district(yes: bool) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(ORIGIN_KEY, if yes { "yes" } else { "no" });
+    }
+}
+
 /// The language chosen last time, if any.
 pub fn saved_lang() -> Option<Lang> {
     let tag = local_storage()?.get_item(LANG_KEY).ok().flatten()?;

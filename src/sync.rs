@@ -160,17 +160,7 @@ thread_local! {
 /// wait.
 pub fn start(ctx: Ctx) {
     leptos::task::spawn_local(async move {
-        if let Some(origin) = net::origin() {
-            let url = format!("{origin}/api/v1/status");
-            if let Ok(answer) = net::fetch("GET", &url, None, TIMEOUT_MS).await {
-                let is_district = answer.status == 200
-                    && serde_json::from_slice::<serde_json::Value>(&answer.body)
-                        .is_ok_and(|v| v["service"] == "lindung-district");
-                if is_district {
-                    ctx.own_server.set(Some(origin));
-                }
-            }
-        }
+        probe_origin(&ctx, false).await;
         refresh_status(&ctx);
         send_soon(ctx, true);
     });
@@ -204,6 +194,39 @@ pub fn start(ctx: Ctx) {
         },
         std::time::Duration::from_millis(TICK_MS),
     );
+}
+
+/// Whether the app's own origin is a district server: remembered from the
+/// last answer (so a start without signal asks nothing), asked when never
+/// asked or when `again` (the agent pressed Kirim sekarang or saved
+/// Settings).
+pub async fn probe_origin(ctx: &Ctx, again: bool) {
+    let Some(origin) = net::origin() else {
+        return;
+    };
+    let known = crate::platform::origin_is_district();
+    if known == Some(true) {
+        ctx.own_server.set(Some(origin.clone()));
+    }
+    if known.is_some() && !again {
+        return;
+    }
+    let url = format!("{origin}/api/v1/status");
+    if let Ok(answer) = net::fetch("GET", &url, None, TIMEOUT_MS).await {
+        let is_district = answer.status == 200
+            && serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .is_ok_and(|v| v["service"] == "lindung-district");
+        crate::platform::remember_origin_is_district(is_district);
+        ctx.own_server.set(is_district.then_some(origin));
+    }
+}
+
+/// Asks the origin again, then sends ("Kirim sekarang", Settings saved).
+pub fn probe_and_send(ctx: Ctx) {
+    leptos::task::spawn_local(async move {
+        probe_origin(&ctx, true).await;
+        send_soon(ctx, true);
+    });
 }
 
 /// Shows whether a server is known.

@@ -309,7 +309,7 @@ pub fn ExportScreen() -> impl IntoView {
                         type="button"
                         data-testid="send-now"
                         disabled=move || ctx.sync.get() == SyncStatus::Sending
-                        on:click=move |_| crate::sync::send_soon(ctx, true)
+                        on:click=move |_| crate::sync::probe_and_send(ctx)
                     >
                         {t("Kirim sekarang", "Send now")}
                     </button>

@@ -92,7 +92,7 @@ pub fn SettingsScreen() -> impl IntoView {
             match ctx.save_settings(settings).await {
                 Ok(()) => {
                     message.set(Some((true, lang.pick("Tersimpan.", "Saved.").to_owned())));
-                    crate::sync::send_soon(ctx, true);
+                    crate::sync::probe_and_send(ctx);
                 }
                 Err(e) => message.set(Some((false, e.message(lang)))),
             }
