@@ -497,7 +497,41 @@ fn the_district_decides_funded_slots_across_devices(db: Db) {
     assert_eq!(standing(3), [format!("{V1} rb waitlisted Some(1)")]);
 }
 
+/// The phone's connection drops after it sent a bundle, before it read the
+/// answer: sending again is safe; the bundle is stored once and the retry
+/// gets a receipt that says so.
+fn a_dropped_connection_then_a_retry_stores_the_bundle_once(db: Db) {
+    use std::io::Write;
+    let server = start(&db);
+    let (b1, h1) = bundle(1, 1, None, &[up("r1", 1, "6107014502870001", V1)]);
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let head = format!(
+        "POST /api/v1/bundles HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/jose+json\r\nContent-Length: {}\r\n\r\n",
+        b1.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&b1).unwrap();
+    stream.flush().unwrap();
+    drop(stream);
+    // Whatever the server made of it, a retry is answered with a receipt.
+    let mut answer = post(&server, &b1);
+    for _ in 0..50 {
+        if answer.status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        answer = post(&server, &b1);
+    }
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let r = receipt(&server, &answer);
+    assert!(r.is_for(&kid(1), 1, &h1) && r.outcome.delivered(), "{r:?}");
+    let agents = district(&["agents", "list", "--db", &db.arg()]).stdout;
+    assert!(agents.contains("\tapproved\t1\t0\t-"), "{agents}");
+}
+
 backend_tests!(
+    a_dropped_connection_then_a_retry_stores_the_bundle_once,
     the_district_decides_funded_slots_across_devices,
     every_bundle_answer_carries_a_signed_receipt,
     stops_on_sigterm,
