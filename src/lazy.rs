@@ -44,6 +44,16 @@ pub(crate) use split_point;
 /// What a split point that renders returns: the view, or its chunk was not fetched.
 pub(crate) type Loaded = Result<AnyView, SplitLoaderError>;
 
+// The outbox's sender (`sync.rs`, with the protocol's parsing): its own
+// chunk, fetched after start-up, so the first load does not carry it.
+split_point!(
+    sync,
+    pub(crate) fn start_sender(ctx: crate::state::Ctx) -> Result<(), SplitLoaderError> {
+        crate::sync::start(ctx);
+        Ok(())
+    }
+);
+
 split_point!(
     roster,
     fn village_screen(code: String) -> Loaded {

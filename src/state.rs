@@ -227,7 +227,11 @@ impl Ctx {
                         let _ = self.device_key().await;
                         if !self.sender_started.get_value() {
                             self.sender_started.set_value(true);
-                            crate::sync::start(self);
+                            // Its chunk may not be on the phone yet (a
+                            // first start without signal): try again.
+                            while crate::lazy::start_sender(self).await.is_err() {
+                                crate::platform::sleep_ms(60_000).await;
+                            }
                         }
                     });
                 } else {
