@@ -390,7 +390,12 @@ impl Postgres {
         ))?;
         pg.sql(&format!("CREATE DATABASE {PG_TEMPLATE}"))?;
         let url = format!("{}/{PG_TEMPLATE}", pg.server);
-        output(district().args(["init", "--db", &url]))?;
+        // The key in the bench's own directory, not the current one.
+        let key =
+            std::env::temp_dir().join(format!("lindung-bench-key-{}.json", std::process::id()));
+        let _ = fs::remove_file(&key);
+        output(district().args(["init", "--db", &url, "--key"]).arg(&key))?;
+        let _ = fs::remove_file(&key);
         for device in devices {
             output(district().args([
                 "agents",

@@ -134,9 +134,14 @@ fn concurrent_ingests_lose_nothing_and_store_nothing_twice(db: Db) {
         std::fs::write(&path, bytes).unwrap();
         paths.push(path.display().to_string());
     }
+    let keys = tempfile::tempdir().unwrap();
     let setup = |db: &Db| {
         let arg = db.arg();
-        assert_eq!(district(&["init", "--db", &arg]).code, 0);
+        // The district key in a directory of the test's own (with a
+        // PostgreSQL URL, the default is the current directory).
+        let key = keys.path().join(format!("key-{}.json", arg.len()));
+        let key = key.to_str().unwrap();
+        assert_eq!(district(&["init", "--db", &arg, "--key", key]).code, 0);
         for device in 1..=3u8 {
             let name = format!("Petugas {device}");
             let run = district(&[

@@ -42,6 +42,15 @@ pub(crate) fn durable(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A server's connection: WAL (readers never wait for the writer, and a
+/// commit syncs only the WAL) with `synchronous = FULL`, so every commit is
+/// on disk before its receipt is signed. Where WAL is not possible, the
+/// rollback journal stays, as durable.
+pub(crate) fn serving(conn: &Connection) {
+    let _ = conn.pragma_update(None, "synchronous", "FULL");
+    let _ = journal_mode(conn, "WAL");
+}
+
 /// SQLite's default: a checkpoint when the WAL passes 1,000 pages.
 const DEFAULT_AUTOCHECKPOINT: i64 = 1000;
 

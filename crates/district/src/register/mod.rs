@@ -476,6 +476,9 @@ pub(crate) trait Backend: Send {
     /// speed depends on these: any real trouble shows in the transactions.
     fn begin_bulk(&mut self) {}
     fn end_bulk(&mut self) {}
+    /// Settings for a long-running server's connection; every commit stays
+    /// durable (SQLite: [`bulk::serving`]).
+    fn serving(&mut self) {}
 }
 
 /// The district register, on either backend.
@@ -698,6 +701,14 @@ impl Register {
     /// SQLite: WAL with commits that do not wait for the disk, synced at
     /// the end (see `bulk.rs`); a power cut may undo the last bundles, each
     /// whole, and running the same command again merges them.
+    /// Prepares this connection for `district serve`: many small durable
+    /// transactions from several connections (SQLite: WAL with every commit
+    /// synced; the next command that opens the file returns it to the
+    /// rollback journal).
+    pub fn for_serving(&mut self) {
+        self.backend.serving();
+    }
+
     pub fn with_bulk<T, E>(
         &mut self,
         work: impl FnOnce(&mut Register) -> Result<T, E>,

@@ -450,6 +450,26 @@ impl Postgres {
 }
 
 impl Backend for Postgres {
+    /// As SQLite's bulk runs (`bulk.rs`): commits stop waiting for the disk
+    /// (`synchronous_commit = off`). A crash can undo the last transactions,
+    /// each whole, never in part, and running the same ingest again merges
+    /// them. Only `district ingest` and approval run in bulk; the server's
+    /// commits always wait, so no receipt outlives a crash its bundle did
+    /// not.
+    fn begin_bulk(&mut self) {
+        let _ = self.client.batch_execute("SET synchronous_commit = off");
+    }
+
+    /// Back to waiting for the disk, then one commit that waits: the WAL is
+    /// written in order, so once it is flushed up to this commit every
+    /// earlier one is on disk too.
+    fn end_bulk(&mut self) {
+        let _ = self.client.batch_execute("SET synchronous_commit = on");
+        let _ = self
+            .client
+            .batch_execute("BEGIN; UPDATE schema_version SET version = version; COMMIT");
+    }
+
     fn run(&mut self, mode: Mode, mut work: Work<'_>) -> Result<()> {
         let mut attempt = 0;
         loop {

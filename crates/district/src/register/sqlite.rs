@@ -140,6 +140,10 @@ impl Backend for Sqlite {
         let bulk = self.bulk.take();
         bulk::Bulk::end(bulk, &self.conn);
     }
+
+    fn serving(&mut self) {
+        bulk::serving(&self.conn);
+    }
 }
 
 struct SqliteTx<'c>(rusqlite::Transaction<'c>);

@@ -60,10 +60,14 @@ impl Pool {
             let taken = pool.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut pooled = match taken {
                 Some(pooled) => pooled,
-                None => Pooled {
-                    register: Register::open(&pool.location)?,
-                    pack_read: Instant::now(),
-                },
+                None => {
+                    let mut register = Register::open(&pool.location)?;
+                    register.for_serving();
+                    Pooled {
+                        register,
+                        pack_read: Instant::now(),
+                    }
+                }
             };
             if pooled.pack_read.elapsed() > PACK_AGE {
                 pooled.register.forget_pack();
