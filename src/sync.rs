@@ -198,15 +198,18 @@ pub fn start(ctx: Ctx) {
 
 /// Whether the app's own origin is a district server: remembered from the
 /// last answer (so a start without signal asks nothing), asked when never
-/// asked or when `again` (the agent pressed Kirim sekarang or saved
-/// Settings).
+/// asked or, while it is not known to be one, when `again` (the agent
+/// pressed Kirim sekarang or saved Settings). A "yes" is never asked again.
 pub async fn probe_origin(ctx: &Ctx, again: bool) {
     let Some(origin) = net::origin() else {
         return;
     };
     let known = crate::platform::origin_is_district();
     if known == Some(true) {
-        ctx.own_server.set(Some(origin.clone()));
+        // Once a district, always: a wifi login page answering in its place
+        // must not make the app forget it.
+        ctx.own_server.set(Some(origin));
+        return;
     }
     if known.is_some() && !again {
         return;

@@ -3,6 +3,7 @@
 // online again, the app makes the bundle, sends it, shows it as Terkirim on the
 // district's signed receipt, and `district report` counts the workers.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,10 +27,10 @@ function runDistrict(...args: string[]): string {
 }
 
 /** Starts `district serve` of `db` with the app; resolves once it listens. */
-function serve(db: string, key: string): Promise<ChildProcess> {
+function serve(db: string, key: string, listen = port): Promise<ChildProcess> {
   const child = spawn(
     district,
-    ['serve', '--db', db, '--key', key, '--app', dist, '--listen', `127.0.0.1:${port}`],
+    ['serve', '--db', db, '--key', key, '--app', dist, '--listen', `127.0.0.1:${listen}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -108,4 +109,60 @@ test('bundles go to the district server by themselves when it can be reached', a
   } finally {
     await stop(server).catch(() => {});
   }
+});
+
+test('a page that is not the district, and a district with another key, are never taken for it', async ({ page, pageErrors }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  const otherPort = port + 1;
+  const otherBase = `http://127.0.0.1:${otherPort}`;
+  let server = await serve(db, key, otherPort);
+  const app = new RosterApp(page, otherBase);
+  try {
+    await app.setAgent();
+    await app.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
+    await app.addVillage(village.code, village.name);
+    await app.openRegister(village.code);
+    await page.getByTestId('nav-export').click();
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await stop(server);
+
+    // A wifi login page answers every address with 200 and HTML.
+    const portal = createServer((_, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>Login wifi</body></html>');
+    });
+    await new Promise<void>((resolve) => portal.listen(otherPort, '127.0.0.1', resolve));
+    try {
+      await app.openRegister(village.code);
+      await app.register(farmer);
+      await page.getByTestId('nav-export').click();
+      await page.getByTestId('send-now').click();
+      await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
+      await expect(page.getByTestId('sync-status')).toContainText('bukan dari server kantor');
+      // Nothing counts as sent.
+      await expect(page.getByTestId('pending-total')).toHaveText('1 data belum dikirim:');
+    } finally {
+      await new Promise((resolve) => portal.close(resolve));
+    }
+
+    // Another district (another key) at the same address: refused, and said.
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
+    const otherDb = path.join(otherDir, 'register.sqlite');
+    const otherKey = path.join(otherDir, 'district-key.json');
+    runDistrict('init', '--db', otherDb, '--key', otherKey);
+    server = await serve(otherDb, otherKey, otherPort);
+    await page.getByTestId('send-now').click();
+    await expect(page.getByTestId('sync-status')).toContainText('kunci kantor yang berbeda');
+    await expect(page.getByTestId('pending-total')).toHaveText('1 data belum dikirim:');
+    expect(runDistrict('agents', 'list', '--db', otherDb)).toBe('');
+  } finally {
+    await stop(server).catch(() => {});
+  }
+  const refused = (error: string) => /Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(error);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !refused(error)));
 });
