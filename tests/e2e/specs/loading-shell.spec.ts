@@ -55,7 +55,11 @@ test('before the app has loaded, the header and a loading line show; the app tak
   await expect(heading).toHaveCount(1);
   await expect(page.locator('header')).toHaveCount(1);
   expect(await headerBoxes(page)).toEqual(shell);
-  expect(await layoutShifts()).toEqual([]);
+  // Nothing a person could see moves: the shell's header would be a shift of a
+  // few hundredths (CLS counts below 0.1 as good); a subpixel reflow of later
+  // content (seen once here at 0.00002, not reproduced) is not one.
+  const shifts = await layoutShifts();
+  expect(shifts.reduce((sum, value) => sum + value, 0), `layout shifts ${JSON.stringify(shifts)}`).toBeLessThan(0.001);
 });
 
 test('the loading line speaks the language chosen last time', async ({ page }) => {
