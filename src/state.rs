@@ -157,6 +157,10 @@ impl Ctx {
 
     /// Opens the device's store, asks to be the writing tab, and loads.
     pub async fn start(self) {
+        // Whether this origin is a district server, asked as early as the
+        // page can (once per device: the answer is remembered), so that a
+        // first visit learns it before the signal goes.
+        leptos::task::spawn_local(async move { crate::sync::probe_origin(&self, false).await });
         let (store, error) = AppStore::open().await;
         self.not_persistent.set(error);
         store.on_lost(move |error| self.lost.set(Some(error)));
