@@ -528,20 +528,9 @@ impl Ctx {
                 info.state = BundleState::Delivered;
             }
         }
-        self.store()
-            .update_bundle(&info)
-            .await
-            .map_err(SaveError::Store)?;
-        self.bundles.update(|bundles| {
-            if let Some(slot) = bundles.iter_mut().find(|b| b.sequence == sequence) {
-                *slot = info;
-            }
-        });
-        Ok(())
+        self.store_bundle(info).await
     }
-}
 
-impl Ctx {
     /// Stores bundle `sequence`'s new place in the outbox, then shows it.
     pub async fn set_delivery(self, sequence: u64, delivery: Delivery) -> Result<(), SaveError> {
         self.may_write()?;
@@ -552,12 +541,17 @@ impl Ctx {
             return Err(SaveError::Store(StoreError::BundleSequence(sequence)));
         };
         info.delivery = Some(delivery);
+        self.store_bundle(info).await
+    }
+
+    /// Writes a changed bundle, then shows it (only after the commit).
+    async fn store_bundle(self, info: BundleInfo) -> Result<(), SaveError> {
         self.store()
             .update_bundle(&info)
             .await
             .map_err(SaveError::Store)?;
         self.bundles.update(|bundles| {
-            if let Some(slot) = bundles.iter_mut().find(|b| b.sequence == sequence) {
+            if let Some(slot) = bundles.iter_mut().find(|b| b.sequence == info.sequence) {
                 *slot = info;
             }
         });

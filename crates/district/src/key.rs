@@ -216,26 +216,8 @@ fn generate() -> Result<(SoftwareSigner, [u8; 32]), KeyError> {
     Err(KeyError::Io("could not make a P-256 key".into()))
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let fail = |e: std::io::Error| {
-        KeyError::Io(format!(
-            "cannot write the district key {}: {e}",
-            path.display()
-        ))
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(fail)?;
-    file.write_all(bytes).map_err(fail)?;
-    file.sync_all().map_err(fail)
-}
-
-#[cfg(not(unix))]
+/// Writes a new file only its owner can read (mode 0600 on Unix); never
+/// replaces one.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let fail = |e: std::io::Error| {
         KeyError::Io(format!(
@@ -243,11 +225,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
             path.display()
         ))
     };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(fail)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(fail)?;
     file.write_all(bytes).map_err(fail)?;
     file.sync_all().map_err(fail)
 }
