@@ -198,6 +198,9 @@ fn every_bundle_answer_carries_a_signed_receipt(db: Db) {
     );
     let (p1, _) = bundle(2, 1, None, &[up("r3", 1, "6107014502870003", V1)]);
     let big = vec![b' '; MAX_BYTES + 1];
+    // Far past what socket buffers hold: the server must read it to the
+    // end before answering, or the client gets a reset instead of the 413.
+    let huge = vec![b' '; 32 * 1024 * 1024];
 
     // Merged (201), then the same bundle again (200): the same receipt,
     // byte for byte.
@@ -214,7 +217,7 @@ fn every_bundle_answer_carries_a_signed_receipt(db: Db) {
     assert_eq!(again.body, first.body);
 
     // The rest of the outcomes, each with its receipt.
-    let cases: [(&str, &[u8], u16, &str, &str); 5] = [
+    let cases: [(&str, &[u8], u16, &str, &str); 6] = [
         ("conflict", &b1_other, 409, "conflict", "register.conflict"),
         (
             "not a bundle",
@@ -224,6 +227,7 @@ fn every_bundle_answer_carries_a_signed_receipt(db: Db) {
             "bundle.json",
         ),
         ("too large", &big, 413, "too_large", "server.too_large"),
+        ("far too large", &huge, 413, "too_large", "server.too_large"),
         ("unknown device", &p1, 202, "pending", ""),
         ("a gap, a bad record", &b3, 201, "merged", ""),
     ];

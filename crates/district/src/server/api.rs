@@ -17,14 +17,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Request, State as Extract};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use lindung_core::bundle::{Jwk, Signer};
 use lindung_core::sync::{
     self, DeviceState, DeviceStatus, DuplicateFlag, Outcome, PackRef, QuarantinedRecord,
@@ -314,10 +314,54 @@ fn too_large(limit: usize) -> Problem {
     }
 }
 
+/// How much of a too-large body is read (and dropped) before the 413 goes
+/// out: a client that is still writing when the server closes gets a reset
+/// instead of the answer, so a phone would never learn why. Past this much
+/// the server answers at once and closes.
+const DRAIN_AT_MOST: usize = 64 * 1024 * 1024;
+
+/// A request body as read.
+enum Read {
+    Whole(Bytes),
+    /// Longer than the limit; read to its end (up to [`DRAIN_AT_MOST`]).
+    TooLarge,
+    /// The connection failed mid-body.
+    Broken,
+}
+
+/// Reads `body` whole if it is at most `limit` bytes; past that, reads on
+/// and drops what comes, so that the client reads the 413.
+async fn read_body(mut body: axum::body::Body, limit: usize) -> Read {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Read::Broken;
+        };
+        let Ok(chunk) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(chunk.len());
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else {
+            kept = Vec::new();
+            if seen > DRAIN_AT_MOST {
+                return Read::TooLarge;
+            }
+        }
+    }
+    if seen > limit {
+        Read::TooLarge
+    } else {
+        Read::Whole(Bytes::from(kept))
+    }
+}
+
 async fn post_bundle(
     Extract(state): Extract<Arc<State>>,
     headers: HeaderMap,
-    body: Body,
+    body: axum::body::Body,
 ) -> Response {
     let nobody = Sender::default();
     let limit = state.config.max_bundle_bytes;
@@ -336,19 +380,15 @@ async fn post_bundle(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > DRAIN_AT_MOST as u64) {
+        // Not worth reading: answer at once, and the connection closes.
         return state.refuse(too_large(limit), &nobody, Outcome::TooLarge);
     }
-    let read = tokio::time::timeout(
-        state.config.body_timeout,
-        Limited::new(body, limit).collect(),
-    );
-    let bytes: Bytes = match read.await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return state.refuse(too_large(limit), &nobody, Outcome::TooLarge)
-        }
-        Ok(Err(_)) | Err(_) => {
+    let read = tokio::time::timeout(state.config.body_timeout, read_body(body, limit));
+    let bytes = match read.await {
+        Ok(Read::Whole(bytes)) => bytes,
+        Ok(Read::TooLarge) => return state.refuse(too_large(limit), &nobody, Outcome::TooLarge),
+        Ok(Read::Broken) | Err(_) => {
             let slow = Problem {
                 status: StatusCode::REQUEST_TIMEOUT,
                 code: "server.body_timeout",
