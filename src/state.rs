@@ -43,6 +43,17 @@ pub enum Writer {
     OtherTab,
 }
 
+/// A rule pack from the district: its JSON as published, read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferedPack {
+    pub json: String,
+    pub pack: RulePack,
+    /// Id, version and digest, as the device state named them.
+    pub named: lindung_core::sync::PackRef,
+    /// The agent chose "Nanti": not asked again until the app starts again.
+    pub declined: bool,
+}
+
 /// Everything the screens share, as signals. `Copy`: pass it around freely.
 #[derive(Clone, Copy)]
 pub struct Ctx {
@@ -72,8 +83,9 @@ pub struct Ctx {
     pub own_server: RwSignal<Option<String>>,
     /// What the outbox's sender is doing (`sync.rs`).
     pub sync: RwSignal<crate::sync::SyncStatus>,
-    /// The district's last word about this device (its signed state).
-    pub district: RwSignal<Option<lindung_core::sync::DeviceState>>,
+    /// A rule pack the district offers, checked against its signed device
+    /// state, until the agent takes or declines it (`sync.rs`).
+    pub offered_pack: RwSignal<Option<OfferedPack>>,
     /// The bundle being sent right now.
     pub sending: RwSignal<Option<u64>>,
     device_key: StoredValue<Option<DeviceKey>, LocalStorage>,
@@ -141,7 +153,7 @@ impl Ctx {
             key_error: RwSignal::new(None),
             own_server: RwSignal::new(None),
             sync: RwSignal::new(crate::sync::SyncStatus::NoServer),
-            district: RwSignal::new(None),
+            offered_pack: RwSignal::new(None),
             sending: RwSignal::new(None),
             device_key: StoredValue::new_local(None),
             sender_started: StoredValue::new_local(false),
@@ -381,6 +393,41 @@ impl Ctx {
             self.pack.set(pack);
         }
         self.settings.set(settings);
+        Ok(())
+    }
+
+    /// Id, version and digest of the rule pack in use (the digest of its
+    /// JSON exactly as stored or shipped).
+    pub fn active_pack(&self) -> lindung_core::sync::PackRef {
+        let json = self.settings.with_untracked(|s| s.rule_pack.clone());
+        let json = json.as_deref().unwrap_or(RulePack::default_json());
+        let digest = self
+            .pack
+            .with_untracked(|pack| PackDigest::new(pack, json.as_bytes()));
+        lindung_core::sync::PackRef {
+            id: digest.id,
+            version: digest.version,
+            digest: digest.digest,
+        }
+    }
+
+    /// Takes the rule pack the district offered: stored with the switch
+    /// recorded (who, when, from what), then in use.
+    pub async fn take_offered_pack(self) -> Result<(), SaveError> {
+        let Some(offered) = self.offered_pack.get_untracked() else {
+            return Ok(());
+        };
+        let agent = self.agent()?;
+        let mut settings = self.settings.get_untracked();
+        settings.pack_switches.push(crate::store::PackSwitch {
+            at: platform::now(),
+            agent_id: agent.id,
+            from: self.active_pack(),
+            to: offered.named.clone(),
+        });
+        settings.rule_pack = Some(offered.json.clone());
+        self.save_settings(settings).await?;
+        self.offered_pack.set(None);
         Ok(())
     }
 

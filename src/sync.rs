@@ -26,7 +26,7 @@ use leptos::prelude::*;
 use lindung_core::outbox::{self, Attempt, Delivery};
 use lindung_core::sync::{
     device_state_from, open_document, receipt_from, DeviceState, DeviceStatus, DocumentError,
-    DEVICE_STATE_TYP, RECEIPT_TYP,
+    DEVICE_STATE_TYP, RECEIPT_TYP, RULE_PACK_TYP,
 };
 use lindung_core::Lang;
 
@@ -310,10 +310,8 @@ async fn run(ctx: Ctx, reset: bool) {
             return;
         }
     };
-    let mut settings = ctx.settings.get_untracked();
-    settings.last_sync = Some(platform::now());
-    let _ = ctx.save_settings(settings.clone()).await;
-    ctx.district.set(Some(state.clone()));
+    let settings = keep_state(&ctx, &state).await;
+    offer_pack(&ctx, &base, &state).await;
     store_all(&ctx, |list, now| {
         outbox::resend_missing(list, &state, now);
     })
@@ -331,6 +329,7 @@ async fn run(ctx: Ctx, reset: bool) {
         .settings
         .with_untracked(|s| s.district_kid.clone())
         .unwrap_or_default();
+    let mut sent = false;
     loop {
         let now = platform::now().millis();
         let next = ctx
@@ -343,9 +342,28 @@ async fn run(ctx: Ctx, reset: bool) {
             schedule(ctx);
             return;
         }
+        sent = true;
+    }
+    // What the district now says of the records just sent (quarantined,
+    // duplicates, standing), so the roster shows it before the agent leaves
+    // the signal.
+    if sent {
+        if let Ok(state) = device_state(&ctx, &base, &kid).await {
+            keep_state(&ctx, &state).await;
+        }
     }
     ctx.sync.set(SyncStatus::Idle);
     schedule(ctx);
+}
+
+/// Stores the district's word about this device with the time it was
+/// reached; returns the settings as stored.
+async fn keep_state(ctx: &Ctx, state: &DeviceState) -> crate::store::Settings {
+    let mut settings = ctx.settings.get_untracked();
+    settings.last_sync = Some(platform::now());
+    settings.district_state = Some(state.clone());
+    let _ = ctx.save_settings(settings.clone()).await;
+    settings
 }
 
 /// Sets a timer for the next queued bundle's attempt.
@@ -428,6 +446,48 @@ async fn device_state(ctx: &Ctx, base: &str, kid: &str) -> Result<DeviceState, S
             .map_err(|_| "store".to_owned())?;
     }
     Ok(state)
+}
+
+/// Fetches the district's rule pack when its device state names another
+/// than the one in use, and offers it (Home asks the agent, between
+/// entries) once its signature and digest are checked. A pack that fails a
+/// check is not offered; the sender goes on.
+async fn offer_pack(ctx: &Ctx, base: &str, state: &DeviceState) {
+    let active = ctx.active_pack();
+    let Some(named) = lindung_core::notes::pack_offer(state, &active.digest).cloned() else {
+        ctx.offered_pack.set(None);
+        return;
+    };
+    let already = ctx
+        .offered_pack
+        .with_untracked(|o| o.as_ref().is_some_and(|o| o.named == named));
+    if already {
+        return;
+    }
+    let Ok(answer) = net::fetch("GET", &format!("{base}/api/v1/rule-pack"), None, TIMEOUT_MS).await
+    else {
+        return;
+    };
+    if answer.status != 200 {
+        return;
+    }
+    let Ok((document, _)) = verified(&answer, RULE_PACK_TYP).await else {
+        return;
+    };
+    let pinned = ctx.settings.with_untracked(|s| s.district_kid.clone());
+    if pinned.is_none_or(|p| document.check_pinned(&p).is_err()) {
+        return;
+    }
+    let json = document.payload_bytes();
+    match lindung_core::notes::offered_pack(json, &named) {
+        Ok(pack) => ctx.offered_pack.set(Some(crate::state::OfferedPack {
+            json: String::from_utf8_lossy(json).into_owned(),
+            pack,
+            named,
+            declined: false,
+        })),
+        Err(_) => ctx.offered_pack.set(None),
+    }
 }
 
 /// Sends bundle `sequence`; `Some(code)` when the try failed (the queue

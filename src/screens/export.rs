@@ -469,8 +469,9 @@ fn BundleRow(
     let records: u32 = row.villages.iter().map(VillageSummary::total).sum();
     let can_share = platform::can_share_files();
     let is_delivered = row.state == BundleState::Delivered;
-    let approved = ctx.district.with_untracked(|d| {
-        d.as_ref()
+    let approved = ctx.settings.with_untracked(|s| {
+        s.district_state
+            .as_ref()
             .is_some_and(|d| d.status == lindung_core::sync::DeviceStatus::Approved)
     });
     let outbox = delivery_label(&row, approved, lang);

@@ -71,6 +71,7 @@ pub fn HomeScreen() -> impl IntoView {
                 </div>
             </Show>
             <ExportStatus />
+            <PackOffer />
             <div class="card">
                 <h2>{t("Desa saya", "My villages")}</h2>
                 <p class="hint">{move || format!("{} {}", lang.get().pick("Hari ini", "Today"), long_date(ctx.today, lang.get()))}</p>
@@ -110,6 +111,88 @@ crate::lazy::split_point!(
         Ok(view! { <AddVillage /> }.into_any())
     }
 );
+
+/// A rule pack the district offers (checked by the sender against the
+/// district's signed device state): what it is, and the agent's choice.
+/// Shown on Home only, between entries, never in a form.
+#[component]
+fn PackOffer() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let message = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let take = move |_| {
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let result = ctx.take_offered_pack().await;
+            saving.set(false);
+            let lang = lang.get_untracked();
+            message.set(Some(match result {
+                Ok(()) => lang
+                    .pick(
+                        "Aturan baru dipakai mulai sekarang untuk pendaftaran dan perubahan berikutnya.",
+                        "The new rules apply from now on to the next registrations and changes.",
+                    )
+                    .to_owned(),
+                Err(error) => error.message(lang),
+            }));
+        });
+    };
+    let later = move |_| {
+        ctx.offered_pack.update(|o| {
+            if let Some(o) = o {
+                o.declined = true;
+            }
+        })
+    };
+    move || {
+        let lang = lang.get();
+        let done = message.get().map(|text| view! {
+            <div class="card outcome ok" role="status" data-testid="pack-offer-message">{text}</div>
+        });
+        let offer = ctx.offered_pack.get().filter(|o| !o.declined).map(|offered| {
+            let pack = &offered.pack;
+            let current = ctx.pack.with(|p| format!("{} {}", p.id(), p.version()));
+            let effective = pack.effective();
+            let period = match effective.until {
+                Some(until) => format!("{} – {}", long_date(effective.from, lang), long_date(until, lang)),
+                None => match lang {
+                    Lang::Id => format!("mulai {}", long_date(effective.from, lang)),
+                    Lang::En => format!("from {}", long_date(effective.from, lang)),
+                },
+            };
+            view! {
+                <div class="card notice" role="region" data-testid="pack-offer"
+                    aria-label=lang.pick("Aturan baru dari kantor", "New rules from the office")>
+                    <h2>{lang.pick("Aturan baru dari kantor kabupaten", "New rules from the district office")}</h2>
+                    <dl class="nik-info">
+                        <dt>{lang.pick("Judul", "Title")}</dt><dd>{pack.title().get(lang).to_owned()}</dd>
+                        <dt>"ID"</dt><dd data-testid="pack-offer-id">{pack.id().to_owned()}</dd>
+                        <dt>{lang.pick("Versi", "Version")}</dt><dd data-testid="pack-offer-version">{pack.version().to_owned()}</dd>
+                        <dt>{lang.pick("Dasar hukum", "Regulation")}</dt><dd>{pack.regulation().to_owned()}</dd>
+                        <dt>{lang.pick("Berlaku", "In force")}</dt><dd>{period}</dd>
+                        <dt>{lang.pick("Kuota didanai per desa", "Funded slots per village")}</dt><dd>{pack.funded_slots_per_village()}</dd>
+                        <dt>{lang.pick("Umur", "Age")}</dt><dd>{format!("{}-{}", pack.age().min, pack.age().max)}</dd>
+                        <dt>{lang.pick("Dipakai sekarang", "In use now")}</dt><dd>{current}</dd>
+                    </dl>
+                    <p class="hint">{lang.pick(
+                        "Data yang sudah tersimpan tidak berubah. Kantor menilai setiap data dengan aturannya sendiri.",
+                        "Records already saved do not change. The office judges every record with its own rules.",
+                    )}</p>
+                    <div class="actions">
+                        <button type="button" class="primary" data-testid="take-pack" on:click=take disabled=move || saving.get()>
+                            {lang.pick("Pakai aturan ini", "Use these rules")}
+                        </button>
+                        <button type="button" class="secondary" data-testid="later-pack" on:click=later>
+                            {lang.pick("Nanti", "Later")}
+                        </button>
+                    </div>
+                </div>
+            }
+        });
+        (done, offer)
+    }
+}
 
 /// Days since the last export, and a warning when changes have waited on
 /// the phone longer than the rule pack allows (the core's `export::standing`).

@@ -23,6 +23,49 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             ws.roster(record.village())?.status(record.id())
         })
     };
+    // What the district said about this record, if anything.
+    let notes = move || {
+        ctx.settings.with(|s| {
+            let state = s.district_state.as_ref()?;
+            ctx.workspace.with(|ws| {
+                let record = ws.record(&id.get_value())?;
+                let status = ws.roster(record.village())?.status(record.id())?;
+                let notes = lindung_core::notes::notes_for(
+                    state,
+                    record.village(),
+                    record.id().as_str(),
+                    record.revision(),
+                    status,
+                );
+                (!notes.is_empty()).then_some(notes)
+            })
+        })
+    };
+    let notes_card = move || {
+        let lang = lang.get();
+        notes().map(|notes| {
+            let items = notes
+                .iter()
+                .map(|note| {
+                    let lines = note
+                        .messages(lang)
+                        .into_iter()
+                        .map(|line| view! { <li>{line}</li> })
+                        .collect::<Vec<_>>();
+                    view! {
+                        <h3>{note.label(lang)}</h3>
+                        <ul>{lines}</ul>
+                    }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <div class="card notice" data-testid="district-notes">
+                    <h2>{lang.pick("Catatan kantor kabupaten", "The district office's notes")}</h2>
+                    {items}
+                </div>
+            }
+        })
+    };
     let reason = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let saving = RwSignal::new(false);
@@ -150,6 +193,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             {move || message.get().map(|(ok, text)| view! {
                 <div class=if ok { "outcome ok" } else { "outcome bad" } role="status" data-testid="record-message">{text}</div>
             })}
+            {notes_card}
             {body}
             <p><a href="#/">{t("Desa saya", "My villages")}</a></p>
         </section>

@@ -280,6 +280,28 @@ pub fn SettingsScreen() -> impl IntoView {
                         </dl>
                     }
                 })}
+                {move || {
+                    let lang = lang.get();
+                    let switches = ctx.settings.with(|s| {
+                        s.pack_switches
+                            .iter()
+                            .rev()
+                            .map(|w| {
+                                let (date, hour, minute) = crate::platform::local_time(w.at);
+                                let text = format!(
+                                    "{} {hour:02}.{minute:02}: {} {} → {} {} ({})",
+                                    lindung_core::i18n::long_date(date, lang),
+                                    w.from.id, w.from.version, w.to.id, w.to.version, w.agent_id
+                                );
+                                view! { <li data-testid="pack-switch">{text}</li> }
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    (!switches.is_empty()).then(|| view! {
+                        <h3>{lang.pick("Aturan dari kantor yang pernah dipakai", "Rules taken from the office")}</h3>
+                        <ul class="history">{switches}</ul>
+                    })
+                }}
                 <form on:submit=import_pack>
                     <div class="field">
                         <label for="pack-json">{t("Pakai aturan lain (tempel isi file JSON)", "Use other rules (paste the JSON file)")}</label>

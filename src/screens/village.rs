@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use lindung_core::contribution::{budget, Budget};
 use lindung_core::i18n::{long_date, rupiah};
+use lindung_core::notes::village_notes;
 use lindung_core::query::{Query, Search, Sort, StatusFilter};
 use lindung_core::Lang;
 
@@ -38,6 +39,65 @@ pub fn VillageScreen(code: String) -> impl IntoView {
         ctx.workspace
             .with(|ws| ws.roster(&code.get_value()).map(|r| r.counts()))
             .unwrap_or_default()
+    };
+
+    // What the district said about this village's records (its last
+    // signed device state, kept on the phone).
+    let district_notes = Memo::new(move |_| {
+        ctx.settings
+            .with(|s| {
+                s.district_state.as_ref().map(|state| {
+                    ctx.workspace
+                        .with(|ws| village_notes(state, ws, &code.get_value()))
+                })
+            })
+            .unwrap_or_default()
+    });
+    let noted = move |id: &lindung_core::RecordId, lang: Lang| {
+        district_notes.with(|all| {
+            all.iter().find(|(noted, _)| noted == id).map(|(_, notes)| {
+                notes
+                    .iter()
+                    .map(|n| n.label(lang))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+        })
+    };
+    let notes_card = move || {
+        let lang = lang.get();
+        let rows = district_notes.with(|all| {
+            ctx.workspace.with(|ws| {
+                all.iter()
+                    .filter_map(|(id, notes)| {
+                        let name = ws.record(id)?.registration().name.clone();
+                        let what = notes
+                            .iter()
+                            .map(|n| n.label(lang))
+                            .collect::<Vec<_>>()
+                            .join(" · ");
+                        Some(view! {
+                            <li data-testid="district-note-row">
+                                <a href=Route::Record(id.clone()).hash()>{name}</a>": "{what}
+                            </li>
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        (!rows.is_empty()).then(|| {
+            let lead = match lang {
+                Lang::Id => format!("Kantor kabupaten punya catatan untuk {} data di desa ini. Buka datanya untuk melihat apa yang perlu diperiksa.", rows.len()),
+                Lang::En => format!("The district office has notes on {} records of this village. Open a record to see what to check.", rows.len()),
+            };
+            view! {
+                <div class="card notice" data-testid="village-district-notes">
+                    <h2>{lang.pick("Catatan kantor kabupaten", "The district office's notes")}</h2>
+                    <p>{lead}</p>
+                    <ul class="district-notes">{rows}</ul>
+                </div>
+            }
+        })
     };
 
     let query = RwSignal::new(Query::default());
@@ -139,12 +199,17 @@ pub fn VillageScreen(code: String) -> impl IntoView {
             row.with(|r| r.as_ref().map(|r| r.4))
                 .map(|status| status_badge(status, lang.get()))
         };
+        let note = move || {
+            row.with(|r| r.as_ref().and_then(|r| noted(&r.0, lang.get())))
+                .map(|label| view! { <span class="badge district-note" data-testid="district-note">{label}</span> })
+        };
         view! {
             <li>
                 <a class="worker-row" href=field(|r| Route::Record(r.0.clone()).hash()) data-testid="worker-row">
                     <span class="worker-name">{field(|r| r.1.clone())}</span>
                     <span class="worker-meta">{meta}</span>
                     {badge}
+                    {note}
                 </a>
             </li>
         }
@@ -221,6 +286,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         {t("Daftarkan pekerja", "Register a worker")}
                     </a>
                 </div>
+                {notes_card}
 
                 <div class="card">
                     <h2>{t("Daftar peserta", "Roster")}</h2>

@@ -339,10 +339,24 @@ pub async fn settings_round_trip<S: Store>(store: &S) {
         district_kid: Some("d".repeat(43)),
         auto_send: false,
         last_sync: Some(Timestamp::from_millis(1_790_000_000_000)),
+        pack_switches: vec![crate::store::PackSwitch {
+            at: Timestamp::from_millis(1_790_000_000_001),
+            agent_id: "PRS-0001".into(),
+            from: pack_ref("1"),
+            to: pack_ref("2"),
+        }],
         ..Settings::new(Lang::En)
     };
     store.put_settings(&settings).await.unwrap();
     assert_eq!(store.settings().await.unwrap(), Some(settings));
+}
+
+fn pack_ref(version: &str) -> lindung_core::sync::PackRef {
+    lindung_core::sync::PackRef {
+        id: "kab-uji".into(),
+        version: version.into(),
+        digest: format!("digest-{version}"),
+    }
 }
 
 pub async fn settings_overwrite<S: Store>(store: &S) {

@@ -24,7 +24,8 @@ struct State {
     /// By id, each id once (readers sort by `seq`).
     records: Vec<WorkerRecord>,
     drafts: Vec<(String, RegistrationInput)>,
-    settings: Option<Settings>,
+    /// Boxed: settings carry the district's device state, the largest row.
+    settings: Option<Box<Settings>>,
     /// By sequence.
     bundles: Vec<(BundleInfo, String)>,
 }
@@ -113,11 +114,11 @@ impl Store for MemoryStore {
     }
 
     async fn settings(&self) -> StoreResult<Option<Settings>> {
-        Ok(self.state.borrow().settings.clone())
+        Ok(self.state.borrow().settings.as_deref().cloned())
     }
 
     async fn put_settings(&self, settings: &Settings) -> StoreResult<()> {
-        self.state.borrow_mut().settings = Some(settings.clone());
+        self.state.borrow_mut().settings = Some(Box::new(settings.clone()));
         Ok(())
     }
 

@@ -72,6 +72,24 @@ pub struct Settings {
     /// The last time the district was reached and answered.
     #[serde(default)]
     pub last_sync: Option<Timestamp>,
+    /// The district's last signed word about this device, kept so that
+    /// its notes on records show offline too (record ids and codes only,
+    /// no names or NIKs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district_state: Option<lindung_core::sync::DeviceState>,
+    /// Every switch to a rule pack the district offered, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pack_switches: Vec<PackSwitch>,
+}
+
+/// The agent took the district's rule pack `to` in place of `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackSwitch {
+    pub at: Timestamp,
+    pub agent_id: String,
+    pub from: lindung_core::sync::PackRef,
+    pub to: lindung_core::sync::PackRef,
 }
 
 fn yes() -> bool {
@@ -90,6 +108,8 @@ impl Settings {
             district_kid: None,
             auto_send: true,
             last_sync: None,
+            district_state: None,
+            pack_switches: Vec::new(),
         }
     }
 }

@@ -57,3 +57,13 @@ export const labourer = {
 
 /** A made-up village: Sungai Duri, Kec. Sungai Raya, Kab. Bengkayang. */
 export const village = { code: '61.07.01.2001', name: 'Sungai Duri' };
+
+/** A made-up farmer of 51: within the shipped pack's age window (18-65). */
+export const olderFarmer = {
+  nik: '6107010505750006',
+  name: 'Slamet Riyadi',
+  birthDate: '1975-05-05',
+  sex: 'M' as const,
+  segment: 'BPU' as const,
+  category: 'petani',
+};

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod judge;
 mod lowercase;
 pub mod nik;
+pub mod notes;
 pub mod order;
 pub mod outbox;
 pub mod query;

@@ -4,12 +4,12 @@
 // district's signed receipt, and `district report` counts the workers.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
-import { farmer, fisher, village } from '../people';
+import { farmer, fisher, olderFarmer, village } from '../people';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const district = process.env.LINDUNG_DISTRICT ?? path.join(repoRoot, 'target', 'debug', 'district');
@@ -165,4 +165,75 @@ test('a page that is not the district, and a district with another key, are neve
   }
   const refused = (error: string) => /Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(error);
   pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !refused(error)));
+});
+
+test('what the district says about the records shows on the roster, and its new rules are offered', async ({ page }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  // The regency's new rules: one funded slot per village, ages 18 to 45.
+  const pack = JSON.parse(readFileSync(path.join(repoRoot, 'rules', 'default.json'), 'utf8'));
+  pack.version = '2026.2.0';
+  pack.age.max = 45;
+  pack.funded_slots_per_village.value = 1;
+  const packFile = path.join(dir, 'pack.json');
+  writeFileSync(packFile, JSON.stringify(pack, null, 2));
+  runDistrict('rules', 'publish', '--db', db, packFile);
+  const ownPort = port + 2;
+  const server = await serve(db, key, ownPort);
+  try {
+    const app = new RosterApp(page, `http://127.0.0.1:${ownPort}`);
+    await app.setAgent();
+    await app.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await app.addVillage(village.code, village.name);
+    // On the phone (the shipped rules: 100 slots, ages 18-65) all three are funded.
+    await app.openRegister(village.code);
+    await app.register(farmer);
+    await app.register(olderFarmer);
+    await app.register(fisher);
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('send-now').click();
+    const bundle = page.locator('[data-testid="bundle"][data-sequence="1"]');
+    await expect(bundle.getByTestId('delivery')).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+
+    // The district held the 51-year-old (outside its window) and gave its one
+    // slot to the first; the fisher waits. The roster says so, in words.
+    await app.goto(`#/desa/${village.code}`);
+    const notes = page.getByTestId('village-district-notes');
+    await expect(notes).toBeVisible();
+    await expect(notes.getByTestId('district-note-row')).toHaveCount(2);
+    await expect(notes).toContainText(`${olderFarmer.name}: Ditahan kantor`);
+    await expect(notes).toContainText(`${fisher.name}: Status lain di kantor`);
+    const older = page.getByTestId('worker-row').filter({ hasText: olderFarmer.name });
+    await expect(older.getByTestId('district-note')).toHaveText('Ditahan kantor');
+    const first = page.getByTestId('worker-row').filter({ hasText: farmer.name });
+    await expect(first.getByTestId('district-note')).toHaveCount(0);
+    await older.click();
+    const said = page.getByTestId('district-notes');
+    await expect(said).toContainText('umurnya di luar batas program');
+    await expect(said).not.toContainText('reg.');
+    await app.goto(`#/desa/${village.code}`);
+    await page.getByTestId('worker-row').filter({ hasText: fisher.name }).click();
+    await expect(page.getByTestId('district-notes')).toContainText('Menurut kantor kabupaten: Daftar tunggu #1');
+
+    // Home offers the district's rules; taking them is recorded.
+    await app.goto('#/');
+    const offer = page.getByTestId('pack-offer');
+    await expect(offer).toBeVisible();
+    await expect(offer.getByTestId('pack-offer-version')).toHaveText('2026.2.0');
+    await offer.getByTestId('take-pack').click();
+    await expect(page.getByTestId('pack-offer-message')).toContainText('Aturan baru dipakai');
+    await expect(offer).toHaveCount(0);
+    await app.goto('#/pengaturan');
+    await expect(page.getByTestId('pack-version')).toHaveText('2026.2.0');
+    await expect(page.getByTestId('pack-switch')).toContainText('lindung-default 2026.1.0 → lindung-default 2026.2.0 (PRS-0001)');
+    // The notes stay on the phone: they show after a reload too.
+    await app.goto(`#/desa/${village.code}`);
+    await expect(page.getByTestId('village-district-notes').getByTestId('district-note-row')).toHaveCount(2);
+  } finally {
+    await stop(server).catch(() => {});
+  }
 });
