@@ -90,6 +90,10 @@ pub fn failure_message(code: &str, lang: Lang) -> String {
             "Jawaban server kantor tidak sah dan diabaikan. Bundel akan dikirim lagi nanti.",
             "The office server's answer is not valid and was ignored. Bundles will be sent again later.",
         ),
+        code if code.starts_with("http.5") => (
+            "Server kantor sedang bermasalah. Bundel akan dikirim lagi nanti.",
+            "The office server has a problem. Bundles will be sent again later.",
+        ),
         "server.busy" | "server.rate" | "server.register" | "server.body_timeout" => (
             "Server kantor sedang sibuk. Bundel akan dikirim lagi nanti.",
             "The office server is busy. Bundles will be sent again later.",
@@ -512,6 +516,12 @@ async fn send_one(ctx: &Ctx, base: &str, pinned: &str, sequence: u64) -> Option<
             retry_after_ms: None,
         },
         Ok(answer) => match verified(&answer, RECEIPT_TYP).await {
+            // A server error without a receipt (a proxy's 502, a crash):
+            // said as such, not as a page that is not the district.
+            Err(_) if answer.status >= 500 => Attempt::Failed {
+                code: format!("http.{}", answer.status),
+                retry_after_ms: answer.retry_after_ms,
+            },
             Err(code) => Attempt::Failed {
                 code,
                 retry_after_ms: answer.retry_after_ms,
@@ -608,6 +618,7 @@ mod tests {
             "document.signature",
             "server.busy",
             "http.404",
+            "http.500",
         ];
         for code in codes {
             let (id, en) = (
@@ -617,6 +628,8 @@ mod tests {
             assert!(!id.is_empty() && !en.is_empty() && id != en, "{code}");
         }
         assert!(failure_message("document.not_pinned", Lang::Id).contains("kunci kantor"));
+        assert!(failure_message("http.502", Lang::Id).contains("bermasalah"));
+        assert!(!failure_message("http.404", Lang::Id).contains("bermasalah"));
         for code in [
             None,
             Some("register.revoked"),

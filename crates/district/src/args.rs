@@ -27,6 +27,7 @@ Usage:
                                              the district key (kept if it exists)
   district serve --db DB [--key FILE] [--listen ADDR] [--app DIR]
                  [--allow-origin ORIGIN,...] [--max-bundle-bytes N]
+                 [--header-timeout SECS] [--body-timeout SECS]
                                              serve the app and the intake API
   district agents add --db DB --kid KID --name NAME [--agent-id ID]
                                              add a device key (approved at once)
@@ -120,7 +121,9 @@ init: also makes the district key, the ES256 key that signs receipts (a file
 serve: serves the intake API under /api/v1/ (docs/sync-protocol.md) and, with
   --app, the built app (dist/) at /. --listen (default 127.0.0.1:8787; put a
   TLS proxy in front, docs/deploy.md). --allow-origin lets pages of other
-  origins call the API. --max-bundle-bytes (default 16 MiB). Several servers
+  origins call the API. --max-bundle-bytes (default 16 MiB). A client has
+  --header-timeout seconds (default 10) to send a request's headers and
+  --body-timeout (default 60) for its body. Several servers
   may share one PostgreSQL register. Stops on Ctrl-C or SIGTERM after the
   requests in flight.
 
@@ -197,6 +200,9 @@ pub struct ServeOptions {
     pub app: Option<PathBuf>,
     pub allowed_origins: Vec<String>,
     pub max_bundle_bytes: Option<usize>,
+    /// Seconds a client may take to send a request's headers, and its body.
+    pub header_timeout: Option<u64>,
+    pub body_timeout: Option<u64>,
 }
 
 /// Where the district key is when `--key` is not given: `district-key.json`
@@ -223,6 +229,8 @@ fn parse_serve(parser: &mut Parser) -> Result<Command, UsageError> {
             "--app",
             "--allow-origin",
             "--max-bundle-bytes",
+            "--header-timeout",
+            "--body-timeout",
         ],
     )?;
     opts.no_positionals()?;
@@ -272,6 +280,17 @@ fn parse_serve(parser: &mut Parser) -> Result<Command, UsageError> {
             }
         }
     };
+    let mut seconds = |name: &str| match opts.take(name) {
+        None => Ok(None),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if (1..=3600).contains(&n) => Ok(Some(n)),
+            _ => Err(usage(format!(
+                "serve: {name} `{text}` is not a number of seconds from 1 to 3600"
+            ))),
+        },
+    };
+    let header_timeout = seconds("--header-timeout")?;
+    let body_timeout = seconds("--body-timeout")?;
     Ok(Command::Serve(ServeOptions {
         db,
         key,
@@ -279,6 +298,8 @@ fn parse_serve(parser: &mut Parser) -> Result<Command, UsageError> {
         app,
         allowed_origins,
         max_bundle_bytes,
+        header_timeout,
+        body_timeout,
     }))
 }
 
@@ -951,7 +972,7 @@ mod tests {
             ),
             (
                 &["serve", "--db", "r.db"],
-                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 127.0.0.1:8787, app: None, allowed_origins: [], max_bundle_bytes: None })"#,
+                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 127.0.0.1:8787, app: None, allowed_origins: [], max_bundle_bytes: None, header_timeout: None, body_timeout: None })"#,
             ),
             (
                 &[
@@ -966,8 +987,12 @@ mod tests {
                     "https://a.example, http://b.example:8080/",
                     "--max-bundle-bytes",
                     "2048",
+                    "--header-timeout",
+                    "5",
+                    "--body-timeout",
+                    "120",
                 ],
-                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 0.0.0.0:80, app: Some("dist"), allowed_origins: ["https://a.example", "http://b.example:8080"], max_bundle_bytes: Some(2048) })"#,
+                r#"Serve(ServeOptions { db: Sqlite("r.db"), key: "district-key.json", listen: 0.0.0.0:80, app: Some("dist"), allowed_origins: ["https://a.example", "http://b.example:8080"], max_bundle_bytes: Some(2048), header_timeout: Some(5), body_timeout: Some(120) })"#,
             ),
             (
                 &[
@@ -1235,6 +1260,10 @@ mod tests {
             (
                 &["serve", "--db", "r.db", "--allow-origin", "https://a.example/app"],
                 "error: serve: --allow-origin `https://a.example/app` is not an origin such as https://app.example.id",
+            ),
+            (
+                &["serve", "--db", "r.db", "--body-timeout", "0"],
+                "error: serve: --body-timeout `0` is not a number of seconds from 1 to 3600",
             ),
             (
                 &["serve", "--db", "r.db", "--max-bundle-bytes", "1"],

@@ -85,6 +85,12 @@ fn serve(options: ServeOptions) -> io::Result<ExitCode> {
     let mut config = server::Config::new(options.listen);
     config.app = options.app;
     config.allowed_origins = options.allowed_origins;
+    if let Some(secs) = options.header_timeout {
+        config.header_timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(secs) = options.body_timeout {
+        config.body_timeout = std::time::Duration::from_secs(secs);
+    }
     if let Some(max) = options.max_bundle_bytes {
         config.max_bundle_bytes = max;
     }

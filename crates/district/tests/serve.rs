@@ -534,6 +534,68 @@ fn a_dropped_connection_then_a_retry_stores_the_bundle_once(db: Db) {
     assert!(agents.contains("\tapproved\t1\t0\t-"), "{agents}");
 }
 
+#[test]
+/// A client that sends its headers or its body too slowly (slowloris) is
+/// cut off after the timeouts, with a receipt for the body that never
+/// came; the others are served meanwhile.
+fn slow_clients_are_cut_off_and_the_others_served() {
+    use std::io::{Read, Write};
+    let db = Db::sqlite();
+    let server = start_with(&db, &["--header-timeout", "1", "--body-timeout", "1"]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let connect = || {
+        let stream = std::net::TcpStream::connect(&address).unwrap();
+        // Far longer than the server's timeouts: a read that ends is the
+        // server's doing.
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        stream
+    };
+    // Headers that never end.
+    let mut headers = connect();
+    headers
+        .write_all(b"POST /api/v1/bundles HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        .unwrap();
+    // A body that stops half way.
+    let mut body = connect();
+    body.write_all(
+        b"POST /api/v1/bundles HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose+json\r\nContent-Length: 1000\r\n\r\n{\"payload\"",
+    )
+    .unwrap();
+    // Meanwhile the server answers others.
+    let status = get(&server, "/api/v1/status");
+    assert_eq!(status.status, 200, "{}", status.body);
+
+    let mut answer = String::new();
+    body.read_to_string(&mut answer).unwrap();
+    let (head, json) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    let problem: Value = serde_json::from_str(json).unwrap();
+    assert_eq!(problem["code"], "server.body_timeout");
+    let cut = Answer {
+        status: 408,
+        content_type: "application/problem+json".into(),
+        body: json.to_owned(),
+    };
+    assert_eq!(receipt(&server, &cut).outcome.as_str(), "retry_later");
+
+    // The headers' connection is closed without a request ever reaching
+    // the API (hyper may first answer 408 itself).
+    let mut rest = Vec::new();
+    if let Err(e) = headers.read_to_end(&mut rest) {
+        // A reset is a close too; a read that timed out is not.
+        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
+    }
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(
+        rest.is_empty() || rest.starts_with("HTTP/1.1 408"),
+        "{rest}"
+    );
+    let log = district(&["agents", "list", "--db", &db.arg()]).stdout;
+    assert!(log.contains("\tapproved\t-\t0\t-"), "nothing stored: {log}");
+}
+
 backend_tests!(
     a_dropped_connection_then_a_retry_stores_the_bundle_once,
     the_district_decides_funded_slots_across_devices,

@@ -2,52 +2,17 @@
 // registers workers while the server is down; when it is back and the phone is
 // online again, the app makes the bundle, sends it, shows it as Terkirim on the
 // district's signed receipt, and `district report` counts the workers.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { repoRoot, runDistrict, serve, stop } from '../district';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { farmer, fisher, olderFarmer, village } from '../people';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const district = process.env.LINDUNG_DISTRICT ?? path.join(repoRoot, 'target', 'debug', 'district');
-const dist = path.join(repoRoot, 'dist');
 const port = 4191;
 const base = `http://127.0.0.1:${port}`;
-
-function runDistrict(...args: string[]): string {
-  try {
-    return execFileSync(district, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const { status, stdout, stderr } = error as { status: number; stdout: string; stderr: string };
-    throw new Error(`district ${args.join(' ')} exited ${status}: ${stdout}${stderr}`);
-  }
-}
-
-/** Starts `district serve` of `db` with the app; resolves once it listens. */
-function serve(db: string, key: string, listen = port): Promise<ChildProcess> {
-  const child = spawn(
-    district,
-    ['serve', '--db', db, '--key', key, '--app', dist, '--listen', `127.0.0.1:${listen}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      if (String(d).includes('listening on')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`district serve exited ${code}: ${err}`)));
-  });
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 test('bundles go to the district server by themselves when it can be reached', async ({ page, context, pageErrors }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
@@ -55,7 +20,7 @@ test('bundles go to the district server by themselves when it can be reached', a
   const key = path.join(dir, 'district-key.json');
   const init = runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
   const districtKid = init.match(/kid ([A-Za-z0-9_-]{43})/)![1];
-  let server = await serve(db, key);
+  let server = await serve(db, key, port);
   try {
     const app = new RosterApp(page, base);
     await app.setAgent();
@@ -82,7 +47,7 @@ test('bundles go to the district server by themselves when it can be reached', a
     await expect(page.getByTestId('sync-status')).toContainText('tidak terjangkau');
 
     // Signal again: the server is back, and the phone comes online.
-    server = await serve(db, key);
+    server = await serve(db, key, port);
     await context.setOffline(true);
     await context.setOffline(false);
     const bundle = page.locator('[data-testid="bundle"][data-sequence="1"]');

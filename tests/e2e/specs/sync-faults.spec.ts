@@ -1,0 +1,173 @@
+// What goes wrong between a phone and the district, as the agent meets it: a
+// fault proxy (../fault-proxy.ts) stands between the app and a real
+// `district serve`. Nothing counts as sent without the district's signed
+// receipt, nothing is stored twice, and the agent never has to do anything but
+// wait (or press Kirim sekarang).
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect } from '../fixtures';
+import { RosterApp } from '../pages/roster-app';
+import { FaultProxy } from '../fault-proxy';
+import { runDistrict, serve, stop } from '../district';
+import { farmer, fisher, labourer, secondFarmer, village } from '../people';
+
+const serverPort = 4194;
+const proxyPort = 4195;
+const base = `http://127.0.0.1:${proxyPort}`;
+
+/** The district's register files (SQLite with its WAL), copied `from` → `to`. */
+function copyRegister(from: string, to: string) {
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(from + suffix)) copyFileSync(from + suffix, to + suffix);
+    else rmSync(to + suffix, { force: true });
+  }
+}
+
+function delivery(page: Page, sequence: number) {
+  return page.locator(`[data-testid="bundle"][data-sequence="${sequence}"]`).getByTestId('delivery');
+}
+
+/** The highest sequence the register merged for `kid` (0: none), from
+ * `district agents list`. */
+function lastMerged(db: string, kid: string): number {
+  const line = runDistrict('agents', 'list', '--db', db)
+    .split('\n')
+    .find((l) => l.startsWith(kid))!;
+  const merged = line.split('\t')[4];
+  return merged === '-' ? 0 : Number(merged);
+}
+
+function funded(db: string): number {
+  const month = new Date().toISOString().slice(0, 7);
+  const report = JSON.parse(runDistrict('report', '--db', db, '--format', 'json', '--month', month));
+  return report.villages.find((v: { code: string }) => v.code === village.code)?.funded ?? 0;
+}
+
+test('server errors, cut answers, a closed page and a restored register lose nothing and store nothing twice', async ({ page, context, pageErrors }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-faults-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  let server = await serve(db, key, serverPort);
+  const proxy = await FaultProxy.start(proxyPort, serverPort);
+  try {
+    const app = new RosterApp(page, base);
+    await app.setAgent();
+    await app.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
+    await app.addVillage(village.code, village.name);
+
+    // 1. The server fails with a 500: the bundle waits, and is said to.
+    proxy.next('error500');
+    await app.openRegister(village.code);
+    await app.register(farmer);
+    // Leaving the form, the app makes the bundle and sends it by itself.
+    await page.getByTestId('nav-export').click();
+    await expect(page.getByTestId('sync-status')).toContainText('Server kantor sedang bermasalah');
+    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'queued');
+    await page.getByTestId('send-now').click();
+    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
+    expect(lastMerged(db, kid)).toBe(1);
+
+    // 2. The server stores the bundle, and the answer is lost on the way: the
+    // phone does not count it as sent; the retry gets the stored receipt.
+    proxy.next('dropAfterCommit');
+    await app.openRegister(village.code);
+    await app.register(fisher);
+    await page.getByTestId('nav-export').click();
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
+    await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'queued');
+    expect(lastMerged(db, kid)).toBe(2);
+    await page.getByTestId('send-now').click();
+    await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'delivered');
+    expect(proxy.uploads.slice(-2).map((u) => u.status)).toEqual([201, 200]);
+    expect(lastMerged(db, kid)).toBe(2);
+
+    // The office backs its register up now.
+    await stop(server);
+    const backup = path.join(dir, 'backup.sqlite');
+    copyRegister(db, backup);
+    server = await serve(db, key, serverPort);
+
+    // 3. The page is closed while a bundle is on its way.
+    proxy.next('hold');
+    await app.openRegister(village.code);
+    await app.register(secondFarmer);
+    await page.getByTestId('nav-export').click();
+    await proxy.holding();
+    await expect(delivery(page, 3)).toHaveAttribute('data-delivery', 'sending');
+    await page.close();
+    proxy.release();
+    const again = await context.newPage();
+    const reopened = new RosterApp(again, base);
+    await reopened.goto('#/kirim');
+    // Started again, the app sends what it has no receipt for.
+    await expect(delivery(again, 3)).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+    expect(lastMerged(db, kid)).toBe(3);
+
+    // 4. The office's disk fails and the register is restored from the
+    // backup, which lacks bundle 3: the phone learns it and sends it again.
+    await stop(server);
+    copyRegister(backup, db);
+    server = await serve(db, key, serverPort);
+    expect(lastMerged(db, kid)).toBe(2);
+    await again.getByTestId('send-now').click();
+    await expect(again.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await expect(delivery(again, 3)).toHaveAttribute('data-delivery', 'delivered');
+    expect(lastMerged(db, kid)).toBe(3);
+    expect(funded(db)).toBe(3);
+
+    // 5. The office revokes this phone's key: the next bundle is refused, and
+    // the agent reads why.
+    runDistrict('agents', 'revoke', '--db', db, '--kid', kid);
+    await reopened.openRegister(village.code);
+    await reopened.register(labourer);
+    await again.getByTestId('nav-export').click();
+    // The district says the key is revoked: no bundle is made by itself.
+    await expect(again.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await expect(again.locator('[data-testid="bundle"][data-sequence="4"]')).toHaveCount(0);
+    // The agent makes it by hand; the district refuses it.
+    await again.getByTestId('make-bundle').click();
+    await expect(delivery(again, 4)).toHaveAttribute('data-delivery', 'refused');
+    await expect(delivery(again, 4)).toContainText('dicabut');
+    // Refused by the district: the file can still be handed in by hand.
+    await expect(again.locator('[data-testid="bundle"][data-sequence="4"]').getByTestId('mark-delivered')).toBeVisible();
+    expect(funded(db)).toBe(3);
+  } finally {
+    await proxy.close();
+    await stop(server).catch(() => {});
+  }
+  // The cut connection and the closed page, as the browser logs them.
+  const expected = (error: string) => /Failed to load resource|net::ERR_/.test(error);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !expected(error)));
+});
+
+test('a bundle larger than the server takes is refused and said, and stays to hand in as a file', async ({ page }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-faults-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  // Smaller than any bundle with a record in it.
+  const server = await serve(db, key, serverPort, '--max-bundle-bytes', '1500');
+  try {
+    const app = new RosterApp(page, `http://127.0.0.1:${serverPort}`);
+    await app.setAgent();
+    await app.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await app.addVillage(village.code, village.name);
+    await app.openRegister(village.code);
+    await app.register(farmer);
+    await page.getByTestId('nav-export').click();
+    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'refused');
+    await expect(delivery(page, 1)).toContainText('terlalu besar');
+    await expect(page.locator('[data-testid="bundle"][data-sequence="1"]').getByTestId('mark-delivered')).toBeVisible();
+    expect(lastMerged(db, kid)).toBe(0);
+  } finally {
+    await stop(server).catch(() => {});
+  }
+});
