@@ -76,7 +76,7 @@ const STEPS: [Step; 7] = [
     },
     Step {
         name: "e2e",
-        what: "Playwright against dist/",
+        what: "Playwright against dist/ (with a throwaway PostgreSQL)",
         run: end_to_end,
     },
 ];
@@ -345,16 +345,24 @@ fn end_to_end(project: &Project) -> Outcome {
     if let Err(error) = process::run(&mut district) {
         return Err(error).into();
     }
+    // The sync spec runs once against a PostgreSQL register too.
+    let cluster = match Cluster::start(project) {
+        Ok(cluster) => cluster,
+        Err(error) => return Err(error).into(),
+    };
     let mut playwright = project.command("playwright");
     playwright
         .args(["test", "--config", PLAYWRIGHT_CONFIG])
         .env(
             "LINDUNG_DISTRICT",
             project.root().join("target").join("debug").join("district"),
-        );
-    let streamed = match process::run_streamed(&mut playwright) {
-        Ok(streamed) => streamed,
-        Err(error) => return Err(error).into(),
+        )
+        .envs(cluster.test_env());
+    let streamed = process::run_streamed(&mut playwright);
+    let stopped = cluster.stop();
+    let streamed = match (streamed, stopped) {
+        (Ok(streamed), Ok(())) => streamed,
+        (Err(error), _) | (_, Err(error)) => return Err(error).into(),
     };
     let exit = (!streamed.status.success())
         .then(|| format!("`{}` failed ({})", describe(&playwright), streamed.status));

@@ -46,6 +46,8 @@ function funded(db: string): number {
 }
 
 test('server errors, cut answers, a closed page and a restored register lose nothing and store nothing twice', async ({ page, context, pageErrors }) => {
+  // Many steps, each a few round trips: longer than one screen's test.
+  test.setTimeout(120_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-faults-'));
   const db = path.join(dir, 'register.sqlite');
   const key = path.join(dir, 'district-key.json');

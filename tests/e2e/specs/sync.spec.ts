@@ -3,6 +3,7 @@
 // online again, the app makes the bundle, sends it, shows it as Terkirim on the
 // district's signed receipt, and `district report` counts the workers.
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,12 +13,31 @@ import { RosterApp } from '../pages/roster-app';
 import { farmer, fisher, olderFarmer, village } from '../people';
 
 const port = 4191;
-const base = `http://127.0.0.1:${port}`;
 
-test('bundles go to the district server by themselves when it can be reached', async ({ page, context, pageErrors }) => {
+/** A fresh register: a SQLite file, or a new database on the PostgreSQL server
+ * of LINDUNG_TEST_POSTGRES (a URL ending /DATABASE) when it is given. */
+function freshRegister(backend: 'sqlite' | 'postgres', dir: string): string {
+  if (backend === 'sqlite') return path.join(dir, 'register.sqlite');
+  const url = process.env.LINDUNG_TEST_POSTGRES!;
+  const name = `lindung_e2e_${process.pid}_${Date.now()}`;
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`]);
+  return url.replace(/\/[^/]*$/, `/${name}`);
+}
+
+const postgres = Boolean(process.env.LINDUNG_TEST_POSTGRES);
+if (!postgres && process.env.LINDUNG_REQUIRE_POSTGRES) {
+  throw new Error('LINDUNG_REQUIRE_POSTGRES is set but LINDUNG_TEST_POSTGRES names no server');
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+test(`bundles go to the district server by themselves when it can be reached (${backend})`, async ({ page, context, pageErrors }) => {
+  test.skip(backend === 'postgres' && !postgres, 'no PostgreSQL server (LINDUNG_TEST_POSTGRES)');
+  test.setTimeout(60_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
-  const db = path.join(dir, 'register.sqlite');
+  const db = freshRegister(backend, dir);
   const key = path.join(dir, 'district-key.json');
+  const port = backend === 'sqlite' ? 4191 : 4196;
+  const base = `http://127.0.0.1:${port}`;
   const init = runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
   const districtKid = init.match(/kid ([A-Za-z0-9_-]{43})/)![1];
   let server = await serve(db, key, port);
@@ -75,6 +95,7 @@ test('bundles go to the district server by themselves when it can be reached', a
     await stop(server).catch(() => {});
   }
 });
+}
 
 test('a page that is not the district, and a district with another key, are never taken for it', async ({ page, pageErrors }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
@@ -133,6 +154,7 @@ test('a page that is not the district, and a district with another key, are neve
 });
 
 test('what the district says about the records shows on the roster, and its new rules are offered', async ({ page }) => {
+  test.setTimeout(90_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-sync-'));
   const db = path.join(dir, 'register.sqlite');
   const key = path.join(dir, 'district-key.json');
