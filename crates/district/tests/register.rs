@@ -79,12 +79,12 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
                 let conn = rusqlite::Connection::open(p).unwrap();
                 conn.execute_batch(
                     "CREATE TABLE schema_version (version INTEGER);
-                     INSERT INTO schema_version VALUES (5);",
+                     INSERT INTO schema_version VALUES (6);",
                 )
                 .unwrap();
             },
-            "too new 5",
-            "too new 5",
+            "too new 6",
+            "too new 6",
         ),
         (
             "not SQLite at all",
@@ -103,7 +103,7 @@ fn init_and_open_refuse_what_is_not_a_current_register() {
             "init: {what}"
         );
     }
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
 }
 
 // ---------------------------------------------------------------------------
@@ -828,7 +828,7 @@ fn a_version_1_register_migrates_and_keeps_its_bundles() {
         (run.code, common::without_key_line(&run.stdout).as_str()),
         (
             0,
-            format!("migrated register {dbs} from schema version 1 to 4\n").as_str()
+            format!("migrated register {dbs} from schema version 1 to 5\n").as_str()
         ),
         "{}",
         run.stderr
@@ -904,7 +904,7 @@ fn a_version_2_register_migrates_its_records_into_columns() {
         (run.code, common::without_key_line(&run.stdout).as_str()),
         (
             0,
-            format!("migrated register {dbs} from schema version 2 to 4\n").as_str()
+            format!("migrated register {dbs} from schema version 2 to 5\n").as_str()
         ),
         "{}",
         run.stderr
@@ -982,12 +982,12 @@ fn cli_init_agents_and_ingest() {
         (
             vec!["init", "--db", dbs],
             0,
-            format!("created register {dbs} (schema version 4)\n"),
+            format!("created register {dbs} (schema version 5)\n"),
         ),
         (
             vec!["init", "--db", dbs],
             0,
-            format!("register {dbs} is already at schema version 4; nothing changed\n"),
+            format!("register {dbs} is already at schema version 5; nothing changed\n"),
         ),
         (
             vec!["agents", "add", "--db", dbs, "--kid", &k1, "--name", "Siti", "--agent-id", "a-1"],

@@ -173,3 +173,49 @@ test('a bundle larger than the server takes is refused and said, and stays to ha
     await stop(server).catch(() => {});
   }
 });
+
+test('two tabs: only the writing one sends, and the other takes over without sending anything twice', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'lindung-faults-'));
+  const db = path.join(dir, 'register.sqlite');
+  const key = path.join(dir, 'district-key.json');
+  runDistrict('init', '--db', db, '--key', key, '--district-id', '61.07');
+  const server = await serve(db, key, serverPort);
+  const proxy = await FaultProxy.start(proxyPort, serverPort);
+  try {
+    const first = new RosterApp(page, base);
+    await first.setAgent();
+    await first.goto('#/pengaturan');
+    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await first.addVillage(village.code, village.name);
+    const other = await context.newPage();
+    const second = new RosterApp(other, base);
+    await second.goto('#/kirim');
+    await expect(other.getByTestId('read-only')).toContainText('terbuka di tab lain');
+
+    await first.openRegister(village.code);
+    await first.register(farmer);
+    await first.register(fisher);
+    await page.getByTestId('nav-export').click();
+    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
+    // The network comes back in both tabs at once.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await page.getByTestId('send-now').click();
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+
+    // The first tab closes; the second writes now, and sends nothing again.
+    await page.close();
+    await expect(other.getByTestId('read-only')).toHaveCount(0);
+    await expect(delivery(other, 1)).toHaveAttribute('data-delivery', 'delivered');
+    await other.getByTestId('send-now').click();
+    await expect(other.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    expect(proxy.uploads.map((u) => u.status)).toEqual([201]);
+    expect(lastMerged(db, kid)).toBe(1);
+    expect(funded(db)).toBe(2);
+  } finally {
+    await proxy.close();
+    await stop(server).catch(() => {});
+  }
+});

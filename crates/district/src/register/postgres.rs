@@ -2,8 +2,8 @@
 //! processes share.
 //!
 //! Invariants:
-//! - The schema starts at version 4 (`SCHEMA_VERSION`) and moves only by
-//!   the steps of `PG_MIGRATIONS`, one per transaction, each under one
+//! - The schema starts at version 4 and moves to `SCHEMA_VERSION` only by
+//!   the steps of `PG_MIGRATIONS`, all in one transaction under one
 //!   advisory lock, so two `init`s of a new database create it once.
 //! - Uniqueness lives in the database (primary keys, the unique arrival
 //!   number, one current rule pack), never in a read-then-write.
@@ -83,11 +83,18 @@ struct PgStep {
 /// The PostgreSQL schema steps, in order. A PostgreSQL register never had
 /// SQLite's versions 1 to 3: step 0 creates everything at version 4; later
 /// versions append steps from 4.
-const PG_MIGRATIONS: [PgStep; 1] = [PgStep {
-    from: 0,
-    to: 4,
-    run: create_v4,
-}];
+const PG_MIGRATIONS: [PgStep; 2] = [
+    PgStep {
+        from: 0,
+        to: 4,
+        run: create_v4,
+    },
+    PgStep {
+        from: 4,
+        to: 5,
+        run: |tx| tx.batch_execute(super::schema::RECORDS_BY_DEVICE),
+    },
+];
 
 /// The advisory lock (two-key form, so no device's one-key lock meets it)
 /// that each schema step holds until it commits.
@@ -329,40 +336,38 @@ pub(crate) struct Postgres {
 }
 
 impl Postgres {
-    /// Creates the register in the database `url` names, or migrates it
-    /// step by step.
+    /// Creates the register in the database `url` names, or migrates it,
+    /// all steps in one transaction.
     pub(crate) fn init(url: &str) -> Result<(Postgres, InitOutcome)> {
         let config = config(url)?;
         let shown = redacted(url);
         let mut client = connect(&config, false, &shown)?;
-        let mut from = None;
-        loop {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::ReadCommitted)
-                .start()
-                .map_err(|e| error(&e))?;
-            // Another init waits here until this step commits, then reads
-            // the version this step wrote (each statement of READ
-            // COMMITTED sees what committed before it).
-            tx.execute(
-                "SELECT pg_advisory_xact_lock($1, $2)",
-                &[&SCHEMA_LOCK.0, &SCHEMA_LOCK.1],
-            )
+        // Every step in one transaction (PostgreSQL's DDL is
+        // transactional): another init waits at the lock until all of them
+        // committed, then reads the version they wrote (each statement of
+        // READ COMMITTED sees what committed before it) and finds nothing
+        // to do.
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::ReadCommitted)
+            .start()
             .map_err(|e| error(&e))?;
-            let version = match read_version(&mut tx)? {
-                Some(version) => version,
-                None if relations(&mut tx)? > 0 => return Err(RegisterError::NotARegister),
-                None => 0,
-            };
-            from.get_or_insert(version);
-            if version > SCHEMA_VERSION {
-                return Err(RegisterError::TooNew { found: version });
-            }
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&SCHEMA_LOCK.0, &SCHEMA_LOCK.1],
+        )
+        .map_err(|e| error(&e))?;
+        let mut version = match read_version(&mut tx)? {
+            Some(version) => version,
+            None if relations(&mut tx)? > 0 => return Err(RegisterError::NotARegister),
+            None => 0,
+        };
+        let from = Some(version);
+        if version > SCHEMA_VERSION {
+            return Err(RegisterError::TooNew { found: version });
+        }
+        while version < SCHEMA_VERSION {
             let Some(step) = PG_MIGRATIONS.iter().find(|step| step.from == version) else {
-                if version == SCHEMA_VERSION {
-                    break;
-                }
                 return Err(RegisterError::Postgres(format!(
                     "the register has schema version {version}, which no PostgreSQL \
                      register has; it is damaged"
@@ -371,8 +376,9 @@ impl Postgres {
             (step.run)(&mut tx).map_err(|e| error(&e))?;
             tx.execute("UPDATE schema_version SET version = $1", &[&step.to])
                 .map_err(|e| error(&e))?;
-            tx.commit().map_err(|e| error(&e))?;
+            version = step.to;
         }
+        tx.commit().map_err(|e| error(&e))?;
         let outcome = match from {
             Some(0) => InitOutcome::Created,
             Some(from) if from < SCHEMA_VERSION => InitOutcome::Migrated { from },
@@ -1920,15 +1926,15 @@ mod tests {
         let url = Location::parse(&db.url);
         Register::init(&url).unwrap();
         db.client()
-            .batch_execute("UPDATE schema_version SET version = 5")
+            .batch_execute("UPDATE schema_version SET version = 6")
             .unwrap();
         assert!(matches!(
             Register::init(&url),
-            Err(RegisterError::TooNew { found: 5 })
+            Err(RegisterError::TooNew { found: 6 })
         ));
         assert!(matches!(
             Register::open(&url),
-            Err(RegisterError::TooNew { found: 5 })
+            Err(RegisterError::TooNew { found: 6 })
         ));
         db.client()
             .batch_execute("UPDATE schema_version SET version = 3")

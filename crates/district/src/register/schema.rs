@@ -10,7 +10,7 @@ use rusqlite::{params, Transaction};
 use super::merge::status_text;
 
 /// The schema version this code reads and writes (both backends).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// What a migration step may need besides the database: the time it runs.
 pub(crate) struct StepContext {
@@ -20,12 +20,18 @@ pub(crate) struct StepContext {
 type Step = fn(&Transaction<'_>, &StepContext) -> rusqlite::Result<()>;
 
 /// The schema steps, in order: step `i` moves version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: [Step; 4] = [
+pub(crate) const MIGRATIONS: [Step; 5] = [
     |tx, _| migrate_v0_to_v1(tx),
     |tx, _| migrate_v1_to_v2(tx),
     |tx, _| migrate_v2_to_v3(tx),
     migrate_v3_to_v4,
+    |tx, _| tx.execute_batch(RECORDS_BY_DEVICE),
 ];
+
+/// Version 5: a device's records found without reading every record (the
+/// device state a server answers each phone with, `villages_of`). The same
+/// statement on both backends.
+pub(crate) const RECORDS_BY_DEVICE: &str = "CREATE INDEX records_kid ON records (kid, village)";
 
 fn migrate_v0_to_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
