@@ -340,7 +340,7 @@ async fn run(ctx: Ctx, reset: bool) {
             .bundles
             .with_untracked(|b| outbox::next_to_send(&deliveries(b), now));
         let Some(sequence) = next else { break };
-        let failed = send_one(&ctx, &base, &pinned, sequence).await;
+        let failed = send_one(&ctx, &base, &pinned, sequence, &state).await;
         if let Some(code) = failed {
             ctx.sync.set(SyncStatus::Failed(code));
             schedule(ctx);
@@ -496,7 +496,13 @@ async fn offer_pack(ctx: &Ctx, base: &str, state: &DeviceState) {
 
 /// Sends bundle `sequence`; `Some(code)` when the try failed (the queue
 /// stops until the next pass), `None` when the district answered.
-async fn send_one(ctx: &Ctx, base: &str, pinned: &str, sequence: u64) -> Option<String> {
+async fn send_one(
+    ctx: &Ctx,
+    base: &str,
+    pinned: &str,
+    sequence: u64,
+    state: &DeviceState,
+) -> Option<String> {
     let info = ctx
         .bundles
         .with_untracked(|b| b.iter().find(|b| b.sequence == sequence).cloned())?;
@@ -505,6 +511,15 @@ async fn send_one(ctx: &Ctx, base: &str, pinned: &str, sequence: u64) -> Option<
         Ok(file) => file,
         Err(_) => return Some("store".into()),
     };
+    if outbox::over_limit(file.len(), state) {
+        // Never sent: the district's signed word says its server refuses it.
+        let after = before.after(&Attempt::OverLimit, platform::now().millis(), 0.0);
+        return ctx
+            .set_delivery(sequence, after)
+            .await
+            .err()
+            .map(|_| "store".into());
+    }
     let url = format!("{base}/api/v1/bundles");
     let jitter = js_random();
     ctx.sending.set(Some(sequence));
@@ -540,6 +555,7 @@ async fn send_one(ctx: &Ctx, base: &str, pinned: &str, sequence: u64) -> Option<
     let after = before.after(&attempt, platform::now().millis(), jitter);
     let failed = match &attempt {
         Attempt::Failed { code, .. } => Some(code.clone()),
+        Attempt::OverLimit => None,
         Attempt::Receipt { .. } => match &after {
             Delivery::Queued { last_error, .. } => {
                 last_error.clone().or(Some("retry_later".into()))

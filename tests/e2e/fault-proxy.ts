@@ -17,6 +17,7 @@ export type Fault =
 export class FaultProxy {
   private server: Server;
   private faults: Fault[] = [];
+  private sticky?: Fault;
   private held: (() => void)[] = [];
   /** Every upload seen, with the status the server gave (0: never forwarded). */
   readonly uploads: { status: number; fault?: Fault }[] = [];
@@ -34,6 +35,17 @@ export class FaultProxy {
   /** The next uploads meet these faults, in order. */
   next(...faults: Fault[]) {
     this.faults.push(...faults);
+  }
+
+  /** Every upload meets `fault` until `clear()`. */
+  always(fault: Fault) {
+    this.sticky = fault;
+  }
+
+  /** Forgets faults not met yet. */
+  clear() {
+    this.faults = [];
+    this.sticky = undefined;
   }
 
   /** Lets held uploads go on to the server. */
@@ -59,7 +71,7 @@ export class FaultProxy {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const upload = req.method === 'POST' && req.url === '/api/v1/bundles';
-      const fault = upload ? this.faults.shift() : undefined;
+      const fault = upload ? this.faults.shift() ?? this.sticky : undefined;
       if (upload && fault === 'error500') {
         this.uploads.push({ status: 0, fault });
         res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error');

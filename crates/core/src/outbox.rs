@@ -52,6 +52,9 @@ pub enum Delivery {
     Refused {
         outcome: Outcome,
         code: Option<String>,
+        /// The receipt as received; empty for a bundle the phone did not
+        /// send because it is larger than the district's signed device
+        /// state says the server takes ([`Attempt::OverLimit`]).
         receipt: String,
     },
 }
@@ -70,6 +73,16 @@ pub enum Attempt {
         /// The server's `Retry-After`, in milliseconds, if it sent one.
         retry_after_ms: Option<u64>,
     },
+    /// Not sent: the bundle is larger than the district's signed device
+    /// state says its server takes (`limits.max_bundle_bytes`). A server
+    /// cannot name a bundle it did not read, so its 413 receipt names
+    /// none; the phone decides from the district's own word instead.
+    OverLimit,
+}
+
+/// Whether a bundle of `bytes` is larger than `state`'s server takes.
+pub fn over_limit(bytes: usize, state: &DeviceState) -> bool {
+    bytes as u64 > state.limits.max_bundle_bytes
 }
 
 impl Delivery {
@@ -107,6 +120,11 @@ impl Delivery {
                 code,
                 retry_after_ms,
             } => retry(failures.saturating_add(1), code.clone(), *retry_after_ms),
+            Attempt::OverLimit => Delivery::Refused {
+                outcome: Outcome::TooLarge,
+                code: Some("server.too_large".into()),
+                receipt: String::new(),
+            },
             Attempt::Receipt { receipt, text } => match receipt.outcome {
                 Outcome::Merged | Outcome::Pending => Delivery::Delivered {
                     pending: receipt.outcome == Outcome::Pending,
@@ -329,6 +347,16 @@ mod tests {
                 queued(1, now + 5 * MINUTE, "server.rate"),
             ),
             (
+                "larger than the server takes",
+                &queued(2, 0, "network"),
+                Attempt::OverLimit,
+                Delivery::Refused {
+                    outcome: Outcome::TooLarge,
+                    code: Some("server.too_large".into()),
+                    receipt: String::new(),
+                },
+            ),
+            (
                 "the third failure waits two minutes",
                 &queued(2, 0, "network"),
                 failed("network", None),
@@ -405,6 +433,8 @@ mod tests {
         assert_eq!(resend_missing(&mut bundles, &state, 7), [2, 3, 5]);
         assert_eq!(next_to_send(&bundles, 7), Some(2));
         assert!(bundles[0].1.is_delivered() && bundles[3].1.is_delivered());
+        // This server takes at most 1 byte.
+        assert!(!over_limit(1, &state) && over_limit(2, &state));
     }
 
     #[test]

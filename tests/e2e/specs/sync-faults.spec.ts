@@ -75,19 +75,27 @@ test('server errors, cut answers, a closed page and a restored register lose not
     await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
     expect(lastMerged(db, kid)).toBe(1);
 
-    // 2. The server stores the bundle, and the answer is lost on the way: the
-    // phone does not count it as sent; the retry gets the stored receipt.
-    proxy.next('dropAfterCommit');
+    // 2. The server stores the bundle, and its answers are lost on the way
+    // (every one, for a while: Chromium itself sends once more on a reused
+    // connection, and the app tries again): the phone does not count it as
+    // sent; once answers arrive, the retry gets the stored receipt.
+    const before = proxy.uploads.length;
+    proxy.always('dropAfterCommit');
     await app.openRegister(village.code);
     await app.register(fisher);
     await page.getByTestId('nav-export').click();
     await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
     await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'queued');
     expect(lastMerged(db, kid)).toBe(2);
+    proxy.clear();
     await page.getByTestId('send-now').click();
     await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'delivered');
-    expect(proxy.uploads.slice(-2).map((u) => u.status)).toEqual([201, 200]);
+    const statuses = proxy.uploads.slice(before).map((u) => u.status);
+    expect(statuses[0]).toBe(201);
+    expect(statuses.slice(1).length).toBeGreaterThan(0);
+    expect(statuses.slice(1).every((s) => s === 200)).toBe(true);
     expect(lastMerged(db, kid)).toBe(2);
+    expect(funded(db)).toBe(2);
 
     // The office backs its register up now.
     await stop(server);
@@ -125,7 +133,7 @@ test('server errors, cut answers, a closed page and a restored register lose not
 
     // 5. The office revokes this phone's key: the next bundle is refused, and
     // the agent reads why.
-    runDistrict('agents', 'revoke', '--db', db, '--kid', kid);
+    runDistrict('agents', 'revoke', '--db', db, kid);
     await reopened.openRegister(village.code);
     await reopened.register(labourer);
     await again.getByTestId('nav-export').click();
@@ -142,10 +150,10 @@ test('server errors, cut answers, a closed page and a restored register lose not
   } finally {
     await proxy.close();
     await stop(server).catch(() => {});
+    // The 500, the cut connections and the closed page, as the browser logs them.
+    const expected = (error: string) => /Failed to load resource|net::ERR_/.test(error);
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !expected(error)));
   }
-  // The cut connection and the closed page, as the browser logs them.
-  const expected = (error: string) => /Failed to load resource|net::ERR_/.test(error);
-  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !expected(error)));
 });
 
 test('a bundle larger than the server takes is refused and said, and stays to hand in as a file', async ({ page }) => {
@@ -169,6 +177,8 @@ test('a bundle larger than the server takes is refused and said, and stays to ha
     await expect(delivery(page, 1)).toContainText('terlalu besar');
     await expect(page.locator('[data-testid="bundle"][data-sequence="1"]').getByTestId('mark-delivered')).toBeVisible();
     expect(lastMerged(db, kid)).toBe(0);
+    // Not even sent: the district's signed device state gives its limit.
+    expect(runDistrict('agents', 'list', '--db', db)).toContain('\tapproved\t-\t0\t-');
   } finally {
     await stop(server).catch(() => {});
   }
