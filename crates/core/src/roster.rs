@@ -671,13 +671,23 @@ pub fn find_nik<'a>(
         .find_map(|roster| roster.find_nik(nik).map(|id| (roster, id)))
 }
 
-/// The form in which names are compared: lowercase; apostrophes removed and
-/// other punctuation made a space; whitespace collapsed; old (pre-1972)
+/// The form in which names are compared: lowercase; accents folded into
+/// their letters (`Ñoño` → `nono`, `José` → `jose`, `Müller` → `muller`,
+/// [`fold_accent`]); apostrophes removed and other punctuation made a space; whitespace collapsed; old (pre-1972)
 /// spellings folded into today's: `dj`→`j`, `tj`→`c`, `sj`→`sy`, `oe`→`u`,
 /// `ch`→`kh`, and `j` before a vowel → `y` (old `j` is today's `y`, so in a
 /// key `j` and `y` before vowels are one letter: "Soejono" and "Suyono" match).
 pub fn name_key(name: &str) -> String {
-    let spaced: String = crate::lowercase::to_lowercase(name)
+    let mut unaccented = String::with_capacity(name.len());
+    for c in crate::lowercase::to_lowercase(name).chars() {
+        match fold_accent(c) {
+            Fold::Keep => unaccented.push(c),
+            Fold::Drop => {}
+            Fold::Letters(letters) => unaccented.push_str(letters),
+            Fold::Letter(letter) => unaccented.push(letter),
+        }
+    }
+    let spaced: String = unaccented
         .chars()
         .filter(|c| !matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}'))
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
@@ -704,6 +714,46 @@ pub fn name_key(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// What [`fold_accent`] makes of a character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fold {
+    Keep,
+    /// A combining mark (a name typed decomposed: `n` + U+0303).
+    Drop,
+    Letter(char),
+    Letters(&'static str),
+}
+
+/// The base letter of each character from U+00C0 to U+017F (Latin-1 and
+/// Latin Extended-A, where the accented letters of names written in Latin
+/// script are), as Unicode decomposes them; `*` for those that fold into
+/// two letters, `-` for the two signs there (`×`, `÷`). Written out rather
+/// than decomposed at run time: Unicode's decomposition tables would cost
+/// the app tens of kilobytes.
+const LATIN_BASE: &[u8; 192] = b"aaaaaa*ceeeeiiiidnooooo-ouuuuy**aaaaaa*ceeeeiiiidnooooo-ouuuuy*y\
+aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkklllllll\
+lllnnnnnn*nnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+fn fold_accent(c: char) -> Fold {
+    let code = c as u32;
+    match code {
+        0x0300..=0x036F => Fold::Drop,
+        0x00C0..=0x017F => match LATIN_BASE[(code - 0xC0) as usize] {
+            b'-' => Fold::Keep,
+            b'*' => Fold::Letters(match c {
+                'Æ' | 'æ' => "ae",
+                'Þ' | 'þ' => "th",
+                'ß' => "ss",
+                'Ĳ' | 'ĳ' => "ij",
+                'ŉ' => "n",
+                _ => "oe", // Œ œ
+            }),
+            letter => Fold::Letter(letter as char),
+        },
+        _ => Fold::Keep,
+    }
 }
 
 /// Whether two names may be the same person's: equal after [`name_key`]; or
@@ -1136,9 +1186,27 @@ mod tests {
             ("Hadj", "haj"),
             ("Raja", "raya"),
             ("Ketut", "ketut"),
+            // Accents fold into their letters, typed whole or decomposed.
+            ("Ñoño", "nono"),
+            ("N\u{303}on\u{303}o", "nono"),
+            ("José Müller", "yose muller"),
+            ("Þórður Æsa Straße", "thordur aesa strasse"),
+            ("Łukasz Đorđe", "lukasz dorde"),
+            ("Çağrı", "cagri"),
+            ("2×3", "2 3"),
         ];
         for (name, key) in cases {
             assert_eq!(name_key(name), key, "{name}");
+        }
+        // Every letter of the table's range folds to ASCII letters only.
+        for code in 0xC0u32..=0x17F {
+            let c = char::from_u32(code).unwrap();
+            match fold_accent(c) {
+                Fold::Letter(l) => assert!(l.is_ascii_lowercase(), "{c}"),
+                Fold::Letters(l) => assert!(l.bytes().all(|b| b.is_ascii_lowercase()), "{c}"),
+                Fold::Keep => assert!(matches!(c, '×' | '÷'), "{c}"),
+                Fold::Drop => panic!("{c}"),
+            }
         }
     }
 
