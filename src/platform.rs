@@ -96,13 +96,15 @@ pub fn now() -> lindung_core::Timestamp {
     lindung_core::Timestamp::from_millis(js_sys::Date::now() as i64)
 }
 
-/// A new random record id (UUID v4 from the browser's CSPRNG).
-pub fn new_record_id() -> lindung_core::RecordId {
-    let uuid = web_sys::window()
+/// A new random record id (a UUID v4 from the browser's CSPRNG,
+/// `crypto.getRandomValues`, which older WebViews and pages outside a secure
+/// context have too); `None` when the browser has no CSPRNG at all.
+pub fn new_record_id() -> Option<lindung_core::RecordId> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .expect("crypto.randomUUID is available in secure contexts");
-    lindung_core::RecordId::new(uuid).expect("a UUID has no spaces")
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())?;
+    Some(lindung_core::RecordId::from_random(bytes))
 }
 
 /// The current location hash (`#/desa/...`).

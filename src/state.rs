@@ -107,6 +107,8 @@ pub enum SaveError {
     NoAgent,
     /// Another tab is the one that writes.
     ReadOnly,
+    /// The browser gives no random numbers for a new id.
+    NoRandom,
 }
 
 impl SaveError {
@@ -121,6 +123,12 @@ impl SaveError {
                 )
                 .to_owned(),
             SaveError::ReadOnly => read_only_message(lang).to_owned(),
+            SaveError::NoRandom => lang
+                .pick(
+                    "Browser ini tidak dapat membuat nomor acak untuk data baru, jadi tidak ada yang disimpan. Buka aplikasi di Chrome versi terbaru.",
+                    "This browser cannot make random numbers for a new record, so nothing was saved. Open the app in an up-to-date Chrome.",
+                )
+                .to_owned(),
         }
     }
 }
@@ -331,7 +339,7 @@ impl Ctx {
         registration: Registration,
         duplicates: DuplicateCheck,
     ) -> Result<Committed, SaveError> {
-        let id = platform::new_record_id();
+        let id = platform::new_record_id().ok_or(SaveError::NoRandom)?;
         self.change(|ws, agent, now| {
             ws.plan_register(&village, registration, id, agent, now, duplicates)
         })
@@ -478,7 +486,8 @@ impl Ctx {
         let pack = self
             .pack
             .with_untracked(|pack| PackDigest::new(pack, pack_json.as_bytes()));
-        let bundle_id = platform::new_record_id();
+        let bundle_id =
+            platform::new_record_id().ok_or(ExportFailure::Save(SaveError::NoRandom))?;
         let now = platform::now();
         let next = self
             .workspace

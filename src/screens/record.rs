@@ -111,12 +111,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             return view! { <div class="card notice">{lang.pick("Data tidak ditemukan.", "Record not found.")}</div> }.into_any();
         };
         let r = record.registration().clone();
-        let category = ctx.pack.with(|p| {
-            p.segment(&r.segment)
-                .and_then(|s| s.category(&r.category))
-                .map(|c| c.name.get(lang).to_owned())
-                .unwrap_or_else(|| r.category.clone())
-        });
+        let category = ctx.pack.with(|p| p.category_name(&r.category, lang));
         let history = record
             .history()
             .iter()
@@ -130,7 +125,10 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                 let fields = if h.fields.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", h.fields.join(", "))
+                    format!(
+                        " ({})",
+                        lindung_core::registration::Field::labels_of(&h.fields, lang)
+                    )
                 };
                 let why = h
                     .reason

@@ -173,15 +173,8 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let category_name = move |code: &str, lang: Lang| {
-        ctx.pack.with(|p| {
-            p.segments()
-                .iter()
-                .find_map(|s| s.category(code))
-                .map(|c| c.name.get(lang).to_owned())
-                .unwrap_or_else(|| code.to_owned())
-        })
-    };
+    let category_name =
+        move |code: &str, lang: Lang| ctx.pack.with(|p| p.category_name(code, lang));
 
     // Rows by place on the page: a keystroke rewrites the text of the rows whose
     // worker changed instead of removing list items and building new ones.
@@ -429,7 +422,7 @@ fn PrintRoster(code: String) -> impl IntoView {
                                 <td>{r.name.clone()}</td>
                                 <td>{r.nik.masked()}</td>
                                 <td>{long_date(r.birth_date, lang)}</td>
-                                <td>{r.category.clone()}</td>
+                                <td>{ctx.pack.with_untracked(|p| p.category_name(&r.category, lang))}</td>
                                 <td>{status.label(lang)}</td>
                             </tr>
                         }

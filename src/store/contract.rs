@@ -339,7 +339,7 @@ pub async fn settings_round_trip<S: Store>(store: &S) {
         district_kid: Some("d".repeat(43)),
         auto_send: false,
         last_sync: Some(Timestamp::from_millis(1_790_000_000_000)),
-        pack_switches: vec![crate::store::PackSwitch {
+        pack_switches: vec![lindung::store::PackSwitch {
             at: Timestamp::from_millis(1_790_000_000_001),
             agent_id: "PRS-0001".into(),
             from: pack_ref("1"),

@@ -104,6 +104,36 @@ impl Field {
         }
     }
 
+    /// The field a stable code names (a history entry's `fields`).
+    pub fn from_code(code: &str) -> Option<Field> {
+        [
+            Field::Nik,
+            Field::Name,
+            Field::BirthDate,
+            Field::Sex,
+            Field::Segment,
+            Field::Category,
+            Field::FundingSource,
+            Field::WithJht,
+        ]
+        .into_iter()
+        .find(|f| f.code() == code)
+    }
+
+    /// The changed fields of a history entry as people read them ("Tanggal
+    /// lahir, Pekerjaan"); a code this version does not know reads as
+    /// "other data", never as the code.
+    pub fn labels_of(codes: &[String], lang: Lang) -> String {
+        codes
+            .iter()
+            .map(|code| match Field::from_code(code) {
+                Some(field) => field.label(lang),
+                None => lang.pick("data lain", "other data"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Field::Nik => "NIK",
@@ -681,6 +711,27 @@ mod tests {
             verdict.nik.map(|n| n.birth_date().to_string()),
             Some("1987-02-05".to_owned())
         );
+    }
+
+    #[test]
+    fn changed_fields_read_as_labels() {
+        let codes = |list: &[&str]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (
+                codes(&["birth_date", "category"]),
+                Lang::Id,
+                "Tanggal lahir, Pekerjaan",
+            ),
+            (codes(&["name", "with_jht"]), Lang::En, "Name, JHT"),
+            (codes(&["address"]), Lang::Id, "data lain"),
+            (codes(&[]), Lang::Id, ""),
+        ];
+        for (fields, lang, text) in cases {
+            assert_eq!(Field::labels_of(&fields, lang), text, "{fields:?}");
+        }
+        for field in [Field::Nik, Field::FundingSource, Field::WithJht] {
+            assert_eq!(Field::from_code(field.code()), Some(field));
+        }
     }
 
     #[test]

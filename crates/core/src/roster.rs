@@ -40,6 +40,25 @@ impl RecordId {
         well_formed.then_some(RecordId(id))
     }
 
+    /// A random (version 4) UUID from 16 random bytes, as
+    /// `crypto.randomUUID` writes it. The caller brings the randomness (the
+    /// core has none): `crypto.getRandomValues`, which unlike `randomUUID`
+    /// exists outside secure contexts and in older WebViews.
+    pub fn from_random(mut bytes: [u8; 16]) -> RecordId {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+        let mut id = String::with_capacity(36);
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                id.push('-');
+            }
+            for nibble in [b >> 4, b & 0x0f] {
+                id.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+            }
+        }
+        RecordId(id)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -1168,6 +1187,26 @@ mod tests {
         assert_eq!(first.get(&id("b")), None);
         assert_eq!(first.status(&id("a")), Some(Status::Funded));
         assert_eq!(first.status(&id("b")), None);
+    }
+
+    #[test]
+    fn random_ids_are_version_4_uuids() {
+        let cases = [
+            ([0u8; 16], "00000000-0000-4000-8000-000000000000"),
+            ([0xff; 16], "ffffffff-ffff-4fff-bfff-ffffffffffff"),
+            (
+                [
+                    0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a,
+                    0xbc, 0xde, 0xf0,
+                ],
+                "12345678-9abc-4ef0-9234-56789abcdef0",
+            ),
+        ];
+        for (bytes, uuid) in cases {
+            let id = RecordId::from_random(bytes);
+            assert_eq!(id.as_str(), uuid);
+            assert_eq!(RecordId::new(uuid), Some(id));
+        }
     }
 
     #[test]

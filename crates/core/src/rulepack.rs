@@ -14,7 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 
 /// The format name every pack declares.
 pub const FORMAT: &str = "lindung.rule-pack";
@@ -354,6 +354,18 @@ impl RulePack {
 
     pub fn segment(&self, code: &str) -> Option<&Segment> {
         self.doc.segments.iter().find(|s| s.code == code)
+    }
+
+    /// The name people read for category `code` in `lang`: the pack's
+    /// name for it, or, for a code this pack does not have (a record made
+    /// under another pack), a plain "other occupation" rather than the code.
+    pub fn category_name(&self, code: &str, lang: Lang) -> String {
+        self.doc
+            .segments
+            .iter()
+            .find_map(|s| s.category(code))
+            .map(|c| c.name.get(lang).to_owned())
+            .unwrap_or_else(|| lang.pick("Pekerjaan lain", "Other occupation").to_owned())
     }
 
     pub fn rate_schedules(&self) -> &[RateSchedule] {
@@ -710,6 +722,20 @@ mod tests {
 
     /// A rate's `base`, as written, against what it reads as (or the start of the
     /// document error, before serde_json's " at line L column C").
+    #[test]
+    fn category_names_never_show_a_code() {
+        let pack = RulePack::default_pack();
+        let cases = [
+            ("petani", Lang::Id, "Petani / pekebun (termasuk sawit)"),
+            ("nelayan", Lang::En, "Fisher"),
+            ("no_such_code", Lang::Id, "Pekerjaan lain"),
+            ("no_such_code", Lang::En, "Other occupation"),
+        ];
+        for (code, lang, name) in cases {
+            assert_eq!(pack.category_name(code, lang), name, "{code}");
+        }
+    }
+
     #[test]
     fn a_base_reads_by_its_kind_and_refuses_fields_of_the_other_kind() {
         use serde_json::json;
