@@ -359,6 +359,16 @@ impl Ctx {
         .await
     }
 
+    /// Whether removing `id` for `reason` would be accepted (the core's
+    /// check, nothing written): asked before the agent confirms.
+    pub fn check_remove(self, id: &RecordId, reason: &str) -> Result<(), SaveError> {
+        let agent = self.agent()?;
+        self.workspace
+            .with_untracked(|ws| ws.plan_remove(id, agent, platform::now(), reason))
+            .map(drop)
+            .map_err(SaveError::Refused)
+    }
+
     pub async fn remove(self, id: RecordId, reason: String) -> Result<Committed, SaveError> {
         self.change(|ws, agent, now| ws.plan_remove(&id, agent, now, &reason))
             .await

@@ -70,8 +70,40 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
     let saving = RwSignal::new(false);
 
-    let remove = move |ev: leptos::ev::SubmitEvent| {
+    // Removal takes two steps: the form asks, naming who would move up
+    // from the waitlist; only "Ya, hapus" removes.
+    let confirming = RwSignal::new(false);
+    let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        message.set(None);
+        match ctx.check_remove(&id.get_value(), &reason.get_untracked()) {
+            Ok(()) => confirming.set(true),
+            Err(error) => message.set(Some((false, error.message(lang.get_untracked())))),
+        }
+    };
+    let question = move || {
+        let lang = lang.get();
+        ctx.workspace.with(|ws| {
+            let record = ws.record(&id.get_value())?;
+            let name = record.registration().name.clone();
+            let promoted = ws
+                .roster(record.village())?
+                .promoted_if_removed(record.id())
+                .and_then(|p| ws.record(&p).map(|r| r.registration().name.clone()));
+            Some(match (promoted, lang) {
+                (None, lindung_core::Lang::Id) => format!("Hapus {name} dari daftar?"),
+                (None, lindung_core::Lang::En) => format!("Remove {name} from the roster?"),
+                (Some(next), lindung_core::Lang::Id) => format!(
+                    "Hapus {name} dari daftar? Kuota yang kosong diberikan kepada {next}, yang naik dari daftar tunggu dan menjadi didanai."
+                ),
+                (Some(next), lindung_core::Lang::En) => format!(
+                    "Remove {name} from the roster? The freed slot goes to {next}, who moves up from the waitlist and becomes funded."
+                ),
+            })
+        })
+    };
+    let remove = move |_| {
+        confirming.set(false);
         saving.set(true);
         leptos::task::spawn_local(async move {
             let lang = lang.get_untracked();
@@ -170,16 +202,36 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                 <ul class="history">{history}</ul>
             </div>
             {active.then(|| view! {
-                <form class="card" on:submit=remove data-testid="remove-form">
+                <form class="card" on:submit=ask data-testid="remove-form">
                     <h2>{lang.pick("Hapus dari daftar", "Remove from the roster")}</h2>
                     <div class="field">
                         <label for="remove-reason">{lang.pick("Alasan (wajib)", "Reason (required)")}</label>
                         <input id="remove-reason" data-testid="remove-reason" prop:value=move || reason.get()
-                            on:input=move |ev| reason.set(event_target_value(&ev)) />
+                            on:input=move |ev| { reason.set(event_target_value(&ev)); confirming.set(false); } />
                     </div>
-                    <button type="submit" class="danger" data-testid="remove-button" disabled=move || saving.get()>
-                        {lang.pick("Hapus", "Remove")}
-                    </button>
+                    {move || if confirming.get() {
+                        view! {
+                            <div class="outcome warn" role="alert" data-testid="remove-question">
+                                <p>{question}</p>
+                                <div class="actions">
+                                    <button type="button" class="danger" data-testid="remove-confirm"
+                                        on:click=remove disabled=move || saving.get()>
+                                        {lang.pick("Ya, hapus", "Yes, remove")}
+                                    </button>
+                                    <button type="button" class="secondary" data-testid="remove-cancel"
+                                        on:click=move |_| confirming.set(false)>
+                                        {lang.pick("Batal", "Cancel")}
+                                    </button>
+                                </div>
+                            </div>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="submit" class="danger" data-testid="remove-button" disabled=move || saving.get()>
+                                {lang.pick("Hapus", "Remove")}
+                            </button>
+                        }.into_any()
+                    }}
                 </form>
             })}
         }

@@ -604,6 +604,14 @@ impl Roster {
         })
     }
 
+    /// Who would move up from the waitlist if `id` were removed (asked
+    /// before the agent confirms a removal); `None` if nobody would, or if
+    /// `id` is not in this roster.
+    pub fn promoted_if_removed(&self, id: &RecordId) -> Option<RecordId> {
+        let mut after = self.clone();
+        after.remove(id).ok()?.promoted
+    }
+
     /// Changes the number of funded slots of this village (the regency funds
     /// more or fewer); reports who moved up from, or down to, the waitlist.
     pub fn set_funded_slots(&mut self, funded_slots: u32) -> SlotChanges {
@@ -918,10 +926,17 @@ mod tests {
                         .add(id(key), person(n, segment), DuplicateCheck::Ask)
                         .map(|a| format!("{} {}", a.id, status_text(a.status)))
                 }
-                Op::Remove(key) => roster.remove(&id(key)).map(|r| match r.promoted {
-                    Some(p) => format!("-{} +{p}", r.removed.id()),
-                    None => format!("-{}", r.removed.id()),
-                }),
+                Op::Remove(key) => {
+                    // What the confirmation names is what the removal does.
+                    let foretold = roster.promoted_if_removed(&id(key));
+                    roster.remove(&id(key)).map(|r| {
+                        assert_eq!(foretold, r.promoted, "remove {key}");
+                        match r.promoted {
+                            Some(p) => format!("-{} +{p}", r.removed.id()),
+                            None => format!("-{}", r.removed.id()),
+                        }
+                    })
+                }
                 Op::Slots(n) => Ok(changes_text(&roster.set_funded_slots(n))),
                 Op::EditToWorker(key, n) | Op::EditToOfficial(key, n) => {
                     let segment = if matches!(op, Op::EditToWorker(..)) {

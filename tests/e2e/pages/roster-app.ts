@@ -100,11 +100,15 @@ export class RosterApp {
     return this.page.getByTestId(`count-${which}`).locator('strong');
   }
 
-  async removeRecord(name: string, reason: string) {
+  /** Removes a record: asks, then confirms; returns what the question said. */
+  async removeRecord(name: string, reason: string): Promise<string> {
     await this.row(name).click();
     await expect(this.page.getByTestId('record-name')).toHaveText(name);
     await this.page.getByTestId('remove-reason').fill(reason);
     await this.page.getByTestId('remove-button').click();
+    const question = (await this.page.getByTestId('remove-question').textContent()) ?? '';
+    await this.page.getByTestId('remove-confirm').click();
     await expect(this.page.getByTestId('record-message')).toBeVisible();
+    return question;
   }
 }

@@ -29,7 +29,19 @@ test('the third eligible worker is waitlisted and promoted when a funded one is 
   await app.openVillage(village.code);
   await expect(app.count('funded')).toHaveText('2 / 2');
   await expect(app.count('waitlisted')).toHaveText('1');
-  await app.removeRecord(farmer.name, 'pindah ke luar desa');
+  // Nothing is removed on the first press: the agent is told who moves up.
+  await app.row(farmer.name).click();
+  await page.getByTestId('remove-reason').fill('pindah ke luar desa');
+  await page.getByTestId('remove-button').click();
+  await expect(page.getByTestId('remove-question')).toContainText(
+    `Hapus ${farmer.name} dari daftar? Kuota yang kosong diberikan kepada ${secondFarmer.name}`,
+  );
+  await page.getByTestId('remove-cancel').click();
+  await expect(page.getByTestId('remove-question')).toHaveCount(0);
+  await app.openVillage(village.code);
+  await expect(app.count('funded')).toHaveText('2 / 2');
+  const question = await app.removeRecord(farmer.name, 'pindah ke luar desa');
+  expect(question).toContain(secondFarmer.name);
   await expect(page.getByTestId('record-message')).toContainText(`${secondFarmer.name} naik dari daftar tunggu`);
 
   await page.reload();

@@ -38,9 +38,8 @@ test('a name is found without its accents, and occupations and changes read as n
   await page.getByTestId('category-select').selectOption('pengemudi');
   await page.getByTestId('reason-input').fill('Salah pilih pekerjaan');
   await app.form.checkButton.click();
-  await expect(app.saved).toContainText('Tersimpan');
-  await app.openVillage(village.code);
-  await app.row(trader.name).click();
+  // Saved, the edit goes back to the record.
+  await expect(page.getByTestId('record-name')).toHaveText(trader.name);
   const history = page.getByTestId('history-entry').first();
   await expect(history).toContainText('Diubah (Pekerjaan)');
   await expect(history).not.toContainText('category');
