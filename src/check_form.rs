@@ -179,7 +179,7 @@ pub fn CheckForm(
                     on:input=edit(Field::Nik, |i, v| i.nik = v)
                 />
                 {issues_of(Field::Nik)}
-                {move || verdict.with(|v| v.nik.clone()).map(|nik| view! { <NikInfo nik=nik lang=lang /> })}
+                {move || verdict.with(|v| v.nik.clone()).map(|nik| view! { <NikInfo nik=nik lang=lang input=input touched=touched /> })}
             </div>
 
             <div class="field">
@@ -260,7 +260,32 @@ pub fn CheckForm(
 
 /// What a valid NIK encodes: birth date, sex and where it was issued.
 #[component]
-fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
+fn NikInfo(
+    nik: Nik,
+    #[prop(into)] lang: Signal<Lang>,
+    input: RwSignal<RegistrationInput>,
+    touched: RwSignal<HashSet<Field>>,
+) -> impl IntoView {
+    // One tap takes what the NIK encodes, once the agent has checked the
+    // ID card; a disagreement left as typed is still refused below.
+    let differs = {
+        let nik = nik.clone();
+        move || input.with(|i| i.differs_from_nik(&nik))
+    };
+    let take = {
+        let nik = nik.clone();
+        move |_| {
+            input.update(|i| i.take_from_nik(&nik));
+            touched.update(|t| {
+                t.insert(Field::BirthDate);
+                t.insert(Field::Sex);
+            });
+        }
+    };
+    let sentence = {
+        let nik = nik.clone();
+        move || lindung_core::registration::nik_sentence(&nik, lang.get())
+    };
     let table = RegionTable::kemendagri();
     let province = table.province_name(nik.province()).unwrap_or_default();
     let regency = table.regency_name(&nik.as_str()[..4]).map(str::to_owned);
@@ -268,6 +293,12 @@ fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     let birth = nik.birth_date();
     let sex = nik.sex();
     view! {
+        <p class="nik-sentence" data-testid="nik-sentence">{sentence}</p>
+        {move || differs().then(|| view! {
+            <button type="button" class="secondary" data-testid="take-from-nik" on:click=take.clone()>
+                {crate::text::text(lang, "Sesuai KTP: pakai tanggal lahir dan jenis kelamin ini", "As on the ID card: use this date of birth and sex")}
+            </button>
+        })}
         <dl class="nik-info" data-testid="nik-info">
             <dt>{crate::text::text(lang, "Tanggal lahir", "Date of birth")}</dt>
             <dd data-testid="nik-birth-date">{move || long_date(birth, lang.get())}</dd>

@@ -289,7 +289,7 @@ impl Ctx {
     fn agent(&self) -> Result<Agent, SaveError> {
         self.may_write()?;
         let settings = self.settings.get_untracked();
-        if settings.agent_id.trim().is_empty() || settings.agent_name.trim().is_empty() {
+        if !settings.has_agent() {
             return Err(SaveError::NoAgent);
         }
         Ok(Agent {

@@ -21,10 +21,7 @@ pub fn HomeScreen() -> impl IntoView {
     let adding = RwSignal::new(false);
     // Whether it was ever opened: once true, stays true.
     let opened = Memo::new(move |was: Option<&bool>| was == Some(&true) || adding.get());
-    let no_agent = move || {
-        ctx.settings
-            .with(|s| s.agent_id.trim().is_empty() || s.agent_name.trim().is_empty())
-    };
+    let no_agent = move || ctx.settings.with(|s| !s.has_agent());
 
     let rows = move || {
         let lang = lang.get();
@@ -65,10 +62,7 @@ pub fn HomeScreen() -> impl IntoView {
     view! {
         <section class="stack">
             <Show when=no_agent>
-                <div class="card notice" data-testid="agent-missing">
-                    {t("Isi nama dan ID petugas dulu: ", "First enter the agent's name and id: ")}
-                    <a href="#/pengaturan">{t("Pengaturan", "Settings")}</a>
-                </div>
+                <super::first_run::AgentFirst />
             </Show>
             <ExportStatus />
             <PackOffer />

@@ -2,6 +2,7 @@
 //! and call its actions; rules and numbers come from the core.
 
 mod export;
+mod first_run;
 mod home;
 mod record;
 mod register;

@@ -17,6 +17,8 @@ enum Outcome {
     Saved {
         name: String,
         status: Option<lindung_core::Status>,
+        /// The village's funded slots, to say when they are all taken.
+        funded_slots: u32,
     },
     /// Look-alikes found: the agent must confirm this is someone else.
     Confirm {
@@ -121,9 +123,14 @@ pub fn RegisterScreen(
             match result {
                 Ok(committed) => {
                     let _ = ctx.store.get_value().delete_draft(&key.get_value()).await;
+                    let slots = ctx.workspace.with_untracked(|ws| {
+                        ws.roster(&committed.village)
+                            .map_or(0, |r| r.funded_slots())
+                    });
                     outcome.set(Outcome::Saved {
                         name,
                         status: committed.status,
+                        funded_slots: slots,
                     });
                     if editing.get_value().is_some() {
                         ctx.navigate(Route::Record(committed.id));
@@ -146,14 +153,23 @@ pub fn RegisterScreen(
         let lang = lang.get();
         match outcome.get() {
             Outcome::None => ().into_any(),
-            Outcome::Saved { name, status } => view! {
-                <div class="outcome ok" role="status" data-testid="saved">
-                    <strong>{lang.pick("Tersimpan", "Saved")}</strong>
-                    <span>{name}</span>
-                    {status.map(|s| status_badge(s, lang))}
-                </div>
+            Outcome::Saved {
+                name,
+                status,
+                funded_slots,
+            } => {
+                let explained =
+                    status.and_then(|s| s.waitlist_explained(&name, funded_slots, lang));
+                view! {
+                    <div class="outcome ok" role="status" data-testid="saved">
+                        <strong>{lang.pick("Tersimpan", "Saved")}</strong>
+                        <span>{name}</span>
+                        {status.map(|s| status_badge(s, lang))}
+                        {explained.map(|text| view! { <p data-testid="waitlist-explained">{text}</p> })}
+                    </div>
+                }
+                .into_any()
             }
-            .into_any(),
             Outcome::Confirm { registration, ids } => {
                 let look_alikes = ctx.workspace.with_untracked(|ws| {
                     ids.iter()
@@ -225,6 +241,9 @@ pub fn RegisterScreen(
                     }}
                 </p>
             </div>
+            <Show when=move || ctx.settings.with(|s| !s.has_agent())>
+                <super::first_run::AgentFirst />
+            </Show>
             {outcome_view}
             <Show when=move || is_edit>
                 <div class="card field">

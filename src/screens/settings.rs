@@ -46,9 +46,12 @@ pub fn SettingsScreen() -> impl IntoView {
     };
     let save_agent = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if agent_id.get_untracked().trim().is_empty()
-            || agent_name.get_untracked().trim().is_empty()
-        {
+        let wanted = crate::store::Settings {
+            agent_id: agent_id.get_untracked(),
+            agent_name: agent_name.get_untracked(),
+            ..ctx.settings.get_untracked()
+        };
+        if !wanted.has_agent() {
             message.set(Some((
                 false,
                 lang.get_untracked()

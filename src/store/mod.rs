@@ -97,6 +97,12 @@ fn yes() -> bool {
 }
 
 impl Settings {
+    /// Whether the agent's name and id are both set: nothing is saved or
+    /// exported without them.
+    pub fn has_agent(&self) -> bool {
+        !self.agent_id.trim().is_empty() && !self.agent_name.trim().is_empty()
+    }
+
     /// Settings of a new device, in `lang`.
     pub fn new(lang: Lang) -> Settings {
         Settings {

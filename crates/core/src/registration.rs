@@ -36,6 +36,35 @@ pub struct RegistrationInput {
     pub with_jht: bool,
 }
 
+impl RegistrationInput {
+    /// Whether the typed birth date and sex are not yet what `nik` encodes
+    /// (so the form offers to take them from it).
+    pub fn differs_from_nik(&self, nik: &Nik) -> bool {
+        self.birth_date != nik.birth_date().to_string() || self.sex != nik.sex().code()
+    }
+
+    /// Takes the birth date and sex that `nik` encodes, once the agent has
+    /// checked them against the ID card.
+    pub fn take_from_nik(&mut self, nik: &Nik) {
+        self.birth_date = nik.birth_date().to_string();
+        self.sex = nik.sex().code().to_owned();
+    }
+}
+
+/// What a valid NIK says of its holder, in a sentence: "NIK ini:
+/// perempuan, lahir 5 Februari 1987."
+pub fn nik_sentence(nik: &Nik, lang: Lang) -> String {
+    let sex = match nik.sex() {
+        Sex::Female => lang.pick("perempuan", "female"),
+        Sex::Male => lang.pick("laki-laki", "male"),
+    };
+    let born = long_date(nik.birth_date(), lang);
+    match lang {
+        Lang::Id => format!("NIK ini: {sex}, lahir {born}."),
+        Lang::En => format!("This NIK: {sex}, born {born}."),
+    }
+}
+
 /// A registration that passed every check of the pack that judged it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Registration {
@@ -711,6 +740,44 @@ mod tests {
             verdict.nik.map(|n| n.birth_date().to_string()),
             Some("1987-02-05".to_owned())
         );
+    }
+
+    #[test]
+    fn birth_date_and_sex_are_taken_from_the_nik() {
+        // A made-up woman born 5 February 1987 (day 45 = 5 + 40).
+        let nik = Nik::parse("6107014502870001", Date::parse_iso("2026-11-21").unwrap()).unwrap();
+        assert_eq!(
+            nik_sentence(&nik, Lang::Id),
+            "NIK ini: perempuan, lahir 5 Februari 1987."
+        );
+        assert_eq!(
+            nik_sentence(&nik, Lang::En),
+            "This NIK: female, born 5 February 1987."
+        );
+        let cases = [
+            ("", "", true),
+            ("1987-02-05", "", true),
+            ("1987-02-15", "F", true),
+            ("1987-02-05", "M", true),
+            ("1987-02-05", "F", false),
+        ];
+        for (birth_date, sex, differs) in cases {
+            let mut input = RegistrationInput {
+                nik: nik.as_str().into(),
+                name: "Siti".into(),
+                birth_date: birth_date.into(),
+                sex: sex.into(),
+                ..RegistrationInput::default()
+            };
+            assert_eq!(input.differs_from_nik(&nik), differs, "{birth_date} {sex}");
+            input.take_from_nik(&nik);
+            assert!(!input.differs_from_nik(&nik));
+            assert_eq!(
+                (input.birth_date.as_str(), input.sex.as_str()),
+                ("1987-02-05", "F")
+            );
+            assert_eq!(input.name, "Siti", "nothing else changes");
+        }
     }
 
     #[test]

@@ -236,6 +236,23 @@ impl Status {
         !matches!(self, Status::Waitlisted { .. })
     }
 
+    /// For a registration that lands on the waitlist: that the village's
+    /// funded slots are all taken, and what waitlisted means for `name`.
+    /// `None` for the other statuses.
+    pub fn waitlist_explained(self, name: &str, funded_slots: u32, lang: Lang) -> Option<String> {
+        let Status::Waitlisted { position } = self else {
+            return None;
+        };
+        Some(match lang {
+            Lang::Id => format!(
+                "Semua {funded_slots} kuota didanai desa ini sudah terisi. {name} masuk daftar tunggu nomor {position}: iurannya belum dibayar program, dan ia naik menjadi didanai dengan sendirinya bila ada kuota yang kosong (misalnya seorang peserta didanai dihapus)."
+            ),
+            Lang::En => format!(
+                "All {funded_slots} funded slots of this village are taken. {name} is number {position} on the waitlist: the programme does not pay their contributions yet, and they move up to funded by themselves when a slot frees up (say a funded participant is removed)."
+            ),
+        })
+    }
+
     /// "Didanai", "Daftar tunggu #3", "Aparatur desa".
     pub fn label(self, lang: Lang) -> String {
         match self {
@@ -1202,6 +1219,23 @@ mod tests {
         assert_eq!(first.get(&id("b")), None);
         assert_eq!(first.status(&id("a")), Some(Status::Funded));
         assert_eq!(first.status(&id("b")), None);
+    }
+
+    #[test]
+    fn a_waitlisted_registration_is_explained() {
+        let w = Status::Waitlisted { position: 1 };
+        let id = w.waitlist_explained("Siti", 100, Lang::Id).unwrap();
+        assert!(
+            id.starts_with(
+                "Semua 100 kuota didanai desa ini sudah terisi. Siti masuk daftar tunggu nomor 1"
+            ),
+            "{id}"
+        );
+        let en = w.waitlist_explained("Siti", 100, Lang::En).unwrap();
+        assert!(en.starts_with("All 100 funded slots"), "{en}");
+        for other in [Status::Funded, Status::Apparatus] {
+            assert_eq!(other.waitlist_explained("Siti", 100, Lang::Id), None);
+        }
     }
 
     #[test]

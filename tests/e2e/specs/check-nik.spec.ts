@@ -25,3 +25,21 @@ test('a corrected NIK shows the birth date, sex and province it holds', async ({
   await expect(checkPerson.nikSex).toHaveText('Perempuan');
   await expect(checkPerson.nikRegion).toContainText('Kalimantan Barat');
 });
+
+test('the birth date and sex a NIK holds are taken with one tap, and a typed disagreement is still refused', async ({ checkPerson, page }) => {
+  await checkPerson.open();
+  await checkPerson.enterNik(validNik);
+  await expect(page.getByTestId('nik-sentence')).toHaveText('NIK ini: perempuan, lahir 5 Februari 1987.');
+
+  // Typed wrong, then checked against the ID card: refused until taken.
+  await checkPerson.birthDateInput.fill('1987-02-15');
+  await checkPerson.sexSelect.selectOption('M');
+  await expect(checkPerson.issue('reg.birth_date_mismatch')).toBeVisible();
+  await page.getByTestId('take-from-nik').click();
+  await expect(checkPerson.birthDateInput).toHaveValue('1987-02-05');
+  await expect(checkPerson.sexSelect).toHaveValue('F');
+  await expect(checkPerson.issue('reg.birth_date_mismatch')).toHaveCount(0);
+  await expect(checkPerson.issue('reg.sex_mismatch')).toHaveCount(0);
+  // Nothing left to take.
+  await expect(page.getByTestId('take-from-nik')).toHaveCount(0);
+});

@@ -25,6 +25,10 @@ test('the third eligible worker is waitlisted and promoted when a funded one is 
 
   await app.submit(secondFarmer);
   await expect(app.saved).toContainText('Daftar tunggu #1');
+  // Said in words: the slots are taken, and what the waitlist means.
+  await expect(page.getByTestId('waitlist-explained')).toContainText(
+    `Semua 2 kuota didanai desa ini sudah terisi. ${secondFarmer.name} masuk daftar tunggu nomor 1`,
+  );
 
   await app.openVillage(village.code);
   await expect(app.count('funded')).toHaveText('2 / 2');
