@@ -66,6 +66,10 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             }
         })
     };
+    // The full NIK only on request (two people of a village can share a
+    // masked one; the agent checks it against the KTP), hidden again on
+    // leaving the screen.
+    let full_nik = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let saving = RwSignal::new(false);
@@ -185,7 +189,23 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                     {(!active).then(|| view! { <span class="badge removed" data-status="removed">{lang.pick("Dihapus", "Removed")}</span> })}
                 </p>
                 <dl class="nik-info">
-                    <dt>"NIK"</dt><dd data-testid="record-nik">{r.nik.masked()}</dd>
+                    <dt>"NIK"</dt>
+                    <dd>
+                        <span data-testid="record-nik">{
+                            let (masked, full) = (r.nik.masked(), r.nik.as_str().to_owned());
+                            move || if full_nik.get() { full.clone() } else { masked.clone() }
+                        }</span>
+                        " "
+                        <button type="button" class="secondary small" data-testid="show-nik"
+                            aria-pressed=move || full_nik.get().to_string()
+                            on:click=move |_| full_nik.update(|shown| *shown = !*shown)>
+                            {move || if full_nik.get() {
+                                lang.pick("Sembunyikan", "Hide")
+                            } else {
+                                lang.pick("Tampilkan NIK lengkap", "Show the full NIK")
+                            }}
+                        </button>
+                    </dd>
                     <dt>{lang.pick("Tanggal lahir", "Date of birth")}</dt><dd>{long_date(r.birth_date, lang)}</dd>
                     <dt>{lang.pick("Jenis kelamin", "Sex")}</dt><dd>{r.sex.label(lang)}</dd>
                     <dt>{lang.pick("Pekerjaan", "Occupation")}</dt><dd>{category}</dd>

@@ -149,6 +149,17 @@ pub fn RegisterScreen(
     let on_save =
         Callback::new(move |registration: Registration| save(registration, DuplicateCheck::Ask));
 
+    // Feedback where the eye is: the agent pressed Simpan at the bottom of
+    // the form, and the outcome shows above it, so it is scrolled into view
+    // and focused (its role makes screen readers announce it).
+    let outcome_slot = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let shown = outcome.with(|o| !matches!(o, Outcome::None));
+        if let (true, Some(slot)) = (shown, outcome_slot.get_untracked()) {
+            slot.scroll_into_view();
+            let _ = slot.focus();
+        }
+    });
     let outcome_view = move || {
         let lang = lang.get();
         match outcome.get() {
@@ -244,7 +255,9 @@ pub fn RegisterScreen(
             <Show when=move || ctx.settings.with(|s| !s.has_agent())>
                 <super::first_run::AgentFirst />
             </Show>
-            {outcome_view}
+            <div class="outcome-slot" node_ref=outcome_slot tabindex="-1" data-testid="outcome-slot">
+                {outcome_view}
+            </div>
             <Show when=move || is_edit>
                 <div class="card field">
                     <label for="reason">{t("Alasan perubahan", "Reason for the change")}</label>
