@@ -154,10 +154,18 @@ pub fn RegisterScreen(
     // and focused (its role makes screen readers announce it).
     let outcome_slot = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        let shown = outcome.with(|o| !matches!(o, Outcome::None));
-        if let (true, Some(slot)) = (shown, outcome_slot.get_untracked()) {
-            slot.scroll_into_view();
-            let _ = slot.focus();
+        if outcome.with(|o| matches!(o, Outcome::None)) {
+            return;
+        }
+        // After the frame that shows it (and that rebuilt the blank form
+        // below it), so that nothing laid out later moves it away again.
+        // The element, not the node ref: an edit leaves this screen at
+        // once, and the ref is gone by the next frame.
+        if let Some(slot) = outcome_slot.get_untracked() {
+            request_animation_frame(move || {
+                slot.scroll_into_view();
+                let _ = slot.focus();
+            });
         }
     });
     let outcome_view = move || {

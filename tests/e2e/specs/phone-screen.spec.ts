@@ -48,6 +48,11 @@ test('at 360 px the outcome of Simpan is in view, and no screen scrolls sideways
 
   await app.openVillage(village.code);
   expect(await problems(page), 'Desa').toEqual([]);
+  // The filters one per line, so their words are read whole.
+  for (const filter of ['roster-status', 'roster-category', 'roster-sort']) {
+    const box = (await page.getByTestId(filter).boundingBox())!;
+    expect(box.width, filter).toBeGreaterThan(250);
+  }
   await app.row(fisher.name).click();
   expect(await problems(page), 'Data peserta').toEqual([]);
   await expect(page.getByTestId('record-nik')).toHaveText('610701********03');
