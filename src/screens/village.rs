@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lindung_core::contribution::{budget, Budget};
 use lindung_core::i18n::{long_date, rupiah};
-use lindung_core::notes::village_notes;
+use lindung_core::notes::{village_notes, Note};
 use lindung_core::query::{Query, Search, Sort, StatusFilter};
 use lindung_core::Lang;
 
@@ -55,13 +55,9 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     });
     let noted = move |id: &lindung_core::RecordId, lang: Lang| {
         district_notes.with(|all| {
-            all.iter().find(|(noted, _)| noted == id).map(|(_, notes)| {
-                notes
-                    .iter()
-                    .map(|n| n.label(lang))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            })
+            all.iter()
+                .find(|(noted, _)| noted == id)
+                .map(|(_, notes)| Note::labels(notes, lang))
         })
     };
     let notes_card = move || {
@@ -71,11 +67,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                 all.iter()
                     .filter_map(|(id, notes)| {
                         let name = ws.record(id)?.registration().name.clone();
-                        let what = notes
-                            .iter()
-                            .map(|n| n.label(lang))
-                            .collect::<Vec<_>>()
-                            .join(" · ");
+                        let what = Note::labels(notes, lang);
                         Some(view! {
                             <li data-testid="district-note-row">
                                 <a href=Route::Record(id.clone()).hash()>{name}</a>": "{what}

@@ -2,6 +2,7 @@
 // (or LINDUNG_DISTRICT), serving the release build of the app in `dist/`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { RosterApp } from './pages/roster-app';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 const district = process.env.LINDUNG_DISTRICT ?? path.join(repoRoot, 'target', 'debug', 'district');
@@ -39,3 +40,13 @@ export async function stop(child: ChildProcess) {
   await exited;
 }
 
+
+/** The agent set on the phone, and its device key enrolled (approved) in `db`,
+ * as an officer would add it from the kid Settings shows; returns the kid. */
+export async function enrol(app: RosterApp, db: string): Promise<string> {
+  await app.setAgent();
+  await app.goto('#/pengaturan');
+  const kid = (await app.page.getByTestId('kid').textContent())!.trim();
+  runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+  return kid;
+}

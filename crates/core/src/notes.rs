@@ -54,6 +54,15 @@ impl Note {
         }
     }
 
+    /// The labels of a record's notes on one line, for its roster row.
+    pub fn labels(notes: &[Note], lang: Lang) -> String {
+        notes
+            .iter()
+            .map(|n| n.label(lang))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// What the district said, in full, with what the agent can do.
     pub fn messages(&self, lang: Lang) -> Vec<String> {
         match self {
@@ -635,6 +644,16 @@ mod tests {
             corrected: false,
         };
         assert_eq!(note.messages(Lang::Id).len(), 3);
+        let both = [
+            note.clone(),
+            Note::Standing {
+                district: Status::Funded,
+            },
+        ];
+        assert_eq!(
+            Note::labels(&both, Lang::Id),
+            "Ditahan kantor · Status lain di kantor"
+        );
         let standing = Note::Standing {
             district: Status::Waitlisted { position: 2 },
         };

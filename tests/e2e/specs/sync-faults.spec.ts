@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { FaultProxy } from '../fault-proxy';
-import { runDistrict, serve, stop } from '../district';
+import { enrol, runDistrict, serve, stop } from '../district';
 import { farmer, fisher, labourer, secondFarmer, village } from '../people';
 
 const serverPort = 4194;
@@ -56,10 +56,7 @@ test('server errors, cut answers, a closed page and a restored register lose not
   const proxy = await FaultProxy.start(proxyPort, serverPort);
   try {
     const app = new RosterApp(page, base);
-    await app.setAgent();
-    await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    const kid = await enrol(app, db);
     await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
     await app.addVillage(village.code, village.name);
 
@@ -165,10 +162,7 @@ test('a bundle larger than the server takes is refused and said, and stays to ha
   const server = await serve(db, key, serverPort, '--max-bundle-bytes', '1500');
   try {
     const app = new RosterApp(page, `http://127.0.0.1:${serverPort}`);
-    await app.setAgent();
-    await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    const kid = await enrol(app, db);
     await app.addVillage(village.code, village.name);
     await app.openRegister(village.code);
     await app.register(farmer);
@@ -194,10 +188,7 @@ test('two tabs: only the writing one sends, and the other takes over without sen
   const proxy = await FaultProxy.start(proxyPort, serverPort);
   try {
     const first = new RosterApp(page, base);
-    await first.setAgent();
-    await first.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    const kid = await enrol(first, db);
     await first.addVillage(village.code, village.name);
     const other = await context.newPage();
     const second = new RosterApp(other, base);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runDistrict, serve, stop } from '../district';
+import { enrol, repoRoot, runDistrict, serve, stop } from '../district';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { farmer, fisher, olderFarmer, village } from '../people';
@@ -43,11 +43,8 @@ test(`bundles go to the district server by themselves when it can be reached (${
   let server = await serve(db, key, port);
   try {
     const app = new RosterApp(page, base);
-    await app.setAgent();
     // The device key, enrolled at the office.
-    await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    const kid = await enrol(app, db);
     // The app found its own origin to be the district and pinned its key.
     await expect(page.getByTestId('district-kid')).toContainText(districtKid);
     await app.addVillage(village.code, village.name);
@@ -107,10 +104,7 @@ test('a page that is not the district, and a district with another key, are neve
   let server = await serve(db, key, otherPort);
   const app = new RosterApp(page, otherBase);
   try {
-    await app.setAgent();
-    await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await enrol(app, db);
     await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
     await app.addVillage(village.code, village.name);
     await app.openRegister(village.code);
@@ -171,10 +165,7 @@ test('what the district says about the records shows on the roster, and its new 
   const server = await serve(db, key, ownPort);
   try {
     const app = new RosterApp(page, `http://127.0.0.1:${ownPort}`);
-    await app.setAgent();
-    await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
-    runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
+    await enrol(app, db);
     await app.addVillage(village.code, village.name);
     // On the phone (the shipped rules: 100 slots, ages 18-65) all three are funded.
     await app.openRegister(village.code);
