@@ -52,8 +52,8 @@ pub fn App() -> impl IntoView {
         Phase::Ready => match ctx.route.get() {
             Route::Home => view! { <HomeScreen /> }.into_any(),
             Route::Check => lazy::check(lang.into(), ctx.pack.into(), ctx.today),
-            Route::Village(code) => lazy::village(lang.into(), code),
-            Route::Register(code) => lazy::register(lang.into(), code),
+            Route::Village(code) => lazy::village(lang.into(), code.to_string()),
+            Route::Register(code) => lazy::register(lang.into(), code.to_string()),
             Route::Edit(id) => lazy::edit(lang.into(), id),
             Route::Record(id) => lazy::record(lang.into(), id),
             Route::Settings => lazy::settings(lang.into()),

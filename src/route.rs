@@ -2,7 +2,7 @@
 //! (`#/desa/61.07.01.2001`), so the phone's back button works and a reload
 //! returns to the same screen, with no server routes (the app is static files).
 
-use lindung_core::RecordId;
+use lindung_core::{RecordId, VillageCode};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Route {
@@ -12,9 +12,9 @@ pub enum Route {
     /// Check a person without registering.
     Check,
     /// One village's roster and summary.
-    Village(String),
+    Village(VillageCode),
     /// Register a new worker in a village.
-    Register(String),
+    Register(VillageCode),
     /// One record: details, history, removal.
     Record(RecordId),
     /// Edit a record.
@@ -25,21 +25,34 @@ pub enum Route {
 }
 
 impl Route {
-    /// Parses a location hash (`#/desa/...`); unknown addresses go home.
+    /// Parses a location hash (`#/desa/...`); unknown addresses, and a
+    /// village code that `VillageCode::parse` refuses, go home.
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         let record = |id: &str| RecordId::new(id);
+        let village = |code: &str| VillageCode::parse(code).ok();
         match parts.as_slice() {
             ["periksa"] => Route::Check,
             ["pengaturan"] => Route::Settings,
             ["kirim"] => Route::Export,
-            ["desa", code] => Route::Village((*code).to_owned()),
-            ["desa", code, "daftar"] => Route::Register((*code).to_owned()),
+            ["desa", code] => village(code).map_or(Route::Home, Route::Village),
+            ["desa", code, "daftar"] => village(code).map_or(Route::Home, Route::Register),
             ["pekerja", id] => record(id).map_or(Route::Home, Route::Record),
             ["pekerja", id, "ubah"] => record(id).map_or(Route::Home, Route::Edit),
             _ => Route::Home,
         }
+    }
+
+    /// The roster of a village whose code is held as text (written by
+    /// `VillageRef`, so it parses); home if it does not.
+    pub fn village_of(code: &str) -> Route {
+        VillageCode::parse(code).map_or(Route::Home, Route::Village)
+    }
+
+    /// Registering in a village whose code is held as text.
+    pub fn register_in(code: &str) -> Route {
+        VillageCode::parse(code).map_or(Route::Home, Route::Register)
     }
 
     /// The hash for this route, e.g. `#/desa/61.07.01.2001`.
@@ -69,8 +82,8 @@ mod tests {
             Route::Check,
             Route::Settings,
             Route::Export,
-            Route::Village("61.07.01.2001".into()),
-            Route::Register("61.07.01.2001".into()),
+            Route::Village(VillageCode::parse("61.07.01.2001").unwrap()),
+            Route::Register(VillageCode::parse("61.07.01.2001").unwrap()),
             Route::Record(id.clone()),
             Route::Edit(id),
         ];
@@ -89,9 +102,15 @@ mod tests {
             "#/desa",
             "#/pekerja/a b",
             "#/desa/x/y/z",
+            "#/desa/x",
+            "#/desa/61.07.01.4001",
+            "#/desa/99.07.01.2001/daftar",
         ] {
             assert_eq!(Route::parse(hash), Route::Home, "{hash:?}");
         }
         assert_eq!(Route::parse("#periksa"), Route::Check);
+        // The one rule of village codes: typed another way, the same village.
+        let sungai_duri = VillageCode::parse("61.07.01.2001").unwrap();
+        assert_eq!(Route::parse("#/desa/6107012001"), Route::Village(sungai_duri));
     }
 }

@@ -109,12 +109,15 @@ pub enum SaveError {
     ReadOnly,
     /// The browser gives no random numbers for a new id.
     NoRandom,
+    /// The village is refused (already added).
+    Village(lindung_core::roster::VillageError),
 }
 
 impl SaveError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             SaveError::Refused(e) => e.message(lang),
+            SaveError::Village(e) => e.message(lang),
             SaveError::Store(e) => e.message(lang),
             SaveError::NoAgent => lang
                 .pick(
@@ -375,19 +378,29 @@ impl Ctx {
     }
 
     /// Adds a village (or updates it), after the store committed it.
-    pub async fn put_village(self, village: Village) -> Result<(), SaveError> {
+    /// Adds a village the device does not have yet, with the pack's funded
+    /// slots; a village already added is refused (`village.already_added`),
+    /// never renamed or reset.
+    pub async fn add_village(self, village: VillageRef, area: String) -> Result<(), SaveError> {
         self.may_write()?;
-        let reference = VillageRef::new(&village.code, &village.name)
-            .map_err(|_| SaveError::Store(StoreError::Other("invalid village".into())))?;
+        self.workspace
+            .with_untracked(|ws| ws.may_add_village(&village))
+            .map_err(SaveError::Village)?;
+        let row = Village {
+            code: village.code().to_owned(),
+            name: village.name().to_owned(),
+            area: area.trim().to_owned(),
+            funded_slots: self.pack.with_untracked(|p| p.funded_slots_per_village()),
+        };
         self.store()
-            .put_village(&village)
+            .put_village(&row)
             .await
             .map_err(SaveError::Store)?;
         self.workspace
-            .update(|ws| drop(ws.set_village(reference, village.funded_slots)));
+            .update(|ws| drop(ws.set_village(village, row.funded_slots)));
         self.villages.update(|villages| {
-            villages.retain(|v| v.code != village.code);
-            villages.push(village);
+            villages.retain(|v| v.code != row.code);
+            villages.push(row);
             lindung_core::order::sort_by(villages, |a, b| a.code.cmp(&b.code));
         });
         Ok(())

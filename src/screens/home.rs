@@ -6,10 +6,9 @@ use lindung_core::i18n::long_date;
 use lindung_core::roster::VillageRef;
 use lindung_core::Lang;
 
-use crate::region_picker::{PickedVillage, RegionPicker};
+use crate::region_picker::{Cascade, PickedVillage, RegionPicker};
 use crate::route::Route;
 use crate::state::Ctx;
-use crate::store::Village;
 
 #[component]
 pub fn HomeScreen() -> impl IntoView {
@@ -22,6 +21,17 @@ pub fn HomeScreen() -> impl IntoView {
     // Whether it was ever opened: once true, stays true.
     let opened = Memo::new(move |was: Option<&bool>| was == Some(&true) || adding.get());
     let no_agent = move || ctx.settings.with(|s| !s.has_agent());
+    // The village just added: its row says so, and is brought into view and
+    // focused, where the agent looks next (the form closes).
+    let added = RwSignal::new(None::<String>);
+    provide_context(VillageAdded(Callback::new(move |code: String| {
+        adding.set(false);
+        added.set(Some(code));
+    })));
+    Effect::new(move |_| {
+        let Some(code) = added.get() else { return };
+        request_animation_frame(move || focus_village(&code));
+    });
 
     let rows = move || {
         let lang = lang.get();
@@ -33,25 +43,37 @@ pub fn HomeScreen() -> impl IntoView {
                         .workspace
                         .with(|ws| ws.roster(&v.code).map(|r| r.counts()))
                         .unwrap_or_default();
-                    let href = Route::Village(v.code.clone()).hash();
+                    let href = Route::village_of(&v.code).hash();
+                    let just_added = added.with(|a| a.as_deref() == Some(v.code.as_str()));
+                    let added_note = just_added.then(|| {
+                        view! {
+                            <p class="outcome good" role="status" data-testid="village-added">
+                                {match lang {
+                                    Lang::Id => format!("{} ditambahkan. Buka desa ini untuk mendaftarkan pekerja.", v.name),
+                                    Lang::En => format!("{} added. Open it to register workers.", v.name),
+                                }}
+                            </p>
+                        }
+                    });
                     view! {
-                        <li>
+                        <li class:added=just_added>
                             <a class="village-link" href=href data-testid="village-link" data-code=v.code.clone()>
                                 <span class="village-name">{v.name.clone()}</span>
                                 <span class="village-area">{format!("{} · {}", v.code, v.area)}</span>
                                 <span class="village-counts">
                                     {match lang {
-                                        lindung_core::Lang::Id => format!(
+                                        Lang::Id => format!(
                                             "Didanai {} / {} · tunggu {} · aparatur {}",
                                             counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
                                         ),
-                                        lindung_core::Lang::En => format!(
+                                        Lang::En => format!(
                                             "Funded {} / {} · waitlist {} · apparatus {}",
                                             counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
                                         ),
                                     }}
                                 </span>
                             </a>
+                            {added_note}
                         </li>
                     }
                 })
@@ -97,12 +119,32 @@ pub fn HomeScreen() -> impl IntoView {
     }
 }
 
+/// Given to the form that adds a village (loaded on its own, so through the
+/// context): called with the new village's code.
+#[derive(Clone, Copy)]
+struct VillageAdded(Callback<String>);
+
+/// Scrolls the village's row into view and focuses its link.
+fn focus_village(code: &str) {
+    use wasm_bindgen::JsCast;
+    let selector = format!("[data-testid=\"village-link\"][data-code=\"{code}\"]");
+    let found = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = found {
+        link.scroll_into_view();
+        let _ = link.focus();
+    }
+}
+
 // The form that adds a village, with the region picker, is most of the home
 // screen's code: it loads on demand (src/lazy.rs) when the agent opens it.
 crate::lazy::split_point!(
     picker,
     fn add_village() -> crate::lazy::Loaded {
-        Ok(view! { <AddVillage /> }.into_any())
+        let on_added = expect_context::<VillageAdded>().0;
+        Ok(view! { <AddVillage on_added=on_added /> }.into_any())
     }
 );
 
@@ -274,50 +316,66 @@ fn ExportStatus() -> impl IntoView {
     }
 }
 
-/// Adds a village by its Kemendagri code and name.
+/// Adds a village: chosen in the region picker (its selects, or its one code
+/// field), named as the picker found it (the agent may correct the name).
+/// Calls `on_added` with the new village's code once it is saved.
 #[component]
-fn AddVillage() -> impl IntoView {
+fn AddVillage(on_added: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
-    let code = RwSignal::new(String::new());
+    let cascade = RwSignal::new(Cascade::default());
     let name = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
+    let on_pick = Callback::new(move |p: PickedVillage| {
+        error.set(None);
+        name.set(p.name().to_owned());
+        area.set(format!("Kec. {}, {}", p.district_name(), p.regency_name()));
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
-        let village = match VillageRef::new(&code.get_untracked(), &name.get_untracked()) {
+        let typed = |c: &Cascade| c.picked_as_typed().cloned();
+        if cascade.with_untracked(typed).is_none() {
+            // A code typed but not yet used: use it now, as "Pakai kode" would.
+            crate::region_picker::use_typed_code(cascade, on_pick);
+        }
+        let Some(picked) = cascade.with_untracked(typed) else {
+            // The picker says why (a wrong code, or its province loading);
+            // with nothing typed, say what to do.
+            let nothing = cascade.with_untracked(|c| c.code_text().trim().is_empty());
+            error.set(nothing.then(|| {
+                lang.pick(
+                    "Pilih desa dari daftar, atau ketik kode desanya.",
+                    "Choose the village from the lists, or type its code.",
+                )
+                .to_owned()
+            }));
+            return;
+        };
+        let village = match VillageRef::new(picked.code(), &name.get_untracked()) {
             Ok(v) => v,
             Err(errors) => {
-                error.set(Some(
-                    errors
-                        .iter()
-                        .map(|e| e.message(lang))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ));
+                let text: Vec<String> = errors.iter().map(|e| e.message(lang)).collect();
+                error.set(Some(text.join(" ")));
                 return;
             }
         };
-        let village = Village {
-            code: village.code().to_owned(),
-            name: village.name().to_owned(),
-            area: area.get_untracked().trim().to_owned(),
-            funded_slots: ctx.pack.with_untracked(|p| p.funded_slots_per_village()),
-        };
+        let code = village.code().to_owned();
         saving.set(true);
         leptos::task::spawn_local(async move {
-            let result = ctx.put_village(village).await;
+            let result = ctx.add_village(village, area.get_untracked()).await;
             saving.set(false);
             match result {
                 Ok(()) => {
                     error.set(None);
-                    code.set(String::new());
+                    cascade.update(Cascade::clear);
                     name.set(String::new());
                     area.set(String::new());
+                    on_added.run(code);
                 }
                 Err(e) => error.set(Some(e.message(lang))),
             }
@@ -327,19 +385,7 @@ fn AddVillage() -> impl IntoView {
     view! {
         <form class="card" on:submit=submit data-testid="add-village">
             <h2>{t("Tambah desa", "Add a village")}</h2>
-            <RegionPicker
-                lang=lang
-                on_pick=Callback::new(move |p: PickedVillage| {
-                    code.set(p.code().to_owned());
-                    name.set(p.name().to_owned());
-                    area.set(format!("Kec. {}, {}", p.district_name(), p.regency_name()));
-                })
-            />
-            <div class="field">
-                <label for="village-code">{t("Kode desa (Kemendagri)", "Village code (Kemendagri)")}</label>
-                <input id="village-code" data-testid="village-code" inputmode="numeric" placeholder="61.07.01.2001"
-                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-            </div>
+            <RegionPicker lang=lang cascade=cascade on_pick=on_pick />
             <div class="field">
                 <label for="village-name">{t("Nama desa", "Village name")}</label>
                 <input id="village-name" data-testid="village-name"

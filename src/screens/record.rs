@@ -183,7 +183,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
         let village = record.village().to_owned();
         view! {
             <div class="card">
-                <p class="crumbs"><a href=Route::Village(village.clone()).hash()>{village.clone()}</a></p>
+                <p class="crumbs"><a href=Route::village_of(&village).hash()>{village.clone()}</a></p>
                 <h2 data-testid="record-name">{r.name.clone()}</h2>
                 <p>{move || status().map(|s| status_badge(s, lang))}
                     {(!active).then(|| view! { <span class="badge removed" data-status="removed">{lang.pick("Dihapus", "Removed")}</span> })}

@@ -249,7 +249,7 @@ pub fn RegisterScreen(
         <section class="stack">
             <div class="card">
                 <p class="crumbs">
-                    <a href=move || Route::Village(village_code.get_value()).hash()>{village_name}</a>
+                    <a href=move || Route::village_of(&village_code.get_value()).hash()>{village_name}</a>
                 </p>
                 <h2>{if is_edit { t("Ubah data", "Edit record")() } else { t("Daftarkan pekerja", "Register a worker")() }}</h2>
                 <p class="hint" data-testid="draft-state">

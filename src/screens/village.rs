@@ -267,7 +267,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                             format!("{pct}%")
                         }></div>
                     </div>
-                    <a class="button primary" data-testid="register-link" href=move || Route::Register(code.get_value()).hash()>
+                    <a class="button primary" data-testid="register-link" href=move || Route::register_in(&code.get_value()).hash()>
                         {t("Daftarkan pekerja", "Register a worker")}
                     </a>
                 </div>

@@ -150,7 +150,7 @@ pub fn judge_record(
 pub fn village_problems(code: &str, name: &str) -> Vec<&'static str> {
     match VillageRef::new(code, name) {
         Err(problems) => problems.iter().map(|p| p.code()).collect(),
-        Ok(_) if code.trim() != code => vec!["village.code_invalid"],
+        Ok(village) if village.code() != code => vec!["village.code_invalid"],
         Ok(_) => Vec::new(),
     }
 }
@@ -204,6 +204,27 @@ mod tests {
 
     fn at(millis: i64) -> Timestamp {
         Timestamp::from_millis(millis)
+    }
+
+    #[test]
+    fn a_bundle_names_villages_in_their_written_form_only() {
+        // The phone accepts a code typed any way and keeps its written form;
+        // a bundle must carry that form, since the district keys villages by it.
+        let cases: [(&str, &str, &[&str]); 6] = [
+            ("61.07.01.2001", "Sungai Duri", &[]),
+            ("6107012001", "Sungai Duri", &["village.code_invalid"]),
+            (" 61.07.01.2001", "Sungai Duri", &["village.code_invalid"]),
+            ("61-07-01-2001", "Sungai Duri", &["village.code_invalid"]),
+            (
+                "20.07.01.2001",
+                "Sungai Duri",
+                &["village.province_unknown"],
+            ),
+            ("61.07.01.2001", " ", &["village.name_empty"]),
+        ];
+        for (code, name, expected) in cases {
+            assert_eq!(village_problems(code, name), expected, "{code:?} {name:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod registration;
 pub mod roster;
 pub mod rulepack;
 pub mod sync;
+pub mod village_code;
 pub mod workspace;
 
 pub use contribution::{budget, monthly, Budget, Contribution, ContributionError};
@@ -32,4 +33,5 @@ pub use region::RegionTable;
 pub use registration::{check, Issue, Registration, RegistrationInput, Verdict};
 pub use roster::{DuplicateCheck, RecordId, Roster, RosterError, Status, VillageRef};
 pub use rulepack::RulePack;
+pub use village_code::{CodeError, VillageCode};
 pub use workspace::{ChangeError, Committed, Planned, Workspace};

@@ -22,8 +22,8 @@ use std::fmt;
 
 use crate::i18n::Lang;
 use crate::nik;
-use crate::region::RegionTable;
 use crate::registration::Registration;
+use crate::village_code::{CodeError, VillageCode};
 
 /// The id of one record (one registration) in a roster, made by the caller
 /// (the core makes no ids). Never empty, no whitespace or control characters.
@@ -74,7 +74,7 @@ impl fmt::Display for RecordId {
 /// e.g. `61.07.01.2001`) and name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VillageRef {
-    code: String,
+    code: VillageCode,
     name: String,
 }
 
@@ -91,43 +91,51 @@ pub enum VillageError {
         code: String,
     },
     NameEmpty,
+    /// The device has this village already (adding it again would change
+    /// nothing, or quietly rename it).
+    AlreadyAdded {
+        code: String,
+        name: String,
+    },
 }
 
 impl VillageRef {
-    /// Checks the code's form and province (regency and district codes change
-    /// over time, so they are not checked) and that the name is not blank.
-    /// Reports every problem at once. The name is trimmed and its inner
-    /// whitespace collapsed.
+    /// Checks the code with [`VillageCode::parse`] (its form and province;
+    /// regency and district codes change over time, so they are not checked)
+    /// and that the name is not blank. Reports every problem at once. The
+    /// code is kept in its written form (`61.07.01.2001`); the name is trimmed
+    /// and its inner whitespace collapsed.
     pub fn new(code: &str, name: &str) -> Result<VillageRef, Vec<VillageError>> {
-        let code = code.trim();
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut errors = Vec::new();
-        if !is_village_code(code) {
-            errors.push(VillageError::CodeInvalid {
-                code: code.to_owned(),
-            });
-        } else if RegionTable::kemendagri()
-            .province_name(&code[0..2])
-            .is_none()
-        {
-            errors.push(VillageError::ProvinceUnknown {
-                code: code[0..2].to_owned(),
-            });
-        }
+        let code = VillageCode::parse(code).map_err(|error| match error {
+            CodeError::ProvinceUnknown { province } => {
+                VillageError::ProvinceUnknown { code: province }
+            }
+            _ => VillageError::CodeInvalid {
+                code: code.trim().to_owned(),
+            },
+        });
+        let code = code.map_err(|e| errors.push(e)).ok();
         if name.is_empty() {
             errors.push(VillageError::NameEmpty);
         }
-        if errors.is_empty() {
-            Ok(VillageRef {
-                code: code.to_owned(),
-                name,
-            })
-        } else {
-            Err(errors)
+        match code {
+            Some(code) if errors.is_empty() => Ok(VillageRef { code, name }),
+            _ => Err(errors),
         }
     }
 
+    /// The village with a code already parsed.
+    pub fn from_code(code: VillageCode, name: &str) -> Result<VillageRef, Vec<VillageError>> {
+        VillageRef::new(code.as_str(), name)
+    }
+
     pub fn code(&self) -> &str {
+        self.code.as_str()
+    }
+
+    pub fn village_code(&self) -> &VillageCode {
         &self.code
     }
 
@@ -136,23 +144,13 @@ impl VillageRef {
     }
 }
 
-/// `PP.KK.CC.XXXX`, digits only, `XXXX` starting with 1, 2 or 3.
-fn is_village_code(code: &str) -> bool {
-    let bytes = code.as_bytes();
-    bytes.len() == 13
-        && bytes.iter().enumerate().all(|(i, &b)| match i {
-            2 | 5 | 8 => b == b'.',
-            _ => b.is_ascii_digit(),
-        })
-        && matches!(bytes[9], b'1'..=b'3')
-}
-
 impl VillageError {
     pub fn code(&self) -> &'static str {
         match self {
             VillageError::CodeInvalid { .. } => "village.code_invalid",
             VillageError::ProvinceUnknown { .. } => "village.province_unknown",
             VillageError::NameEmpty => "village.name_empty",
+            VillageError::AlreadyAdded { .. } => "village.already_added",
         }
     }
 
@@ -172,6 +170,12 @@ impl VillageError {
             }
             (VillageError::NameEmpty, Lang::Id) => "Nama desa wajib diisi.".into(),
             (VillageError::NameEmpty, Lang::En) => "The village name is required.".into(),
+            (VillageError::AlreadyAdded { code, name }, Lang::Id) => {
+                format!("{name} ({code}) sudah ada di daftar desa Anda.")
+            }
+            (VillageError::AlreadyAdded { code, name }, Lang::En) => {
+                format!("{name} ({code}) is already in your villages.")
+            }
         }
     }
 }
@@ -1467,28 +1471,37 @@ mod tests {
 
     #[test]
     fn village_refs_and_record_ids() {
-        let cases: [(&str, &str, &[&str]); 10] = [
-            ("61.07.01.2001", "Sungai Duri", &[]),
-            (" 61.07.01.1001 ", "  Kelurahan   Satu ", &[]),
-            ("91.01.01.3001", "Kampung Adat", &[]),
-            ("61.07.01.4001", "X", &["village.code_invalid"]),
-            ("6107012001", "X", &["village.code_invalid"]),
-            ("61-07-01-2001", "X", &["village.code_invalid"]),
-            ("61.07.01.200", "X", &["village.code_invalid"]),
-            ("20.07.01.2001", "X", &["village.province_unknown"]),
-            ("61.07.01.2001", "  ", &["village.name_empty"]),
-            ("", "", &["village.code_invalid", "village.name_empty"]),
+        // One rule with `VillageCode::parse`: separators are accepted, and
+        // the code is kept in its written form.
+        let cases: [(&str, &str, Result<&str, &[&str]>); 10] = [
+            ("61.07.01.2001", "Sungai Duri", Ok("61.07.01.2001")),
+            (
+                " 61.07.01.1001 ",
+                "  Kelurahan   Satu ",
+                Ok("61.07.01.1001"),
+            ),
+            ("91.01.01.3001", "Kampung Adat", Ok("91.01.01.3001")),
+            ("6107012001", "X", Ok("61.07.01.2001")),
+            ("61-07-01-2001", "X", Ok("61.07.01.2001")),
+            ("61.07.01.4001", "X", Err(&["village.code_invalid"])),
+            ("61.07.01.200", "X", Err(&["village.code_invalid"])),
+            ("20.07.01.2001", "X", Err(&["village.province_unknown"])),
+            ("61.07.01.2001", "  ", Err(&["village.name_empty"])),
+            ("", "", Err(&["village.code_invalid", "village.name_empty"])),
         ];
-        for (code, name, codes) in cases {
-            let got: Vec<&str> = match VillageRef::new(code, name) {
-                Ok(village) => {
-                    assert_eq!(village.code(), code.trim());
+        for (code, name, expected) in cases {
+            let got = VillageRef::new(code, name)
+                .map(|village| {
                     assert!(!village.name().contains("  "));
-                    Vec::new()
-                }
-                Err(errors) => errors.iter().map(VillageError::code).collect(),
-            };
-            assert_eq!(got, codes, "{code:?} {name:?}");
+                    assert_eq!(village.village_code().as_str(), village.code());
+                    village.code().to_owned()
+                })
+                .map_err(|errors| errors.iter().map(VillageError::code).collect::<Vec<_>>());
+            assert_eq!(
+                got.as_deref().map_err(|e| e.as_slice()),
+                expected,
+                "{code:?} {name:?}"
+            );
         }
         let ids = [
             ("a", true),
@@ -1520,6 +1533,10 @@ mod tests {
             VillageError::CodeInvalid { code: "x".into() },
             VillageError::ProvinceUnknown { code: "20".into() },
             VillageError::NameEmpty,
+            VillageError::AlreadyAdded {
+                code: "61.07.01.2001".into(),
+                name: "Sungai Duri".into(),
+            },
         ];
         for error in &village_errors {
             let (ind, en) = (error.message(Lang::Id), error.message(Lang::En));

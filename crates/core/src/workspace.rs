@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::record::{Agent, RecordError, Timestamp, WorkerRecord};
 use crate::registration::Registration;
 use crate::roster::{
-    DuplicateCheck, RecordId, Roster, RosterError, SlotChanges, Status, VillageRef,
+    DuplicateCheck, RecordId, Roster, RosterError, SlotChanges, Status, VillageError, VillageRef,
 };
 
 /// Why a planned change was refused.
@@ -170,6 +170,18 @@ impl Workspace {
             }
         }
         (workspace, rejected)
+    }
+
+    /// Whether `village` may be added to the device: each village once (its
+    /// roster, funded slots and name stay as they are).
+    pub fn may_add_village(&self, village: &VillageRef) -> Result<(), VillageError> {
+        match self.roster(village.code()) {
+            Some(roster) => Err(VillageError::AlreadyAdded {
+                code: village.code().to_owned(),
+                name: roster.village().name().to_owned(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Adds a village, or changes its funded slots (reporting who moved).
@@ -475,6 +487,34 @@ mod tests {
             )
             .unwrap();
         ws.commit(planned).unwrap()
+    }
+
+    #[test]
+    fn a_village_is_added_once() {
+        let ws = workspace(100);
+        // (code as typed, name) -> Ok or the refusal's code and message
+        let cases = [
+            ("61.07.01.2003", "Desa Baru", None),
+            (
+                DESA_A,
+                "Sungai Duri",
+                Some("Sungai Duri (61.07.01.2001) sudah ada di daftar desa Anda."),
+            ),
+            // Typed another way, or under another name: the same village.
+            (
+                "6107012001",
+                "Duri",
+                Some("Sungai Duri (61.07.01.2001) sudah ada di daftar desa Anda."),
+            ),
+        ];
+        for (code, name, refused) in cases {
+            let village = VillageRef::new(code, name).unwrap();
+            let got = ws.may_add_village(&village).map_err(|e| {
+                assert_eq!(e.code(), "village.already_added");
+                e.message(Lang::Id)
+            });
+            assert_eq!(got.err().as_deref(), refused, "{code}");
+        }
     }
 
     #[test]
