@@ -4,24 +4,11 @@
 //! The form keeps exactly what was typed (a `RegistrationInput`); the
 //! verdict is derived from it and never written back into it.
 
-use std::collections::HashSet;
-
 use leptos::prelude::*;
+use lindung_core::form::{Form, FIELDS};
 use lindung_core::i18n::{long_date, rupiah};
 use lindung_core::registration::{Field, Severity};
-use lindung_core::{
-    check, monthly, Date, Lang, Nik, RegionTable, Registration, RegistrationInput, RulePack,
-};
-
-/// Fields in the order the form shows them.
-const FIELDS: [Field; 6] = [
-    Field::Nik,
-    Field::Name,
-    Field::BirthDate,
-    Field::Sex,
-    Field::Segment,
-    Field::Category,
-];
+use lindung_core::{check, monthly, Date, Lang, Nik, RegionTable, Registration, RulePack};
 
 #[component]
 pub fn CheckForm(
@@ -33,9 +20,10 @@ pub fn CheckForm(
     pack: Signal<RulePack>,
     /// Today, for the NIK's century and the age window.
     today: Date,
-    /// What the agent typed; the owner may save it as a draft. A fresh form by default.
+    /// What the agent typed and which problems show; the owner may save its
+    /// input as a draft. A blank form by default.
     #[prop(optional)]
-    input: Option<RwSignal<RegistrationInput>>,
+    form: Option<RwSignal<Form>>,
     /// Save mode: called with the registration when the agent presses "Simpan"
     /// and everything is valid. Without it the form only checks.
     #[prop(optional)]
@@ -48,54 +36,35 @@ pub fn CheckForm(
     title: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
     let (title_id, title_en) = title.unwrap_or(("Periksa calon peserta", "Check a person"));
-    let input = input.unwrap_or_else(|| {
-        let first_segment = pack.with_untracked(|p| {
-            p.segments()
-                .first()
-                .map(|s| s.code.clone())
-                .unwrap_or_default()
-        });
-        RwSignal::new(RegistrationInput {
-            segment: first_segment,
-            ..RegistrationInput::default()
-        })
-    });
-    // Problems show for fields the agent has filled in, or for every field
-    // after "Periksa": an empty form is not a wall of red.
-    let touched = RwSignal::new(HashSet::<Field>::new());
-    let verdict = Memo::new(move |_| pack.with(|p| input.with(|i| check(i, p, today))));
+    let form = form.unwrap_or_else(|| RwSignal::new(pack.with_untracked(Form::blank)));
+    let verdict = Memo::new(move |_| pack.with(|p| form.with(|f| check(f.input(), p, today))));
 
-    let edit = move |field: Field, apply: fn(&mut RegistrationInput, String)| {
+    let edit = move |field: Field| {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
-            input.update(|i| apply(i, value));
-            touched.update(|t| {
-                t.insert(field);
-            });
+            form.update(|f| f.set(field, value));
         }
     };
     let issues_of = move |field: Field| {
         move || {
             let lang = lang.get();
-            if !touched.with(|t| t.contains(&field)) {
-                return Vec::new();
-            }
-            verdict.with(|v| {
-                v.issues
-                    .iter()
-                    .filter(|i| i.field == field)
-                    .map(|i| {
-                        let class = match i.severity() {
-                            Severity::Error => "issue error",
-                            Severity::Warning => "issue warning",
-                        };
-                        view! {
-                            <p class=class data-testid="issue" data-code=i.code() role="alert">
-                                {i.message(lang)}
-                            </p>
-                        }
-                    })
-                    .collect::<Vec<_>>()
+            form.with(|f| {
+                verdict.with(|v| {
+                    f.issues(v, field)
+                        .into_iter()
+                        .map(|i| {
+                            let class = match i.severity() {
+                                Severity::Error => "issue error",
+                                Severity::Warning => "issue warning",
+                            };
+                            view! {
+                                <p class=class data-testid="issue" data-code=i.code() role="alert">
+                                    {i.message(lang)}
+                                </p>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
         }
     };
@@ -103,7 +72,7 @@ pub fn CheckForm(
 
     let segment_options = move || {
         let lang = lang.get();
-        let chosen = input.with(|i| i.segment.clone());
+        let chosen = form.with(|f| f.input().segment.clone());
         pack.with(|p| {
             p.segments()
                 .iter()
@@ -120,7 +89,8 @@ pub fn CheckForm(
     };
     let category_options = move || {
         let lang = lang.get();
-        let (segment, chosen) = input.with(|i| (i.segment.clone(), i.category.clone()));
+        let (segment, chosen) =
+            form.with(|f| (f.input().segment.clone(), f.input().category.clone()));
         pack.with(|p| {
             p.segment(&segment)
                 .map(|s| {
@@ -139,21 +109,17 @@ pub fn CheckForm(
                 .unwrap_or_default()
         })
     };
-    let sex_selected = move |code: &'static str| move || input.with(|i| i.sex == code);
+    let sex_selected = move |code: &'static str| move || form.with(|f| f.input().sex == code);
 
     let on_check = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(FIELDS.into_iter().collect());
+        form.update(Form::submit);
         if let (Some(on_save), Some(registration)) =
             (on_save, verdict.with_untracked(|v| v.registration.clone()))
         {
             on_save.run(registration);
         }
     };
-    // A form restored from a draft shows its problems at once.
-    if input.with_untracked(|i| !i.nik.is_empty() || !i.name.is_empty()) {
-        touched.set(FIELDS.into_iter().collect());
-    }
 
     view! {
         <form class="card check-form" data-testid="issues" novalidate on:submit=on_check>
@@ -175,11 +141,11 @@ pub fn CheckForm(
                     autocomplete="off"
                     maxlength="24"
                     placeholder="16 angka"
-                    prop:value=move || input.with(|i| i.nik.clone())
-                    on:input=edit(Field::Nik, |i, v| i.nik = v)
+                    prop:value=move || form.with(|f| f.input().nik.clone())
+                    on:input=edit(Field::Nik)
                 />
                 {issues_of(Field::Nik)}
-                {move || verdict.with(|v| v.nik.clone()).map(|nik| view! { <NikInfo nik=nik lang=lang input=input touched=touched /> })}
+                {move || verdict.with(|v| v.nik.clone()).map(|nik| view! { <NikInfo nik=nik lang=lang form=form /> })}
             </div>
 
             <div class="field">
@@ -189,8 +155,8 @@ pub fn CheckForm(
                     data-testid="name-input"
                     type="text"
                     autocomplete="off"
-                    prop:value=move || input.with(|i| i.name.clone())
-                    on:input=edit(Field::Name, |i, v| i.name = v)
+                    prop:value=move || form.with(|f| f.input().name.clone())
+                    on:input=edit(Field::Name)
                 />
                 {issues_of(Field::Name)}
             </div>
@@ -202,15 +168,15 @@ pub fn CheckForm(
                         id="birth-date"
                         data-testid="birth-date-input"
                         type="date"
-                        prop:value=move || input.with(|i| i.birth_date.clone())
-                        on:input=edit(Field::BirthDate, |i, v| i.birth_date = v)
-                        on:change=edit(Field::BirthDate, |i, v| i.birth_date = v)
+                        prop:value=move || form.with(|f| f.input().birth_date.clone())
+                        on:input=edit(Field::BirthDate)
+                        on:change=edit(Field::BirthDate)
                     />
                     {issues_of(Field::BirthDate)}
                 </div>
                 <div class="field">
                     <label for="sex">{t("Jenis kelamin", "Sex")}</label>
-                    <select id="sex" data-testid="sex-select" on:change=edit(Field::Sex, |i, v| i.sex = v)>
+                    <select id="sex" data-testid="sex-select" on:change=edit(Field::Sex)>
                         <option value="" selected=sex_selected("")>{t("Pilih", "Choose")}</option>
                         <option value="M" selected=sex_selected("M")>{t("Laki-laki", "Male")}</option>
                         <option value="F" selected=sex_selected("F")>{t("Perempuan", "Female")}</option>
@@ -224,11 +190,7 @@ pub fn CheckForm(
                 <select
                     id="segment"
                     data-testid="segment-select"
-                    on:change=edit(Field::Segment, |i, v| {
-                        i.segment = v;
-                        // Categories belong to a segment: the old one no longer applies.
-                        i.category.clear();
-                    })
+                    on:change=edit(Field::Segment)
                 >
                     {segment_options}
                 </select>
@@ -237,8 +199,8 @@ pub fn CheckForm(
 
             <div class="field">
                 <label for="category">{t("Pekerjaan / jabatan", "Occupation / position")}</label>
-                <select id="category" data-testid="category-select" on:change=edit(Field::Category, |i, v| i.category = v)>
-                    <option value="" selected=move || input.with(|i| i.category.is_empty())>
+                <select id="category" data-testid="category-select" on:change=edit(Field::Category)>
+                    <option value="" selected=move || form.with(|f| f.input().category.is_empty())>
                         {t("Pilih", "Choose")}
                     </option>
                     {category_options}
@@ -253,34 +215,23 @@ pub fn CheckForm(
                     (true, true) => t("Menyimpan…", "Saving…")(),
                 }}
             </button>
-            <Outcome verdict=verdict touched=touched lang=lang pack=pack today=today />
+            <Outcome verdict=verdict form=form lang=lang pack=pack today=today />
         </form>
     }
 }
 
 /// What a valid NIK encodes: birth date, sex and where it was issued.
 #[component]
-fn NikInfo(
-    nik: Nik,
-    #[prop(into)] lang: Signal<Lang>,
-    input: RwSignal<RegistrationInput>,
-    touched: RwSignal<HashSet<Field>>,
-) -> impl IntoView {
+fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>, form: RwSignal<Form>) -> impl IntoView {
     // One tap takes what the NIK encodes, once the agent has checked the
     // ID card; a disagreement left as typed is still refused below.
     let differs = {
         let nik = nik.clone();
-        move || input.with(|i| i.differs_from_nik(&nik))
+        move || form.with(|f| f.input().differs_from_nik(&nik))
     };
     let take = {
         let nik = nik.clone();
-        move |_| {
-            input.update(|i| i.take_from_nik(&nik));
-            touched.update(|t| {
-                t.insert(Field::BirthDate);
-                t.insert(Field::Sex);
-            });
-        }
+        move |_| form.update(|f| f.take_from_nik(&nik))
     };
     let sentence = {
         let nik = nik.clone();
@@ -318,14 +269,14 @@ fn NikInfo(
 #[component]
 fn Outcome(
     verdict: Memo<lindung_core::Verdict>,
-    touched: RwSignal<HashSet<Field>>,
+    form: RwSignal<Form>,
     #[prop(into)] lang: Signal<Lang>,
     pack: Signal<RulePack>,
     today: Date,
 ) -> impl IntoView {
     move || {
         let lang = lang.get();
-        let all_touched = touched.with(|t| FIELDS.iter().all(|f| t.contains(f)));
+        let all_touched = form.with(|f| FIELDS.iter().all(|field| f.shows(*field)));
         verdict.with(|v| match &v.registration {
             Some(registration) => {
                 let (segment, category) = pack.with(|p| {

@@ -329,31 +329,13 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
-    let on_pick = Callback::new(move |p: PickedVillage| {
-        error.set(None);
-        name.set(p.name().to_owned());
-        area.set(format!("Kec. {}, {}", p.district_name(), p.regency_name()));
-    });
+    // Tambah pressed with a code typed but not yet used: its province is
+    // fetched first, and the village is added when it is picked.
+    let add_when_picked = RwSignal::new(None::<String>);
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = move || {
         let lang = lang.get_untracked();
-        let typed = |c: &Cascade| c.picked_as_typed().cloned();
-        if cascade.with_untracked(typed).is_none() {
-            // A code typed but not yet used: use it now, as "Pakai kode" would.
-            crate::region_picker::use_typed_code(cascade, on_pick);
-        }
-        let Some(picked) = cascade.with_untracked(typed) else {
-            // The picker says why (a wrong code, or its province loading);
-            // with nothing typed, say what to do.
-            let nothing = cascade.with_untracked(|c| c.code_text().trim().is_empty());
-            error.set(nothing.then(|| {
-                lang.pick(
-                    "Pilih desa dari daftar, atau ketik kode desanya.",
-                    "Choose the village from the lists, or type its code.",
-                )
-                .to_owned()
-            }));
+        let Some(picked) = cascade.with_untracked(|c| c.picked_as_typed().cloned()) else {
             return;
         };
         let village = match VillageRef::new(picked.code(), &name.get_untracked()) {
@@ -380,6 +362,46 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
                 Err(e) => error.set(Some(e.message(lang))),
             }
         });
+    };
+
+    let on_pick = Callback::new(move |p: PickedVillage| {
+        error.set(None);
+        name.set(p.name().to_owned());
+        area.set(format!("Kec. {}, {}", p.district_name(), p.regency_name()));
+        let waiting = add_when_picked.try_update(Option::take).flatten();
+        if waiting.as_deref() == Some(p.code()) {
+            save();
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = lang.get_untracked();
+        if cascade.with_untracked(|c| c.picked_as_typed().is_some()) {
+            save();
+            return;
+        }
+        let nothing = cascade.with_untracked(|c| c.code_text().trim().is_empty());
+        if nothing {
+            error.set(Some(
+                lang.pick(
+                    "Pilih desa dari daftar, atau ketik kode desanya.",
+                    "Choose the village from the lists, or type its code.",
+                )
+                .to_owned(),
+            ));
+            return;
+        }
+        // A code typed but not yet used: use it as "Pakai kode" would, and
+        // add its village as soon as it is picked (at once, or when its
+        // province has loaded). A refused code is explained by the picker.
+        let typed = cascade.with_untracked(|c| {
+            lindung_core::VillageCode::parse(c.code_text())
+                .ok()
+                .map(|code| code.to_string())
+        });
+        add_when_picked.set(typed);
+        crate::region_picker::use_typed_code(cascade, on_pick);
     };
 
     view! {

@@ -2,6 +2,7 @@
 //! in save mode, with the draft autosaved as the agent types.
 
 use leptos::prelude::*;
+use lindung_core::form::Form;
 use lindung_core::{DuplicateCheck, RecordId, Registration, RegistrationInput};
 
 use super::status_badge;
@@ -51,20 +52,12 @@ pub fn RegisterScreen(
         Some(id) => format!("edit:{id}"),
         None => format!("new:{village}"),
     };
-    let blank = move || RegistrationInput {
-        segment: ctx.pack.with_untracked(|p| {
-            p.segments()
-                .first()
-                .map(|s| s.code.clone())
-                .unwrap_or_default()
-        }),
-        ..RegistrationInput::default()
-    };
+    let blank = move || ctx.pack.with_untracked(RegistrationInput::blank);
     let initial = existing
         .as_ref()
         .map(|r| RegistrationInput::from(r.registration()))
         .unwrap_or_else(blank);
-    let input = RwSignal::new(initial.clone());
+    let form = RwSignal::new(Form::restored(initial));
     let reason = RwSignal::new(String::new());
     let saving = RwSignal::new(false);
     let outcome = RwSignal::new(Outcome::None);
@@ -78,13 +71,13 @@ pub fn RegisterScreen(
     leptos::task::spawn_local(async move {
         let store = ctx.store.get_value();
         if let Ok(Some(draft)) = store.draft(&key.get_value()).await {
-            input.set(draft);
+            form.set(Form::restored(draft));
             form_key.update(|k| *k += 1);
         }
         restored.set(true);
     });
     Effect::new(move |previous: Option<RegistrationInput>| {
-        let current = input.get();
+        let current = form.with(|f| f.input().clone());
         // Drafts belong to the writing tab: a read-only tab keeps its input in memory.
         if restored.get() && ctx.is_writer() && previous.as_ref().is_some_and(|p| p != &current) {
             let store = ctx.store.get_value();
@@ -135,7 +128,7 @@ pub fn RegisterScreen(
                     if editing.get_value().is_some() {
                         ctx.navigate(Route::Record(committed.id));
                     } else {
-                        input.set(blank());
+                        form.set(ctx.pack.with_untracked(Form::blank));
                         form_key.update(|k| *k += 1);
                     }
                 }
@@ -276,7 +269,7 @@ pub fn RegisterScreen(
             {move || {
                 form_key.track();
                 view! {
-                    <CheckForm lang=lang pack=ctx.pack today=ctx.today input=input on_save=on_save saving=saving
+                    <CheckForm lang=lang pack=ctx.pack today=ctx.today form=form on_save=on_save saving=saving
                         title=("Data peserta", "Participant details") />
                 }
             }}

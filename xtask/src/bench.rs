@@ -28,7 +28,7 @@ mod export;
 mod ingest;
 mod size;
 mod store;
-mod workers;
+pub mod workers;
 
 use std::fmt;
 use std::fs;

@@ -325,6 +325,26 @@ fn judge(counts: Counts, exit_failure: Option<String>) -> Outcome {
     }
 }
 
+/// Writes `target/e2e/full-village.json`: the rows of a village with every
+/// funded slot taken, a waitlist and long names (`bench::workers`), in the
+/// shape tests/bench/common.mjs `seed` takes. Returns its path.
+fn write_full_village(project: &Project) -> Result<std::path::PathBuf> {
+    use crate::bench::workers::{self, Fixture, FULL_VILLAGE, LONG_NAMES};
+    let fixture = Fixture::generate_named(&FULL_VILLAGE, &LONG_NAMES)?;
+    let plan = serde_json::json!({
+        "db": { "name": workers::DB_NAME, "version": workers::DB_VERSION },
+        "village": FULL_VILLAGE[0].code,
+        "long_names": LONG_NAMES,
+        "rows": fixture.rows()?,
+    });
+    let dir = project.root().join("target").join("e2e");
+    let path = dir.join("full-village.json");
+    fs::create_dir_all(&dir)
+        .and_then(|()| fs::write(&path, plan.to_string()))
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
 /// Playwright against the release build in dist/, served by tests/e2e/serve-dist.mjs.
 fn end_to_end(project: &Project) -> Outcome {
     let index = project.dist().join("index.html");
@@ -350,9 +370,18 @@ fn end_to_end(project: &Project) -> Outcome {
         Ok(cluster) => cluster,
         Err(error) => return Err(error).into(),
     };
+    // The phone-screen walk opens a full village, seeded as the bench does.
+    let full_village = match write_full_village(project) {
+        Ok(path) => path,
+        Err(error) => {
+            let _ = cluster.stop();
+            return Err(error).into();
+        }
+    };
     let mut playwright = project.command("playwright");
     playwright
         .args(["test", "--config", PLAYWRIGHT_CONFIG])
+        .env("LINDUNG_FULL_VILLAGE", full_village)
         .env(
             "LINDUNG_DISTRICT",
             project.root().join("target").join("debug").join("district"),

@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod contribution;
 pub mod date;
 pub mod export;
+pub mod form;
 pub mod i18n;
 pub mod judge;
 mod lowercase;

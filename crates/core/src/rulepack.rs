@@ -352,6 +352,11 @@ impl RulePack {
         &self.doc.segments
     }
 
+    /// The segment a blank form starts with: the pack's first.
+    pub fn default_segment(&self) -> Option<&Segment> {
+        self.doc.segments.first()
+    }
+
     pub fn segment(&self, code: &str) -> Option<&Segment> {
         self.doc.segments.iter().find(|s| s.code == code)
     }

@@ -2,7 +2,7 @@
 // registering, a village's roster, a record. Specs talk to this object.
 import { expect, type Locator, type Page } from '@playwright/test';
 import { CheckPersonPage } from './check-person-page';
-import { openAddVillage } from './region-picker-page';
+import { openAddVillage, RegionPickerPage } from './region-picker-page';
 
 export type Person = {
   nik: string;
@@ -49,7 +49,11 @@ export class RosterApp {
   async addVillage(code: string, name: string, area = 'Kec. Sungai Raya, Kab. Bengkayang') {
     await this.goto('#/');
     await openAddVillage(this.page);
-    await this.page.getByTestId('village-code').fill(code);
+    // The form's one code field is the picker's: the village is found in the
+    // province's list, which names it; the test's name and area replace those.
+    const picker = new RegionPickerPage(this.page);
+    await picker.enterCode(code);
+    await expect(picker.picked).toHaveAttribute('data-code', code);
     await this.page.getByTestId('village-name').fill(name);
     await this.page.getByTestId('village-area').fill(area);
     await this.page.getByTestId('add-village-button').click();

@@ -1,32 +1,14 @@
 // On a 360 px phone: feedback shows where the agent is looking, nothing makes
 // the page scroll sideways, and every control is big enough for a thumb.
-import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { farmer, fisher, village } from '../people';
+import { phone, problems } from '../phone';
 
-test.use({ viewport: { width: 360, height: 740 } });
+test.use({ viewport: phone });
 
 /** A made-up woman with the farmer's birth date and name, another NIK. */
 const lookAlike = { ...farmer, nik: '6107014502870008' };
-
-/** What is wrong with the screen as shown: sideways scroll, small controls. */
-async function problems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const found: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > window.innerWidth) found.push(`scrolls sideways: ${root.scrollWidth} > ${window.innerWidth}`);
-    const controls = document.querySelectorAll<HTMLElement>('button, select, input:not([type=checkbox]):not([type=radio]), a.button');
-    for (const control of controls) {
-      const box = control.getBoundingClientRect();
-      if (box.width === 0 && box.height === 0) continue; // not shown
-      const name = control.dataset.testid ?? control.textContent?.trim().slice(0, 30) ?? control.tagName;
-      if (box.height < 44) found.push(`${name}: ${Math.round(box.height)} px high`);
-      if (control.scrollWidth > control.clientWidth + 1) found.push(`${name}: its text is cut`);
-    }
-    return found;
-  });
-}
 
 test('at 360 px the outcome of Simpan is in view, and no screen scrolls sideways or has small controls', async ({ page }) => {
   const app = new RosterApp(page);

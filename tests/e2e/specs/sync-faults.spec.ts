@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
+import { expectFitsPhone, phone } from '../phone';
 import { FaultProxy } from '../fault-proxy';
 import { enrol, runDistrict, serve, stop } from '../district';
 import { farmer, fisher, labourer, secondFarmer, village } from '../people';
@@ -68,6 +69,9 @@ test('server errors, cut answers, a closed page and a restored register lose not
     await page.getByTestId('nav-export').click();
     await expect(page.getByTestId('sync-status')).toContainText('Server kantor sedang bermasalah');
     await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'queued');
+    // Each state of a bundle is read on a phone: checked at 360 px.
+    await page.setViewportSize(phone);
+    await expectFitsPhone(page, 'a bundle waiting (Antre)');
     await page.getByTestId('send-now').click();
     await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
     expect(lastMerged(db, kid)).toBe(1);
@@ -107,6 +111,7 @@ test('server errors, cut answers, a closed page and a restored register lose not
     await page.getByTestId('nav-export').click();
     await proxy.holding();
     await expect(delivery(page, 3)).toHaveAttribute('data-delivery', 'sending');
+    await expectFitsPhone(page, 'a bundle on its way (Mengirim)');
     await page.close();
     proxy.release();
     const again = await context.newPage();
@@ -144,6 +149,12 @@ test('server errors, cut answers, a closed page and a restored register lose not
     // Refused by the district: the file can still be handed in by hand.
     await expect(again.locator('[data-testid="bundle"][data-sequence="4"]').getByTestId('mark-delivered')).toBeVisible();
     expect(funded(db)).toBe(3);
+    // Delivered and refused bundles side by side, on a phone, in both languages.
+    await again.setViewportSize(phone);
+    await expectFitsPhone(again, 'bundles delivered and refused (Terkirim, Ditolak)');
+    await again.getByTestId('lang-toggle').click();
+    await expect(delivery(again, 4)).not.toContainText('dicabut');
+    await expectFitsPhone(again, 'bundles delivered and refused, in English');
   } finally {
     await proxy.close();
     await stop(server).catch(() => {});

@@ -66,6 +66,21 @@ pub const REGENCY: [VillageSpec; 3] = [
     },
 ];
 
+/// The full village the phone-screen e2e walk opens: every funded slot of the
+/// default pack taken, and a waitlist (`cargo xtask ci` writes its rows).
+pub const FULL_VILLAGE: [VillageSpec; 1] = [VillageSpec {
+    code: "61.07.01.2001",
+    name: "Sungai Duri",
+    area: "Kec. Sungai Raya, Kabupaten Bengkayang",
+    workers: 112,
+}];
+
+/// Names that push a phone's screen: one long, one a single unbroken word.
+pub const LONG_NAMES: [&str; 2] = [
+    "Muhammad Abdurrahman Wahidsyahputra Kusumawardhana Simanjuntak",
+    "Nurhayatisetyaningrumwulandarikusumawardhani Siregar",
+];
+
 /// The agent every record names, and the device settings row.
 const AGENT_ID: &str = "PRS-0001";
 const AGENT_NAME: &str = "Petugas Uji";
@@ -168,6 +183,12 @@ pub struct Fixture {
 impl Fixture {
     /// The same people on every run.
     pub fn generate(villages: &[VillageSpec]) -> Result<Fixture> {
+        Fixture::generate_named(villages, &[])
+    }
+
+    /// The same people, the first of them named `names` instead (long names
+    /// for the phone-screen e2e walk).
+    pub fn generate_named(villages: &[VillageSpec], names: &[&str]) -> Result<Fixture> {
         let pack = RulePack::default_pack();
         let today = Date::new(TODAY.0, TODAY.1, TODAY.2).expect("a real date");
         let agent = Agent {
@@ -180,7 +201,10 @@ impl Fixture {
         let mut records = Vec::new();
         for village in villages {
             for _ in 0..village.workers {
-                let input = person(&mut random, &mut serials);
+                let mut input = person(&mut random, &mut serials);
+                if let Some(name) = names.get(records.len()) {
+                    input.name = (*name).to_owned();
+                }
                 let verdict = check(&input, &pack, today);
                 let registration = verdict.registration.ok_or_else(|| {
                     let codes: Vec<&str> = verdict.issues.iter().map(|i| i.code()).collect();
