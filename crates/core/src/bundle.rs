@@ -16,7 +16,6 @@
 //! [`Prepared::finish`]) when the signature comes from an async API.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -1108,8 +1107,9 @@ impl<'de> Visitor<'de> for UniqueMembers<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // A set, not a list: an object may have millions of members.
-        let mut names = BTreeSet::new();
+        // A set, not a list: an untrusted object may have millions of members.
+        #[allow(clippy::disallowed_types)]
+        let mut names = std::collections::BTreeSet::new();
         while let Some(MemberName(name)) = map.next_key()? {
             if names.contains(&name) {
                 *self.found = Some(name.into_owned());

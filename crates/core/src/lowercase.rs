@@ -119,6 +119,7 @@ fn class(c: char) -> Class {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // compared with the standard library's to_lowercase
 mod tests {
     use super::*;
 

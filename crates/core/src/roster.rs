@@ -1473,7 +1473,12 @@ mod tests {
     fn village_refs_and_record_ids() {
         // One rule with `VillageCode::parse`: separators are accepted, and
         // the code is kept in its written form.
-        let cases: [(&str, &str, Result<&str, &[&str]>); 10] = [
+        type Case = (
+            &'static str,
+            &'static str,
+            Result<&'static str, &'static [&'static str]>,
+        );
+        let cases: [Case; 10] = [
             ("61.07.01.2001", "Sungai Duri", Ok("61.07.01.2001")),
             (
                 " 61.07.01.1001 ",
