@@ -96,25 +96,20 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     let shown = RwSignal::new(PAGE);
     let printing = RwSignal::new(false);
 
-    // Counts changes of the workspace: a search is refined only on the roster it ran on.
-    let roster_version = Memo::new(move |version: Option<&u64>| {
-        ctx.workspace.track();
-        version.map_or(0, |v| v + 1)
-    });
     // The last search, so that a keystroke that narrows it ("si" after "s") only
-    // tries its matches instead of the whole roster.
-    let last_search = StoredValue::new(None::<(u64, Search)>);
+    // tries its matches instead of the whole roster (`Search::refine` knows
+    // whether the roster changed since).
+    let last_search = StoredValue::new(None::<Search>);
     // Per keystroke: the match count, and display rows only for the page shown.
     let results = Memo::new(move |_| {
         let limit = shown.get();
-        let version = roster_version.get();
         query.with(|q| {
             ctx.workspace.with(|ws| {
                 ws.roster(&code.get_value())
                     .map(|roster| {
                         let search = last_search.with_value(|last| match last {
-                            Some((v, previous)) if *v == version => previous.refine(roster, q),
-                            _ => Search::run(roster, q),
+                            Some(previous) => previous.refine(roster, q),
+                            None => Search::run(roster, q),
                         });
                         let rows: Vec<_> = search
                             .rows(roster, limit)
@@ -131,7 +126,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                             })
                             .collect();
                         let total = search.len();
-                        last_search.set_value(Some((version, search)));
+                        last_search.set_value(Some(search));
                         (total, rows)
                     })
                     .unwrap_or_default()

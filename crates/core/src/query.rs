@@ -130,7 +130,8 @@ impl Needle {
 pub struct Search {
     needle: Needle,
     query: Query,
-    roster_len: usize,
+    /// The [`Roster::generation`] this search ran on.
+    generation: u64,
     hits: Vec<(usize, Status)>,
 }
 
@@ -146,17 +147,19 @@ impl Search {
         Search {
             needle,
             query: query.clone(),
-            roster_len: roster.len(),
+            generation: roster.generation(),
             hits,
         }
     }
 
-    /// `query` over `roster`, which must be the roster this search ran on, unchanged.
-    /// When `query` can only match fewer entries (same filters, search text that
-    /// contains this one's: "si" after "s"), only this search's matches are tried.
+    /// `query` over `roster`; always what [`Search::run`] gives. When `roster`
+    /// is the one this search ran on, unchanged (the same
+    /// [`Roster::generation`]), and `query` can only match fewer entries (same
+    /// filters, search text that contains this one's: "si" after "s"), only
+    /// this search's matches are tried.
     pub fn refine(&self, roster: &Roster, query: &Query) -> Search {
         let needle = Needle::of(&query.text);
-        let narrower = roster.len() == self.roster_len
+        let narrower = roster.generation() == self.generation
             && query.status == self.query.status
             && query.category == self.query.category
             && needle.within(&self.needle);
@@ -176,7 +179,7 @@ impl Search {
         Search {
             needle,
             query: query.clone(),
-            roster_len: self.roster_len,
+            generation: self.generation,
             hits,
         }
     }
@@ -419,6 +422,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A search refined after the roster changed, even with no change in its
+    /// length (a worker renamed, the funded slots changed), still equals a
+    /// fresh one: the roster's generation, not its length, says it changed.
+    #[test]
+    fn refine_after_the_roster_changed_equals_run() {
+        let mut roster = roster();
+        let query = |t: &str| text(t);
+        let before = Search::run(&roster, &query("b"));
+        assert_eq!(before.len(), 1, "Budi Santoso");
+        let dewi = roster
+            .entries()
+            .find(|(e, _)| e.registration().name == "Dewi Lestari")
+            .map(|(e, _)| e.id().clone())
+            .unwrap();
+        let mut renamed = roster.get(&dewi).unwrap().registration().clone();
+        renamed.name = "Bunga Lestari".into();
+        let len = roster.len();
+        roster
+            .replace(&dewi, renamed, DuplicateCheck::Confirmed)
+            .unwrap();
+        assert_eq!(roster.len(), len);
+        // "bu" narrows "b", but the renamed worker was no match of "b".
+        let refined = before.refine(&roster, &query("bu"));
+        assert_eq!(refined, Search::run(&roster, &query("bu")));
+        assert_eq!(refined.len(), 2, "Budi Santoso and Bunga Lestari");
+
+        // Fewer funded slots: statuses change, the length does not.
+        let funded = |q| Query {
+            status: StatusFilter::Funded,
+            ..q
+        };
+        let before = Search::run(&roster, &funded(query("")));
+        roster.set_funded_slots(1);
+        let refined = before.refine(&roster, &funded(query("s")));
+        assert_eq!(refined, Search::run(&roster, &funded(query("s"))));
     }
 
     #[test]

@@ -411,11 +411,33 @@ fn join(ids: &[RecordId]) -> String {
 }
 
 /// The registrations of one village, in registration order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Roster {
     village: VillageRef,
     funded_slots: u32,
     entries: Vec<Entry>,
+    /// Unique to this roster's current content: see [`Roster::generation`].
+    generation: u64,
+}
+
+/// Equal rosters hold the same village, slots and entries, however they came
+/// to (the generation is not content).
+impl PartialEq for Roster {
+    fn eq(&self, other: &Roster) -> bool {
+        self.village == other.village
+            && self.funded_slots == other.funded_slots
+            && self.entries == other.entries
+    }
+}
+
+impl Eq for Roster {}
+
+/// Generations are drawn from one counter, so no two rosters (nor one
+/// roster before and after a change) ever share one.
+fn next_generation() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Roster {
@@ -427,7 +449,15 @@ impl Roster {
             village,
             funded_slots,
             entries: Vec::new(),
+            generation: next_generation(),
         }
+    }
+
+    /// Changes whenever the roster does (and differs between any two
+    /// rosters): a search that ran on one generation can be refined only on
+    /// that same generation ([`crate::query::Search::refine`]).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Rebuilds a roster from stored entries in registration order, in one
@@ -457,6 +487,7 @@ impl Roster {
             niks.insert(registration.nik.as_str().to_owned(), id.clone());
             roster.entries.push(Entry::new(id, registration));
         }
+        roster.generation = next_generation();
         (roster, rejected)
     }
 
@@ -561,6 +592,7 @@ impl Roster {
         }
         let possible_duplicates = self.confirm(&registration, None, check)?;
         self.entries.push(Entry::new(id, registration));
+        self.generation = next_generation();
         let status = *self.statuses().last().expect("an entry was just added");
         let id = self
             .entries
@@ -599,6 +631,7 @@ impl Roster {
         let before = self.snapshot();
         let previous = std::mem::replace(&mut self.entries[index].registration, registration);
         self.entries[index].name_key = name_key(&self.entries[index].registration.name);
+        self.generation = next_generation();
         let mut changes = self.changes_since(&before);
         changes.promoted.retain(|p| p != id);
         changes.demoted.retain(|d| d != id);
@@ -618,6 +651,7 @@ impl Roster {
             .ok_or_else(|| RosterError::UnknownRecord { id: id.clone() })?;
         let before = self.snapshot();
         let removed = self.entries.remove(index);
+        self.generation = next_generation();
         let changes = self.changes_since(&before);
         Ok(Removal {
             removed,
@@ -638,6 +672,7 @@ impl Roster {
     pub fn set_funded_slots(&mut self, funded_slots: u32) -> SlotChanges {
         let before = self.snapshot();
         self.funded_slots = funded_slots;
+        self.generation = next_generation();
         self.changes_since(&before)
     }
 
