@@ -3,7 +3,9 @@
 //! withdrawal, and reports that bad bundles cannot stop. Each test body runs
 //! once per backend (`backend_tests!`). All NIKs and names are made up.
 
-use lindung_core::bundle::{parse_rfc3339, sign_bundle, BundlePayload};
+use lindung_core::bundle::{
+    parse_rfc3339, sign_bundle, BundlePayload, BundleRecord, BundleStatus, BundleVillage,
+};
 use lindung_core::{RulePack, Timestamp};
 use lindung_district::register::{IngestOutcome, Register, RegisterError};
 use lindung_district::report;
@@ -79,36 +81,184 @@ fn report_of(register: &mut Register) -> report::Report {
     .unwrap()
 }
 
+/// How a test makes a bad record out of a good one (and its bundle).
+type Spoil = fn(&mut BundleRecord, &mut BundlePayload);
+
+/// What the register holds before a test's bundle arrives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Nothing,
+    /// Device 2 sent a record with the bad record's id first.
+    Taken,
+    /// The district's pack offers JHT to no segment.
+    NoJht,
+}
+
+/// The built-in pack without JHT.
+fn pack_without_jht() -> String {
+    let mut pack: serde_json::Value = serde_json::from_str(RulePack::default_json()).unwrap();
+    pack["id"] = "test-no-jht".into();
+    for rate in pack["rates"].as_array_mut().unwrap() {
+        rate["programmes"].as_object_mut().unwrap().remove("JHT");
+    }
+    serde_json::to_string(&pack).unwrap()
+}
+
+/// A village the bundle lists as well, as a device might.
+fn listed(payload: &mut BundlePayload, code: &str, name: &str) {
+    payload.villages.push(BundleVillage {
+        code: code.into(),
+        name: name.into(),
+        funded_slots: 50,
+    });
+}
+
 /// Records the district does not accept are quarantined with their codes;
-/// the rest of the bundle merges, and reports count only what was accepted.
+/// the rest of the bundle merges, and the report is made with it. One row
+/// per code the district quarantines a record for (every `record.*` and
+/// `village.*` code, representative `nik.*` and `reg.*` ones): the codes
+/// expected, the bad record's NIK, what the register holds before, and how
+/// the record is spoilt. The bad record is `bad` of village 1 unless the
+/// row says otherwise; the bundle also carries `good`.
 fn bad_records_are_quarantined_and_the_rest_merges(db: Db) {
+    const NIK: &str = "6107014502870002";
+    use Before::*;
+    let nothing: Spoil = |_, _| {};
+    let rows: &[(&str, &str, Before, Spoil)] = &[
+        ("record.id_invalid", NIK, Nothing, |r, _| {
+            r.record_id = "bad id".into()
+        }),
+        ("record.history", NIK, Nothing, |r, _| r.revision = 2),
+        ("record.op_status", NIK, Nothing, |r, _| {
+            r.status = BundleStatus::Removed
+        }),
+        ("record.village_unlisted", NIK, Nothing, |r, _| {
+            r.village = "61.07.01.2009".into()
+        }),
+        ("village.code_invalid", NIK, Nothing, |r, p| {
+            r.village = "6107012003".into();
+            listed(p, "6107012003", "Salah Tulis");
+        }),
+        ("village.province_unknown", NIK, Nothing, |r, p| {
+            r.village = "20.07.01.2003".into();
+            listed(p, "20.07.01.2003", "Tanpa Provinsi");
+        }),
+        ("village.name_empty", NIK, Nothing, |r, p| {
+            r.village = "61.07.01.2003".into();
+            listed(p, "61.07.01.2003", " ");
+        }),
+        ("nik.length", "61070145028700", Nothing, nothing),
+        ("nik.non_digit", "61070145028700O2", Nothing, nothing),
+        ("nik.province_unknown", "2007014502870002", Nothing, nothing),
+        ("nik.day_invalid", "6107017502870002", Nothing, nothing),
+        ("nik.month_invalid", "6107014513870002", Nothing, nothing),
+        ("nik.date_invalid", "6107017102870002", Nothing, nothing),
+        ("nik.serial_zero", "6107014502870000", Nothing, nothing),
+        ("reg.required", NIK, Nothing, |r, _| r.name = " ".into()),
+        ("reg.name_invalid", NIK, Nothing, |r, _| {
+            r.name = "Pekerja 2".into()
+        }),
+        ("reg.birth_date_mismatch", NIK, Nothing, |r, _| {
+            r.birth_date = lindung_core::Date::parse_iso("1987-02-06").unwrap()
+        }),
+        ("reg.sex_mismatch", NIK, Nothing, |r, _| {
+            r.sex = lindung_core::Sex::Male
+        }),
+        // Born in 1950: 76 on the day the district registers it.
+        (
+            "reg.age_out_of_window",
+            "6107014502500002",
+            Nothing,
+            nothing,
+        ),
+        ("reg.segment_unknown", NIK, Nothing, |r, _| {
+            r.segment = "XYZ".into()
+        }),
+        ("reg.category_unknown", NIK, Nothing, |r, _| {
+            r.category = "astronot".into()
+        }),
+        ("reg.funding_source_unknown", NIK, Nothing, |r, _| {
+            r.funding_source = "BANK".into()
+        }),
+        ("reg.jht_not_offered", NIK, NoJht, |r, _| r.with_jht = true),
+        ("record.other_device", NIK, Taken, nothing),
+    ];
+    for (codes, nik, before, spoil) in rows {
+        let db = db.another();
+        let mut register = open(&db);
+        let taken = *before == Taken;
+        match before {
+            Nothing => {}
+            Taken => {
+                let (theirs, _) = signed(2, 1, None, &[up("bad", 1, NIK, V1)], |_, _, _| {});
+                register.ingest(&theirs, common::received()).unwrap();
+            }
+            NoJht => {
+                register
+                    .publish_pack(&pack_without_jht(), common::enrolled())
+                    .unwrap();
+            }
+        }
+        let recs = [up("good", 1, "6107014502870001", V1), up("bad", 1, nik, V1)];
+        let (bytes, _) = signed(1, 1, None, &recs, |i, r, p| {
+            if i == 1 {
+                spoil(r, p)
+            }
+        });
+        let outcome = register.ingest(&bytes, common::received()).unwrap();
+        let id = if *codes == "record.id_invalid" {
+            "bad id"
+        } else {
+            "bad"
+        };
+        assert_eq!(quarantined(&outcome), [format!("{id} {codes}")], "{codes}");
+        let list: Vec<String> = register
+            .quarantine()
+            .unwrap()
+            .records
+            .iter()
+            .map(|q| {
+                format!(
+                    "{} {} {} {}",
+                    q.sequence,
+                    q.record_id,
+                    q.codes.join(","),
+                    q.current
+                )
+            })
+            .collect();
+        // Another device's record stays as it was, so the quarantined
+        // revision is not the register's.
+        assert_eq!(list, [format!("1 {id} {codes} {}", !taken)], "{codes}");
+        assert_eq!(register.record_quarantine("good").unwrap(), None, "{codes}");
+        let report = report_of(&mut register);
+        let v1 = report.villages.iter().find(|v| v.code == V1).unwrap();
+        // Device 2's record, when it sent one, is funded too.
+        let funded = if taken { 2 } else { 1 };
+        assert_eq!(v1.funded, funded, "{codes}");
+        // Counted as quarantined in its village, unless its code is one a
+        // report cannot place (then `quarantine list` shows it) or the
+        // record is another device's, untouched.
+        let unplaced = ["village.code_invalid", "village.province_unknown"].contains(codes);
+        let held: u64 = report.villages.iter().map(|v| v.quarantined_records).sum();
+        assert_eq!(held, u64::from(!taken && !unplaced), "{codes}");
+    }
+}
+
+/// NIKs are kept as their digits, so one person written two ways is one
+/// NIK for the duplicate checks; a later revision that passes clears a
+/// record's quarantine, and the report counts it again.
+fn a_correct_revision_clears_the_quarantine(db: Db) {
     let mut register = open(&db);
     let recs = [
         up("good", 1, "6107014502870001", V1),
         up("spaced", 1, "6107 0145 0287 0002", V1),
         up("short", 1, "61070145028700", V1),
-        up("old", 1, "6107014502500003", V1),
-        up("segment", 1, "6107014502870004", V1),
-        up("unlisted", 1, "6107014502870005", "61.07.01.2009"),
         up("same-nik", 1, "6107.0145.0287.0002", V2),
     ];
-    let (bytes, _) = signed(1, 1, None, &recs, |i, r, _| match i {
-        3 => r.birth_date = lindung_core::Date::parse_iso("1950-02-05").unwrap(),
-        4 => r.segment = "XYZ".into(),
-        _ => {}
-    });
+    let (bytes, _) = signed(1, 1, None, &recs, |_, _, _| {});
     let outcome = register.ingest(&bytes, common::received()).unwrap();
-    assert_eq!(
-        quarantined(&outcome),
-        [
-            "short nik.length",
-            "old reg.age_out_of_window",
-            "segment reg.segment_unknown",
-            "unlisted record.village_unlisted",
-        ]
-    );
-    // NIKs are kept as their digits: the two spellings are one person,
-    // flagged across villages.
+    assert_eq!(quarantined(&outcome), ["short nik.length"]);
     let duplicates: Vec<String> = register
         .duplicates()
         .unwrap()
@@ -119,19 +269,8 @@ fn bad_records_are_quarantined_and_the_rest_merges(db: Db) {
         duplicates,
         ["6107014502870002 same-nik", "6107014502870002 spaced"]
     );
-    let report = report_of(&mut register);
-    let v1 = &report.villages[0];
-    assert_eq!((v1.funded, v1.quarantined_records), (2, 3));
-    // The unlisted village's record counts there, as quarantined.
-    let v9 = report
-        .villages
-        .iter()
-        .find(|v| v.code == "61.07.01.2009")
-        .unwrap();
-    assert_eq!((v9.funded, v9.quarantined_records), (0, 1));
-    let list = register.quarantine().unwrap();
-    assert_eq!(list.records.len(), 4);
-    assert!(list.records.iter().all(|r| r.current && !r.withdrawn));
+    let v1 = &report_of(&mut register).villages[0];
+    assert_eq!((v1.funded, v1.quarantined_records), (2, 1));
     // The agent corrects the NIK: the next revision clears the quarantine.
     let (fixed, _) = signed(
         1,
@@ -151,7 +290,8 @@ fn bad_records_are_quarantined_and_the_rest_merges(db: Db) {
             .unwrap()
             .current
     );
-    assert_eq!(report_of(&mut register).villages[0].funded, 3);
+    let v1 = &report_of(&mut register).villages[0];
+    assert_eq!((v1.funded, v1.quarantined_records), (3, 0));
 }
 
 /// A record id belongs to the device that first sent it.
@@ -452,6 +592,128 @@ fn a_withdrawn_bundle_leaves_no_effect(db: Db) {
     ));
 }
 
+/// Through the binary: `verify --db` and `ingest` name a bundle's bad
+/// record and its code on a line of its own while the good record merges
+/// (exit 0: a quarantined record fails nothing); `quarantine list` shows
+/// it; `quarantine withdraw` wants a reason, then takes the bundle's effect
+/// out and the list says so.
+fn cli_quarantine_lines_list_and_withdraw(db: Db) {
+    let mut register = open(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, _) = signed(
+        1,
+        1,
+        None,
+        &[
+            up("good", 1, "6107014502870001", V1),
+            up("short", 1, "61070145028700", V1),
+        ],
+        |_, _, _| {},
+    );
+    std::fs::write(dir.path().join("b1.json"), &bytes).unwrap();
+    let (dbs, k1) = (db.arg(), kid(1));
+    let quarantined =
+        format!("quarantined b1.json: record short (village {V1}, revision 1): nik.length");
+    let run = |args: &[&str]| common::district_in(dir.path(), args);
+    let verify = run(&["verify", "--db", &dbs, "b1.json"]);
+    assert_eq!(
+        (verify.code, verify.stdout, verify.stderr),
+        (
+            0,
+            format!(
+                "ok b1.json: kid {k1} sequence 1 records 2 villages 2; 1 to quarantine\n\
+                 {quarantined}\n"
+            ),
+            String::new()
+        )
+    );
+    let ingest = run(&["ingest", "--db", &dbs, "b1.json"]);
+    assert_eq!(
+        (ingest.code, ingest.stdout, ingest.stderr),
+        (
+            0,
+            format!(
+                "merged b1.json: 2 records (kid {k1}, sequence 1); 0 older or equal revisions \
+                 ignored; 1 quarantined\n\
+                 {quarantined}\n\
+                 duplicates: 0 NIKs held by more than one active record\n"
+            ),
+            String::new()
+        )
+    );
+    assert_eq!(register.record("good").unwrap().map(|r| r.0), Some(1));
+    assert_eq!(report_of(&mut register).villages[0].funded, 1);
+    let record_line = |state: &str| format!("record\t{k1}\t1\t{V1}\tshort\t1\tnik.length\t{state}");
+    let list = run(&["quarantine", "list", "--db", &dbs]);
+    assert_eq!(
+        (list.code, list.stdout),
+        (0, format!("{}\n", record_line("current")))
+    );
+    // No reason, or a blank one: a usage error, and nothing changes.
+    for (reason, message) in [
+        (None, "quarantine withdraw needs --reason"),
+        (
+            Some("  "),
+            "quarantine withdraw: --reason must not be empty",
+        ),
+    ] {
+        let mut args = vec!["quarantine", "withdraw", "--db", &dbs];
+        args.extend(reason.map(|r| ["--reason", r]).iter().flatten());
+        args.extend([k1.as_str(), "1"]);
+        let refused = run(&args);
+        assert_eq!(
+            (refused.code, refused.stdout.as_str()),
+            (2, ""),
+            "{reason:?}"
+        );
+        assert!(refused.stderr.contains(message), "{}", refused.stderr);
+    }
+    assert_eq!(register.record("good").unwrap().map(|r| r.0), Some(1));
+    let withdraw = [
+        "quarantine",
+        "withdraw",
+        "--db",
+        &dbs,
+        "--reason",
+        "perangkat uji",
+        &k1,
+        "1",
+    ];
+    let withdrawn = run(&withdraw);
+    assert_eq!(
+        (withdrawn.code, withdrawn.stdout, withdrawn.stderr),
+        (
+            0,
+            format!(
+                "withdrew bundle 1 of {k1}: 0 records put back to an earlier revision, 2 records \
+                 removed from the register; the bundle stays stored\n"
+            ),
+            String::new()
+        )
+    );
+    assert_eq!(register.record("good").unwrap(), None);
+    let list = run(&["quarantine", "list", "--db", &dbs]);
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", list.stdout);
+    assert_eq!(lines[0], record_line("withdrawn"));
+    let bundle: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(
+        (bundle[..4].to_vec(), bundle[5]),
+        (vec!["bundle", k1.as_str(), "1", "-"], "perangkat uji"),
+        "{}",
+        lines[1]
+    );
+    assert!(bundle[4].ends_with('Z'), "withdrawn at {}", bundle[4]);
+    // Once is enough.
+    let again = run(&withdraw);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("already withdrawn"),
+        "{}",
+        again.stderr
+    );
+}
+
 /// `district migrate` moves a SQLite register, with its history, stored
 /// files, quarantine and packs, into a new register of each backend; both
 /// then give the same report, lists and files.
@@ -532,7 +794,9 @@ fn migrate_moves_everything(target: Db) {
 
 backend_tests!(
     migrate_moves_everything,
+    cli_quarantine_lines_list_and_withdraw,
     bad_records_are_quarantined_and_the_rest_merges,
+    a_correct_revision_clears_the_quarantine,
     another_devices_record_is_quarantined,
     records_are_merged_in_payload_order,
     phone_clocks_cannot_game_the_order,

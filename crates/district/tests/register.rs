@@ -1,8 +1,9 @@
 //! The district register: init, agents, ingest (chain, gaps, conflicts,
 //! pending devices, revisions, duplicates) and reports, each test body run
-//! once per backend (`backend_tests!`: `sqlite::*`, `postgres::*`); then what
-//! only SQLite has (schema versions 1 and 2, the journal in bulk runs, the
-//! stored bytes) and the `district` binary.
+//! once per backend (`backend_tests!`: `sqlite::*`, `postgres::*`), among
+//! them `migrate` from a SQLite register of every earlier schema version;
+//! then what only SQLite has (schema versions 1 and 2 upgraded in place, the
+//! journal in bulk runs, the stored bytes) and the `district` binary.
 //! All NIKs and names here are made up.
 
 use std::path::Path;
@@ -687,6 +688,8 @@ backend_tests!(
     a_late_bundle_is_chained_both_ways,
     agents_list_counts_pending_bundles_and_missing_sequences,
     reports_show_only_sequences_still_missing,
+    every_earlier_schema_version_migrates,
+    migrate_reads_commits_still_in_the_wal,
 );
 
 // ---------------------------------------------------------------------------
@@ -948,6 +951,558 @@ fn a_version_2_register_migrates_its_records_into_columns() {
         )
         .unwrap();
     assert_eq!(json_column, 0);
+}
+
+/// The version 2 schema: version 1 without `gaps` and `records_nik`.
+const SCHEMA_V2: &str = "
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (2);
+    CREATE TABLE agents (
+        kid      TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        agent_id TEXT,
+        status   TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked'))
+    );
+    CREATE TABLE bundles (
+        kid                TEXT NOT NULL REFERENCES agents (kid),
+        sequence           INTEGER NOT NULL,
+        signing_input_hash TEXT NOT NULL,
+        previous           TEXT,
+        bundle_id          TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('pending', 'merged')),
+        bytes              BLOB NOT NULL,
+        PRIMARY KEY (kid, sequence)
+    );
+    CREATE TABLE villages (
+        code         TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        funded_slots INTEGER NOT NULL
+    );
+    CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        revision  INTEGER NOT NULL,
+        removed   INTEGER NOT NULL CHECK (removed IN (0, 1)),
+        village   TEXT NOT NULL,
+        nik       TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        status    TEXT NOT NULL,
+        kid       TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        record    TEXT NOT NULL
+    );
+    CREATE VIEW duplicate_niks AS
+        SELECT nik, COUNT(*) AS records FROM records
+        WHERE removed = 0 GROUP BY nik HAVING COUNT(*) > 1;";
+
+/// The version 3 schema: records as columns, keyed by village and record
+/// id; bundle files with their `encoding`.
+const SCHEMA_V3: &str = "
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (3);
+    CREATE TABLE agents (
+        kid      TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        agent_id TEXT,
+        status   TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked'))
+    );
+    CREATE TABLE bundles (
+        kid                TEXT NOT NULL REFERENCES agents (kid),
+        sequence           INTEGER NOT NULL,
+        signing_input_hash TEXT NOT NULL,
+        previous           TEXT,
+        bundle_id          TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('pending', 'merged')),
+        bytes              BLOB NOT NULL,
+        encoding           TEXT NOT NULL DEFAULT 'identity'
+                           CHECK (encoding IN ('identity', 'zstd')),
+        PRIMARY KEY (kid, sequence)
+    );
+    CREATE TABLE villages (
+        code         TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        funded_slots INTEGER NOT NULL
+    );
+    CREATE TABLE records (
+        record_id      TEXT NOT NULL,
+        revision       INTEGER NOT NULL,
+        removed        INTEGER NOT NULL CHECK (removed IN (0, 1)),
+        village        TEXT NOT NULL,
+        nik            TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        birth_date     TEXT NOT NULL,
+        sex            TEXT NOT NULL,
+        segment        TEXT NOT NULL,
+        category       TEXT NOT NULL,
+        funding_source TEXT NOT NULL,
+        with_jht       INTEGER NOT NULL CHECK (with_jht IN (0, 1)),
+        status         TEXT NOT NULL,
+        created_ms     INTEGER NOT NULL,
+        pack_id        TEXT NOT NULL,
+        pack_version   TEXT NOT NULL,
+        kid            TEXT NOT NULL,
+        sequence       INTEGER NOT NULL,
+        PRIMARY KEY (village, record_id)
+    ) WITHOUT ROWID;
+    CREATE VIEW duplicate_niks AS
+        SELECT nik, COUNT(*) AS records FROM records
+        WHERE removed = 0 GROUP BY nik HAVING COUNT(*) > 1;";
+
+/// The version 4 schema: the district's own judgement (enrolment and
+/// receipt times, arrival order, quarantine, rule packs).
+const SCHEMA_V4: &str = "
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (4);
+    CREATE TABLE agents (
+        kid      TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        agent_id TEXT,
+        status   TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked')),
+        added_ms INTEGER
+    );
+    CREATE TABLE bundles (
+        kid                TEXT NOT NULL REFERENCES agents (kid),
+        sequence           INTEGER NOT NULL,
+        signing_input_hash TEXT NOT NULL,
+        previous           TEXT,
+        bundle_id          TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('pending', 'merged')),
+        bytes              BLOB NOT NULL,
+        encoding           TEXT NOT NULL DEFAULT 'identity'
+                           CHECK (encoding IN ('identity', 'zstd')),
+        arrival            INTEGER,
+        received_ms        INTEGER,
+        floor_ms           INTEGER,
+        pack_note          TEXT,
+        withdrawn_ms       INTEGER,
+        withdrawn_reason   TEXT,
+        PRIMARY KEY (kid, sequence)
+    );
+    CREATE UNIQUE INDEX bundles_arrival ON bundles (arrival);
+    CREATE TABLE villages (
+        code         TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        funded_slots INTEGER NOT NULL
+    );
+    CREATE TABLE records (
+        village        TEXT NOT NULL,
+        record_id      TEXT NOT NULL,
+        revision       INTEGER NOT NULL,
+        removed        INTEGER NOT NULL CHECK (removed IN (0, 1)),
+        nik            TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        birth_date     TEXT NOT NULL,
+        sex            TEXT NOT NULL,
+        segment        TEXT NOT NULL,
+        category       TEXT NOT NULL,
+        funding_source TEXT NOT NULL,
+        with_jht       INTEGER NOT NULL CHECK (with_jht IN (0, 1)),
+        status         TEXT NOT NULL,
+        created_ms     INTEGER NOT NULL,
+        registered_ms  INTEGER NOT NULL,
+        arrival        INTEGER NOT NULL,
+        pack_id        TEXT NOT NULL,
+        pack_version   TEXT NOT NULL,
+        kid            TEXT NOT NULL,
+        sequence       INTEGER NOT NULL,
+        quarantine     TEXT,
+        PRIMARY KEY (village, record_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE quarantine (
+        kid       TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        village   TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        revision  INTEGER NOT NULL,
+        codes     TEXT NOT NULL,
+        PRIMARY KEY (kid, sequence, village, record_id, revision)
+    );
+    CREATE TABLE rule_packs (
+        digest   TEXT PRIMARY KEY,
+        id       TEXT NOT NULL,
+        version  TEXT NOT NULL,
+        json     TEXT NOT NULL,
+        added_ms INTEGER NOT NULL,
+        current  INTEGER NOT NULL DEFAULT 0 CHECK (current IN (0, 1))
+    );
+    CREATE UNIQUE INDEX rule_packs_current ON rule_packs (current) WHERE current = 1;
+    CREATE VIEW duplicate_niks AS
+        SELECT nik, COUNT(*) AS records FROM records
+        WHERE removed = 0 AND quarantine IS NULL GROUP BY nik HAVING COUNT(*) > 1;";
+
+/// A NIK one digit short: quarantined from schema version 4 on.
+const SHORT_NIK: &str = "61070145028700";
+
+/// The bundles of the registers of every earlier version, in order of
+/// arrival: (device, sequence, file). Device 1 sent sequences 1 and 3 (2
+/// never arrived), device 2 its first; r2's NIK is [`SHORT_NIK`], and r1's
+/// second revision is in sequence 3.
+fn old_bundles() -> Vec<(u8, u64, Vec<u8>)> {
+    let (a1, _) = bundle(
+        1,
+        1,
+        None,
+        &[
+            up("r1", 1, "6107014502870001", V1),
+            up("r2", 1, SHORT_NIK, V1),
+            up("r3", 1, "6107015507900003", V2),
+        ],
+    );
+    let (b1, _) = bundle(2, 1, None, &[up("r4", 1, "6107016003850004", V1)]);
+    let (a3, _) = bundle(
+        1,
+        3,
+        Some(&stray_hash()),
+        &[up("r1", 2, "6107014502870001", V1)],
+    );
+    vec![(1, 1, a1), (2, 1, b1), (1, 3, a3)]
+}
+
+/// Writes a register of schema `version` (1 to 4) at `path`, as `district`
+/// of that version left it after ingesting [`old_bundles`]: device 1
+/// approved, device 2 revoked since; in version 4 r2 is quarantined (with
+/// its audit row) and the built-in pack is the current one.
+fn write_old_register(path: &Path, version: i64) {
+    use rusqlite::ToSql;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch([SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4][version as usize - 1])
+        .unwrap();
+    // One row of `table`, by column name (later versions have more).
+    let insert = |table: &str, row: &[(&str, &dyn ToSql)]| {
+        let names: Vec<&str> = row.iter().map(|(name, _)| *name).collect();
+        let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
+        conn.execute(
+            &format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            ),
+            rusqlite::params_from_iter(row.iter().map(|(_, value)| *value)),
+        )
+        .unwrap();
+    };
+    let (enrolled, received) = (common::enrolled().millis(), common::received().millis());
+    for (device, name, agent_id, status) in [
+        (1, "Siti", Some("a-1"), "approved"),
+        (2, "Budi", None, "revoked"),
+    ] {
+        let kid = kid(device);
+        let mut row: Vec<(&str, &dyn ToSql)> = vec![
+            ("kid", &kid),
+            ("name", &name),
+            ("agent_id", &agent_id),
+            ("status", &status),
+        ];
+        if version >= 4 {
+            row.push(("added_ms", &enrolled));
+        }
+        insert("agents", &row);
+    }
+    // The records the register holds, the highest revision of each, with
+    // the arrival of the bundle that first carried it.
+    let mut held: Vec<(lindung_core::bundle::BundleRecord, String, i64, i64)> = Vec::new();
+    let mut villages: Vec<(String, String, u32)> = Vec::new();
+    for (arrival, (_, sequence, file)) in (1_i64..).zip(old_bundles()) {
+        let sequence = i64::try_from(sequence).unwrap();
+        let verified = lindung_district::es256::verify(&file).unwrap();
+        let payload = verified.payload;
+        let mut row: Vec<(&str, &dyn ToSql)> = vec![
+            ("kid", &verified.kid),
+            ("sequence", &sequence),
+            ("signing_input_hash", &verified.signing_input_hash),
+            ("previous", &payload.previous),
+            ("bundle_id", &payload.bundle_id),
+            ("state", &"merged"),
+        ];
+        // Version 3 on stores files compressed.
+        let packed = zstd::bulk::compress(&file, 1).unwrap();
+        if version >= 3 {
+            row.extend([("bytes", &packed as &dyn ToSql), ("encoding", &"zstd")]);
+        } else {
+            row.push(("bytes", &file));
+        }
+        if version >= 4 {
+            row.extend([
+                ("arrival", &arrival as &dyn ToSql),
+                ("received_ms", &received),
+                ("floor_ms", &enrolled),
+            ]);
+        }
+        insert("bundles", &row);
+        for village in payload.villages {
+            if !villages.iter().any(|(code, ..)| *code == village.code) {
+                villages.push((village.code, village.name, village.funded_slots));
+            }
+        }
+        for record in payload.records {
+            match held
+                .iter_mut()
+                .find(|(r, ..)| r.record_id == record.record_id)
+            {
+                Some(entry) => {
+                    entry.0 = record;
+                    entry.2 = sequence;
+                }
+                None => held.push((record, verified.kid.clone(), sequence, arrival)),
+            }
+        }
+    }
+    for (code, name, slots) in &villages {
+        insert(
+            "villages",
+            &[("code", code), ("name", name), ("funded_slots", slots)],
+        );
+    }
+    for (record, kid, sequence, arrival) in &held {
+        let removed = record.op == lindung_core::bundle::Op::Remove;
+        let quarantine = (record.nik == SHORT_NIK).then_some("nik.length");
+        let json = serde_json::to_string(record).unwrap();
+        let (birth_date, created_ms) = (record.birth_date.to_string(), record.created_at.millis());
+        let sex = record.sex.code();
+        let mut row: Vec<(&str, &dyn ToSql)> = vec![
+            ("record_id", &record.record_id),
+            ("revision", &record.revision),
+            ("removed", &removed),
+            ("village", &record.village),
+            ("nik", &record.nik),
+            ("name", &record.name),
+            ("status", &"funded"),
+            ("kid", kid),
+            ("sequence", sequence),
+        ];
+        if version <= 2 {
+            row.push(("record", &json));
+        } else {
+            row.extend([
+                ("birth_date", &birth_date as &dyn ToSql),
+                ("sex", &sex),
+                ("segment", &record.segment),
+                ("category", &record.category),
+                ("funding_source", &record.funding_source),
+                ("with_jht", &record.with_jht),
+                ("created_ms", &created_ms),
+                ("pack_id", &record.verdict.pack_id),
+                ("pack_version", &record.verdict.pack_version),
+            ]);
+        }
+        if version >= 4 {
+            row.extend([
+                ("registered_ms", &created_ms as &dyn ToSql),
+                ("arrival", arrival),
+                ("quarantine", &quarantine),
+            ]);
+        }
+        insert("records", &row);
+        if let (4, Some(codes)) = (version, quarantine) {
+            insert(
+                "quarantine",
+                &[
+                    ("kid", kid),
+                    ("sequence", sequence),
+                    ("village", &record.village),
+                    ("record_id", &record.record_id),
+                    ("revision", &record.revision),
+                    ("codes", &codes),
+                ],
+            );
+        }
+    }
+    if version == 1 {
+        // Version 1 recorded the gap when sequence 3 arrived.
+        insert(
+            "gaps",
+            &[
+                ("kid", &kid(1)),
+                ("first_missing", &2),
+                ("last_missing", &2),
+                ("found_at_sequence", &3),
+            ],
+        );
+    }
+    if version >= 4 {
+        let pack = lindung_district::register::StoredPack::builtin();
+        insert(
+            "rule_packs",
+            &[
+                ("digest", &pack.digest),
+                ("id", &pack.pack.id()),
+                ("version", &pack.pack.version()),
+                ("json", &lindung_core::RulePack::default_json()),
+                ("added_ms", &enrolled),
+                ("current", &true),
+            ],
+        );
+    }
+}
+
+/// What a register shows through the binary: the report (JSON), `agents
+/// list`, `quarantine list` and `duplicates`.
+fn shown(db: &str) -> [String; 4] {
+    let report = district(&[
+        "report", "--db", db, "--format", "json", "--month", "2027-05",
+    ]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let [agents, quarantine, duplicates] = [
+        ["agents", "list"],
+        ["quarantine", "list"],
+        ["duplicates", ""],
+    ]
+    .map(|command| {
+        let mut args: Vec<&str> = command.into_iter().filter(|a| !a.is_empty()).collect();
+        args.extend(["--db", db]);
+        let run = district(&args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    });
+    [report.stdout, agents, quarantine, duplicates]
+}
+
+/// `district migrate` from a SQLite register of every earlier schema
+/// version into a new register of each backend: the target shows what the
+/// source shows once `init` brought it to the current version, with every
+/// bundle file byte for byte, and the source is left as it was.
+fn every_earlier_schema_version_migrates(target: Db) {
+    // A new schema version needs a fixture of the one before it here.
+    for version in 1..SCHEMA_VERSION {
+        let target = target.another();
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("old.sqlite");
+        write_old_register(&source, version);
+        let upgraded = dir.path().join("upgraded.sqlite");
+        std::fs::copy(&source, &upgraded).unwrap();
+        let before = std::fs::read(&source).unwrap();
+        assert!(
+            matches!(
+                Register::open(&source),
+                Err(RegisterError::TooOld { found }) if found == version
+            ),
+            "version {version}"
+        );
+        let (source, upgraded) = (source.to_str().unwrap(), upgraded.to_str().unwrap());
+        let run = district(&["migrate", "--from", source, "--to", &target.arg()]);
+        assert_eq!(run.code, 0, "version {version}: {}", run.stderr);
+        let quarantined = if version >= 4 { 1 } else { 0 };
+        assert!(
+            run.stdout.ends_with(&format!(
+                ": 2 agents, 3 bundles, 4 records, {quarantined} quarantine entries, 1 rule packs\n"
+            )),
+            "version {version}: {}",
+            run.stdout
+        );
+        assert_eq!(std::fs::read(source).unwrap(), before, "version {version}");
+        let run = district(&["init", "--db", upgraded]);
+        assert_eq!(
+            (run.code, common::without_key_line(&run.stdout)),
+            (
+                0,
+                format!(
+                    "migrated register {upgraded} from schema version {version} to \
+                     {SCHEMA_VERSION}\n"
+                )
+            ),
+            "{}",
+            run.stderr
+        );
+        let moved = shown(&target.arg());
+        assert_eq!(moved, shown(upgraded), "version {version}");
+        // What both show, in full where it is short.
+        let [report, agents, quarantine, duplicates] = moved;
+        let mut agents: Vec<&str> = agents.lines().collect();
+        agents.sort_unstable();
+        let mut expected = [
+            format!("{}\tSiti\ta-1\tapproved\t3\t0\t2", kid(1)),
+            format!("{}\tBudi\t-\trevoked\t1\t0\t-", kid(2)),
+        ];
+        expected.sort_unstable();
+        assert_eq!(agents, expected, "version {version}");
+        // Only a register that judged records (version 4) has audit rows;
+        // an older one's records are judged by the step to version 4.
+        let audit: Vec<String> = if version >= 4 {
+            vec![format!(
+                "record\t{}\t1\t{V1}\tr2\t1\tnik.length\tcurrent",
+                kid(1)
+            )]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(
+            quarantine.lines().collect::<Vec<_>>(),
+            audit,
+            "version {version}"
+        );
+        assert_eq!(duplicates, "", "version {version}");
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let villages: Vec<(&str, u64, u64)> = report["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["code"].as_str().unwrap(),
+                    v["funded"].as_u64().unwrap(),
+                    v["quarantined_records"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(villages, [(V1, 2, 1), (V2, 1, 0)], "version {version}");
+        let mut register = Register::open(target.location()).unwrap();
+        for (device, sequence, file) in old_bundles() {
+            assert_eq!(
+                register.bundle_file(&kid(device), sequence).unwrap(),
+                Some(file),
+                "version {version}: bundle {sequence} of device {device}"
+            );
+        }
+    }
+}
+
+/// A register held in WAL mode by another process (`district serve`) has
+/// commits in its `-wal` file only; `migrate` reads them through SQLite.
+fn migrate_reads_commits_still_in_the_wal(target: Db) {
+    let source = TempDb::new();
+    let files = common::chain(1, 2);
+    Register::init(&source.path).unwrap();
+    let mut serving = Register::open(&source.path).unwrap();
+    serving.for_serving();
+    serving
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
+    for file in &files {
+        assert_eq!(
+            describe(&serving.ingest(file, common::received()).unwrap()),
+            "merged 1+0"
+        );
+    }
+    // The file alone (what a copy of it would give) holds none of it.
+    let alone = source.dir().join("alone.sqlite");
+    std::fs::copy(&source.path, &alone).unwrap();
+    assert!(source.dir().join("register.db-wal").exists());
+    let mut copied = Register::open(&alone).unwrap();
+    assert_eq!(copied.agents().unwrap().len(), 0);
+    drop(copied);
+    let run = district(&[
+        "migrate",
+        "--from",
+        source.path.to_str().unwrap(),
+        "--to",
+        &target.arg(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(": 1 agents, 2 bundles, 2 records"),
+        "{}",
+        run.stdout
+    );
+    let mut moved = Register::open(target.location()).unwrap();
+    assert_eq!(
+        sequences_of_agent(&mut moved, 1),
+        "last 2 pending 0 missing -"
+    );
+    assert_eq!(
+        moved.bundle_file(&kid(1), 2).unwrap(),
+        Some(files[1].clone())
+    );
+    // The server's commits were not disturbed.
+    assert_eq!(serving.agents().unwrap().len(), 1);
 }
 
 // ---------------------------------------------------------------------------

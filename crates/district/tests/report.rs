@@ -1,9 +1,8 @@
 //! `district report` against a register built from signed bundles: numbers
 //! checked against budgets computed by hand with the default rule pack in
-//! May 2027 (no PP 50/2025 discount applies then).
+//! May 2027 (no PP 50/2025 discount applies then). Each test body runs once
+//! per backend (`backend_tests!`).
 //! All NIKs and names here are made up.
-
-use std::path::Path;
 
 use lindung_core::bundle::{
     build_payload, parse_rfc3339, sign_bundle, BundlePayload, BundleVillage, Op, PackDigest,
@@ -14,7 +13,7 @@ use lindung_district::register::Register;
 use lindung_district::report::{self, Report};
 
 mod common;
-use common::{agent, district, kid, signer, Run, TempDb};
+use common::{agent, district, kid, signer, Db, Run};
 
 const V1: &str = "61.07.01.2001";
 const V2: &str = "61.07.01.2002";
@@ -124,8 +123,8 @@ fn two_slot_pack() -> String {
 /// registered last, so waitlisted although its id sorts first), PU r4, and
 /// r0 removed. V2: r5. V3 (another district): r6 from device 2, sequence 2
 /// (sequence 1 missing), with r3's NIK.
-fn register_with_workers(path: &Path) {
-    let (mut register, _) = Register::init(path).unwrap();
+fn register_with_workers(db: &Db) {
+    let (mut register, _) = Register::init(db.location()).unwrap();
     register
         .publish_pack(&two_slot_pack(), common::enrolled())
         .unwrap();
@@ -203,27 +202,19 @@ fn register_with_workers(path: &Path) {
     );
 }
 
-/// A register holding the workers of [`register_with_workers`].
-fn temp_db() -> TempDb {
-    let db = TempDb::new();
-    register_with_workers(&db.path);
-    db
-}
-
 fn may_2027() -> Date {
     Date::parse_iso("2027-05-01").unwrap()
 }
 
-fn build(db: &TempDb) -> Report {
-    let mut register = Register::open(&db.path).unwrap();
+fn build(db: &Db) -> Report {
+    let mut register = Register::open(db.location()).unwrap();
     let pack = register.pack().unwrap().pack;
     let data = register.report_data().unwrap();
     report::build(&data, &pack, may_2027()).unwrap()
 }
 
-#[test]
-fn village_numbers_match_hand_computed_budgets() {
-    let db = temp_db();
+fn village_numbers_match_hand_computed_budgets(db: Db) {
+    register_with_workers(&db);
     let report = build(&db);
     assert_eq!(report.month, "2027-05");
     let codes: Vec<&str> = report.villages.iter().map(|v| v.code.as_str()).collect();
@@ -278,9 +269,9 @@ fn village_numbers_match_hand_computed_budgets() {
     assert_eq!(v3.gaps[0].kid, kid(2));
 }
 
-#[test]
-fn totals_per_district_and_regency() {
-    let report = build(&temp_db());
+fn totals_per_district_and_regency(db: Db) {
+    register_with_workers(&db);
+    let report = build(&db);
     let districts: Vec<(&str, u32, u32, u32, i64, i64)> = report
         .districts
         .iter()
@@ -329,10 +320,9 @@ fn totals_per_district_and_regency() {
     assert_eq!(regency.agents, ["Budi", "Siti"]);
 }
 
-#[test]
-fn csv_has_a_header_and_plain_integers() {
-    let db = temp_db();
-    let path = db.path.to_str().unwrap();
+fn csv_has_a_header_and_plain_integers(db: Db) {
+    register_with_workers(&db);
+    let path = &db.arg();
     let Run {
         code,
         stdout: out,
@@ -361,10 +351,9 @@ fn csv_has_a_header_and_plain_integers() {
     assert!(lines[6].ends_with(",1,1,0,0"));
 }
 
-#[test]
-fn json_numbers_are_integers() {
-    let db = temp_db();
-    let path = db.path.to_str().unwrap();
+fn json_numbers_are_integers(db: Db) {
+    register_with_workers(&db);
+    let path = &db.arg();
     let Run {
         code,
         stdout: out,
@@ -390,10 +379,9 @@ fn json_numbers_are_integers() {
     assert!(json["villages"][0]["monthly"]["total"].is_i64());
 }
 
-#[test]
-fn table_is_aligned_with_rupiah() {
-    let db = temp_db();
-    let path = db.path.to_str().unwrap();
+fn table_is_aligned_with_rupiah(db: Db) {
+    register_with_workers(&db);
+    let path = &db.arg();
     let Run {
         code,
         stdout: out,
@@ -413,11 +401,11 @@ fn table_is_aligned_with_rupiah() {
     }
 }
 
-#[test]
-fn xlsx_is_a_workbook_with_the_report_sheet() {
-    let db = temp_db();
-    let path = db.path.to_str().unwrap();
-    let file = db.path.with_file_name("report.xlsx");
+fn xlsx_is_a_workbook_with_the_report_sheet(db: Db) {
+    register_with_workers(&db);
+    let path = &db.arg();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xlsx");
     let Run {
         code,
         stdout: out,
@@ -449,10 +437,9 @@ fn xlsx_is_a_workbook_with_the_report_sheet() {
     assert!(sheet.contains("<v>39000</v>"), "{sheet}");
 }
 
-#[test]
-fn usage_errors_and_pack_option() {
-    let db = temp_db();
-    let path = db.path.to_str().unwrap();
+fn usage_errors_and_pack_option(db: Db) {
+    register_with_workers(&db);
+    let path = &db.arg();
     let Run {
         code, stderr: err, ..
     } = district(&["report", "--db", path, "--format", "xlsx"]);
@@ -463,7 +450,8 @@ fn usage_errors_and_pack_option() {
     } = district(&["report", "--db", path, "--month", "2027-13"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a month"), "{err}");
-    let pack = db.path.with_file_name("pack.json");
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.json");
     // The built-in pack funds 100 slots: r1 is funded too.
     std::fs::write(&pack, RulePack::default_pack().to_json_pretty()).unwrap();
     let Run {
@@ -490,3 +478,13 @@ fn usage_errors_and_pack_option() {
     assert_eq!(code, 1);
     assert!(err.contains("rejected"), "{err}");
 }
+
+backend_tests!(
+    village_numbers_match_hand_computed_budgets,
+    totals_per_district_and_regency,
+    csv_has_a_header_and_plain_integers,
+    json_numbers_are_integers,
+    table_is_aligned_with_rupiah,
+    xlsx_is_a_workbook_with_the_report_sheet,
+    usage_errors_and_pack_option,
+);

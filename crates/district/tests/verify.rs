@@ -1,17 +1,19 @@
 //! `district verify [--db FILE] BUNDLE...` through the binary: tampered
 //! files, swapped keys, replays, conflicts, order, gaps and trust, with and
-//! without a register, and the register left exactly as it was.
+//! without a register (the cases with one run once per backend,
+//! `backend_tests!`), the same answers as `ingest`, and the register left
+//! exactly as it was.
 //! All NIKs and names here are made up.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use lindung_core::bundle::{b64url, sha256_b64url, Signer};
-use lindung_district::register::Register;
+use lindung_district::register::{Location, Register};
 use serde_json::{json, Value};
 
 mod common;
-use common::{bundle, chain, district_in, kid, signer, stray_hash, up, TempDb, V1};
+use common::{bundle, chain, district_in, kid, signer, stray_hash, up, Db, TempDb, V1};
 
 /// The three members of a bundle file.
 fn parts(bytes: &[u8]) -> [String; 3] {
@@ -50,8 +52,8 @@ enum Setup {
     /// A register where device 1 is approved and these of its bundles
     /// (from [`chain`]) are merged.
     Approved(&'static [u64]),
-    /// Device 1 added, then revoked.
-    Revoked,
+    /// Device 1 added, these of its bundles merged, then revoked.
+    Revoked(&'static [u64]),
     /// A register that has never heard of device 1.
     Empty,
     /// Device 1's first bundle was ingested from an unknown device: pending.
@@ -119,15 +121,16 @@ fn files() -> BTreeMap<&'static str, Vec<u8>> {
     files
 }
 
-fn set_up(db: &TempDb, setup: Setup, files: &BTreeMap<&str, Vec<u8>>) {
+/// Makes the register at `location` hold what `setup` says.
+fn set_up(location: Location, setup: Setup, files: &BTreeMap<&str, Vec<u8>>) {
     let chain = chain(1, 4);
     let (mut register, _) = match setup {
         Setup::NoRegister => return,
-        _ => Register::init(&db.path).unwrap(),
+        _ => Register::init(location).unwrap(),
     };
     match setup {
         Setup::NoRegister | Setup::Empty => {}
-        Setup::Approved(merged) => {
+        Setup::Approved(merged) | Setup::Revoked(merged) => {
             register
                 .add_agent(&kid(1), "Siti", None, common::enrolled())
                 .unwrap();
@@ -137,12 +140,9 @@ fn set_up(db: &TempDb, setup: Setup, files: &BTreeMap<&str, Vec<u8>>) {
                     .unwrap();
                 assert!(format!("{outcome:?}").starts_with("Merged"), "{outcome:?}");
             }
-        }
-        Setup::Revoked => {
-            register
-                .add_agent(&kid(1), "Siti", None, common::enrolled())
-                .unwrap();
-            register.revoke(&kid(1)).unwrap();
+            if matches!(setup, Setup::Revoked(_)) {
+                register.revoke(&kid(1)).unwrap();
+            }
         }
         Setup::Pending => {
             let outcome = register
@@ -183,19 +183,23 @@ type Case = (
     i32,
 );
 
-fn check(what: &str, setup: Setup, args: &[&str], expected: &[&str], code: i32) {
-    let db = TempDb::new();
+/// Runs `verify` on `args` in a directory holding [`files`], with a new
+/// register on the backend of `base` set up as `setup` says.
+fn check(base: &Db, what: &str, setup: Setup, args: &[&str], expected: &[&str], code: i32) {
+    let dir = tempfile::tempdir().unwrap();
     let files = files();
     for (name, bytes) in &files {
-        std::fs::write(db.dir().join(name), bytes).unwrap();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
     }
-    set_up(&db, setup, &files);
+    let db = (!matches!(setup, Setup::NoRegister)).then(|| base.another());
+    let dbs = db.as_ref().map(Db::arg);
     let mut all = vec!["verify"];
-    if !matches!(setup, Setup::NoRegister) {
-        all.extend(["--db", "register.db"]);
+    if let (Some(db), Some(dbs)) = (&db, &dbs) {
+        set_up(db.location(), setup, &files);
+        all.extend(["--db", dbs]);
     }
     all.extend_from_slice(args);
-    let run = district_in(db.dir(), &all);
+    let run = district_in(dir.path(), &all);
     assert_eq!(run.stderr, "", "{what}");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), expected.len(), "{what}: {}", run.stdout);
@@ -213,11 +217,11 @@ fn check(what: &str, setup: Setup, args: &[&str], expected: &[&str], code: i32) 
     assert_eq!(run.code, code, "{what}: {}", run.stdout);
 }
 
-#[test]
-fn tampered_and_swapped_files_fail() {
+fn tampered_and_swapped_files_fail(base: Db) {
     use Setup::*;
     for setup in [NoRegister, Approved(&[])] {
         check(
+            &base,
             "a byte flipped in each part; the header's kid; swapped keys",
             setup,
             &[
@@ -243,6 +247,7 @@ fn tampered_and_swapped_files_fail() {
         );
     }
     check(
+        &base,
         "an unreadable file",
         NoRegister,
         &["missing.json", "1.json"],
@@ -363,13 +368,14 @@ fn files_are_checked_against_each_other() {
             0,
         ),
     ];
+    // No register: no backend to run on.
+    let base = Db::sqlite();
     for (what, setup, args, expected, code) in cases {
-        check(what, *setup, args, expected, *code);
+        check(&base, what, *setup, args, expected, *code);
     }
 }
 
-#[test]
-fn files_are_checked_against_the_register() {
+fn files_are_checked_against_the_register(base: Db) {
     use Setup::*;
     let cases: &[Case] = &[
         (
@@ -453,9 +459,19 @@ fn files_are_checked_against_the_register() {
         ),
         (
             "revoked device",
-            Revoked,
+            Revoked(&[]),
             &["1.json"],
             &["FAIL 1.json: register.revoked (the device key is revoked)"],
+            1,
+        ),
+        (
+            "a revoked device's merged bundle again: already ingested, whatever its status",
+            Revoked(&[1]),
+            &["1.json", "2.json"],
+            &[
+                "ok 1.json 1; already ingested",
+                "FAIL 2.json: register.revoked",
+            ],
             1,
         ),
         (
@@ -481,14 +497,14 @@ fn files_are_checked_against_the_register() {
         ),
         (
             "bundle errors come first",
-            Revoked,
+            Revoked(&[]),
             &["flip-signature.json"],
             &["FAIL flip-signature.json: bundle.signature"],
             1,
         ),
     ];
     for (what, setup, args, expected, code) in cases {
-        check(what, *setup, args, expected, *code);
+        check(&base, what, *setup, args, expected, *code);
     }
 }
 
@@ -511,7 +527,7 @@ fn verify_never_changes_the_register() {
     for (name, bytes) in &files {
         std::fs::write(db.dir().join(name), bytes).unwrap();
     }
-    set_up(&db, Setup::Approved(&[1, 3]), &files);
+    set_up((&db.path).into(), Setup::Approved(&[1, 3]), &files);
     let before = snapshot(db.dir());
     let all: Vec<&str> = files.keys().copied().collect();
     let mut args = vec!["verify", "--db", "register.db"];
@@ -552,3 +568,58 @@ fn register_errors_stop_verify() {
     assert!(!db.dir().join("missing.db").exists(), "nothing was created");
     assert_eq!(std::fs::read(db.dir().join("other.db")).unwrap(), b"");
 }
+
+/// The issue's own example, against a real register: a device revoked after
+/// its bundle 1 merged sends bundle 1 again (the phone never saw the answer)
+/// and then bundle 2. `verify --db` and `ingest` answer alike: the very same
+/// bundle is already ingested, whatever the device's status (exit 0), and
+/// the new one is refused (exit 1, nothing stored).
+fn a_revoked_device_gets_one_answer_from_verify_and_ingest(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = files();
+    for (name, bytes) in &files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    set_up(db.location(), Setup::Revoked(&[1]), &files);
+    let (dbs, k1) = (db.arg(), kid(1));
+    let cases = [
+        (
+            "1.json",
+            format!("ok 1.json: kid {k1} sequence 1 records 1 villages 2; already ingested"),
+            format!("already ingested 1.json: kid {k1}, sequence 1; nothing changed"),
+            0,
+        ),
+        (
+            "2.json",
+            "FAIL 2.json: register.revoked (the device key is revoked)".to_owned(),
+            "FAIL 2.json: register.revoked (the device key is revoked)".to_owned(),
+            1,
+        ),
+    ];
+    for (file, verified, ingested, code) in cases {
+        let verify = district_in(dir.path(), &["verify", "--db", &dbs, file]);
+        assert_eq!(
+            (verify.code, verify.stdout, verify.stderr),
+            (code, format!("{verified}\n"), String::new()),
+            "verify {file}"
+        );
+        let ingest = district_in(dir.path(), &["ingest", "--db", &dbs, file]);
+        assert_eq!(
+            (ingest.code, ingest.stdout, ingest.stderr),
+            (
+                code,
+                format!("{ingested}\nduplicates: 0 NIKs held by more than one active record\n"),
+                String::new()
+            ),
+            "ingest {file}"
+        );
+    }
+    let mut register = Register::open(db.location()).unwrap();
+    assert_eq!(register.sequences(&k1).unwrap(), [1]);
+}
+
+backend_tests!(
+    tampered_and_swapped_files_fail,
+    files_are_checked_against_the_register,
+    a_revoked_device_gets_one_answer_from_verify_and_ingest,
+);

@@ -4,10 +4,14 @@
 //! Invariants: the target must hold no agents and no bundles; everything
 //! is copied as stored (bundle files byte for byte, arrival numbers,
 //! receipt times, quarantine codes, rule packs), so both registers judge
-//! and report alike; the source is never changed (an older SQLite schema is
-//! migrated in a temporary copy).
+//! and report alike; the source is never changed: a SQLite source is read
+//! through SQLite into a temporary copy (`VACUUM INTO`, so commits still in
+//! its WAL are copied too), which is then brought to the current schema.
+
+use std::path::Path;
 
 use lindung_core::Timestamp;
+use rusqlite::{Connection, OpenFlags};
 
 use super::{Location, Mode, Register, RegisterError, Result};
 
@@ -92,14 +96,7 @@ pub fn migrate(from: &Location, to: &Location, now: Timestamp) -> Result<Moved> 
                 RegisterError::File(format!("cannot make a temporary directory: {e}"))
             })?;
             let copied = copy.path().join("source.sqlite");
-            if !path.is_file() {
-                return Err(RegisterError::File(format!(
-                    "{} is not a register file",
-                    path.display()
-                )));
-            }
-            std::fs::copy(path, &copied)
-                .map_err(|e| RegisterError::File(format!("cannot copy {}: {e}", path.display())))?;
+            snapshot(path, &copied)?;
             Register::init_with(Location::Sqlite(copied), now)?.0
         }
         Location::Postgres(_) => Register::open(from)?,
@@ -121,4 +118,28 @@ pub fn migrate(from: &Location, to: &Location, now: Timestamp) -> Result<Moved> 
         quarantine: dump.quarantine.len(),
         packs: dump.packs.len(),
     })
+}
+
+/// Writes a consistent copy of the SQLite register at `path` to `to` (a
+/// new file), read through SQLite on a read-only connection: commits still
+/// in the source's `-wal` file (a `district serve` or a bulk run holding it
+/// in WAL mode) are in the copy, and the source is not changed. A copy of
+/// the file alone would miss them.
+fn snapshot(path: &Path, to: &Path) -> Result<()> {
+    if !path.is_file() {
+        return Err(RegisterError::File(format!(
+            "{} is not a register file",
+            path.display()
+        )));
+    }
+    let to = to
+        .to_str()
+        .ok_or_else(|| RegisterError::File(format!("{} is not a UTF-8 path", to.display())))?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(super::bulk::BUSY_TIMEOUT)?;
+    conn.execute("VACUUM INTO ?1", [to])?;
+    Ok(())
 }

@@ -1957,6 +1957,64 @@ mod tests {
         ));
     }
 
+    /// A register at version 4 (made by `PG_MIGRATIONS[0]` alone, as every
+    /// PostgreSQL register was before version 5) holding data: `open`
+    /// refuses it, `init` runs the step to 5 (the index of a device's
+    /// records), and every row stays as it was.
+    #[test]
+    fn a_version_4_register_moves_to_5_and_keeps_everything() {
+        let Some(db) = TestDb::new() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let mut sqlite = sqlite_register(dir.path());
+        let dump = sqlite
+            .run(Mode::Read, |tx| Ok((tx.dump()?, false)))
+            .unwrap();
+        {
+            let mut client = db.client();
+            let mut tx = client.transaction().unwrap();
+            create_v4(&mut tx).unwrap();
+            tx.batch_execute("UPDATE schema_version SET version = 4")
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        // Filled as a district of version 4 would have, through the
+        // backend (`Register::open` refuses version 4 now).
+        let config = config(&db.url).unwrap();
+        let client = connect(&config, false, &db.url).unwrap();
+        let mut old = Register {
+            backend: Box::new(Postgres::new(client, config, false, db.url.clone())),
+            pack: None,
+        };
+        old.run(Mode::Write, |tx| {
+            tx.load(&dump)?;
+            Ok(((), true))
+        })
+        .unwrap();
+        drop(old);
+        let url = Location::parse(&db.url);
+        let index = "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'records_kid'";
+        assert_eq!(db.scalar::<i64>(index), 0);
+        assert!(matches!(
+            Register::open(&url),
+            Err(RegisterError::TooOld { found: 4 })
+        ));
+        let (mut register, outcome) = Register::init(&url).unwrap();
+        assert_eq!(outcome, InitOutcome::Migrated { from: 4 });
+        assert_eq!(
+            db.scalar::<i64>("SELECT version FROM schema_version"),
+            SCHEMA_VERSION
+        );
+        assert_eq!(db.scalar::<i64>(index), 1);
+        // Not assert_eq: a failure would print every stored file.
+        let kept = register
+            .run(Mode::Read, |tx| Ok((tx.dump()?, false)))
+            .unwrap();
+        assert!(kept == dump, "the migrated register dumps otherwise");
+        assert_eq!(everything(&mut register), everything(&mut sqlite));
+        drop(register);
+        assert_eq!(Register::init(&url).unwrap().1, InitOutcome::UpToDate);
+    }
+
     #[test]
     fn a_read_only_open_refuses_every_write() {
         let Some(db) = TestDb::new() else { return };
