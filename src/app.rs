@@ -8,7 +8,7 @@ use lindung_core::Lang;
 use crate::lazy;
 use crate::offline::UpdateBanner;
 use crate::platform;
-use crate::route::Route;
+use crate::route::{Route, Section};
 use crate::screens::HomeScreen;
 use crate::state::{read_only_message, AppStore, Ctx, Phase, Writer};
 
@@ -61,6 +61,12 @@ pub fn App() -> impl IntoView {
         },
     };
 
+    // The link of the section shown is marked (and highlighted on a phone's
+    // bottom bar).
+    let current = move |section: Section| {
+        move || (ctx.route.with(Route::section) == section).then_some("page")
+    };
+
     // index.html's loading shell copies this header (classes, texts, sizes): the
     // app's header must occupy the same boxes, so keep the two alike.
     view! {
@@ -81,10 +87,10 @@ pub fn App() -> impl IntoView {
                 </button>
             </div>
             <nav class="topnav">
-                <a href="#/" data-testid="nav-home">{t("Desa saya", "My villages")}</a>
-                <a href="#/periksa" data-testid="nav-check">{t("Periksa NIK", "Check NIK")}</a>
-                <a href="#/kirim" data-testid="nav-export">{t("Kirim data", "Export")}</a>
-                <a href="#/pengaturan" data-testid="nav-settings">{t("Pengaturan", "Settings")}</a>
+                <a href="#/" data-testid="nav-home" aria-current=current(Section::Villages)>{t("Desa saya", "My villages")}</a>
+                <a href="#/periksa" data-testid="nav-check" aria-current=current(Section::Check)>{t("Periksa NIK", "Check NIK")}</a>
+                <a href="#/kirim" data-testid="nav-export" aria-current=current(Section::Export)>{t("Kirim data", "Export")}</a>
+                <a href="#/pengaturan" data-testid="nav-settings" aria-current=current(Section::Settings)>{t("Pengaturan", "Settings")}</a>
             </nav>
         </header>
         <main>

@@ -24,7 +24,32 @@ pub enum Route {
     Export,
 }
 
+/// The four parts of the app the navigation bar leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Villages,
+    Check,
+    Export,
+    Settings,
+}
+
 impl Route {
+    /// The part of the app this screen belongs to (its navigation link is
+    /// marked as the current one): a village, its form and its records are
+    /// all under the villages.
+    pub fn section(&self) -> Section {
+        match self {
+            Route::Home
+            | Route::Village(_)
+            | Route::Register(_)
+            | Route::Record(_)
+            | Route::Edit(_) => Section::Villages,
+            Route::Check => Section::Check,
+            Route::Export => Section::Export,
+            Route::Settings => Section::Settings,
+        }
+    }
+
     /// Parses a location hash (`#/desa/...`); unknown addresses, and a
     /// village code that `VillageCode::parse` refuses, go home.
     pub fn parse(hash: &str) -> Route {
@@ -111,6 +136,26 @@ mod tests {
         assert_eq!(Route::parse("#periksa"), Route::Check);
         // The one rule of village codes: typed another way, the same village.
         let sungai_duri = VillageCode::parse("61.07.01.2001").unwrap();
-        assert_eq!(Route::parse("#/desa/6107012001"), Route::Village(sungai_duri));
+        assert_eq!(
+            Route::parse("#/desa/6107012001"),
+            Route::Village(sungai_duri)
+        );
+    }
+
+    #[test]
+    fn each_screen_belongs_to_one_section() {
+        let cases = [
+            ("#/", Section::Villages),
+            ("#/desa/61.07.01.2001", Section::Villages),
+            ("#/desa/61.07.01.2001/daftar", Section::Villages),
+            ("#/pekerja/abc", Section::Villages),
+            ("#/pekerja/abc/ubah", Section::Villages),
+            ("#/periksa", Section::Check),
+            ("#/kirim", Section::Export),
+            ("#/pengaturan", Section::Settings),
+        ];
+        for (hash, section) in cases {
+            assert_eq!(Route::parse(hash).section(), section, "{hash}");
+        }
     }
 }
