@@ -1,7 +1,7 @@
 // Post-build step (tools/post-build.mjs, Trunk.toml): writes <staging>/sw.js from the template
 // public/sw.js, filling in its BUILD object:
 //   version        content hash of every app-shell file and of the template itself
-//   regionsVersion content hash of the region files (regions/*), from tools/regions.mjs
+//   regionsVersion content hash of the region files (regions/*), from `cargo xtask regions --json`
 //   shell          the app-shell files to precache: everything staged except sw.js,
 //                  regions/ and dotfiles (index.html, .js, .wasm, .css, manifest, icons)
 //   disabled       true under `trunk serve` (its live-reload script is in index.html):

@@ -150,7 +150,8 @@ impl std::fmt::Display for DataError {
     }
 }
 
-/// What a province file holds, as written by `tools/regions.mjs`.
+/// What a province file holds, as written by `cargo xtask regions --json`
+/// (`xtask/src/regions/province_files.rs`).
 #[derive(Deserialize)]
 struct ProvinceFile {
     format: u32,

@@ -3,7 +3,8 @@
 //!
 //! Provinces and regencies come from `lindung_core::RegionTable`. Districts and
 //! villages come from one JSON file per province, `regions/PP.json`, generated at
-//! build time by `tools/regions.mjs` and fetched only when the agent picks that
+//! build time by `cargo xtask regions --json` (`xtask/src/regions/province_files.rs`)
+//! and fetched only when the agent picks that
 //! province (the service worker keeps the provinces once fetched).
 //!
 //! - `data`: the province files and the choices they offer, checked when read;

@@ -39,7 +39,12 @@ Commands:
                  to its URL and LINDUNG_REQUIRE_POSTGRES=1, then stop and delete it.
                  Exits as COMMAND does. Example:
                  cargo xtask postgres -- cargo test -p lindung-district
-  regions        Regenerate crates/core/data/regions.txt from npm idn-area-data.
+  regions [--json [DIR]]
+                 Regenerate crates/core/data/regions.txt from npm idn-area-data. With
+                 --json, write instead one JSON file per province (its districts and
+                 villages, as the app fetches them) into DIR, by default
+                 $TRUNK_STAGING_DIR/regions: Trunk's pre-build hook. Generated once into
+                 target/regions/, regenerated when the CSVs or the generator change.
   help           This text.
 
 Tools are installed when missing or at the wrong version: the wasm32 target (rustup),
@@ -61,7 +66,9 @@ enum Task {
     Postgres {
         command: Vec<String>,
     },
-    Regions,
+    Regions {
+        output: regions::Output,
+    },
     Help,
 }
 
@@ -99,7 +106,22 @@ fn parse_args(args: &[String]) -> Result<Task> {
                 )),
             };
         }
-        "regions" => Task::Regions,
+        "regions" => {
+            let output = match options {
+                [] => regions::Output::Table,
+                [flag] if flag == "--json" => regions::Output::ProvinceFiles { dir: None },
+                [flag, dir] if flag == "--json" => regions::Output::ProvinceFiles {
+                    dir: Some(dir.into()),
+                },
+                _ => {
+                    return Err(Error::new(format!(
+                        "`regions` takes only `--json [DIR]`, got: {}",
+                        options.join(" ")
+                    )))
+                }
+            };
+            return Ok(Task::Regions { output });
+        }
         "help" | "--help" | "-h" => Task::Help,
         "serve" => {
             let profile = match options {
@@ -154,7 +176,7 @@ fn run(task: Task) -> Result<ExitCode> {
         Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
         Task::Bench { only } => bench::run(&project, &only).map(|()| ExitCode::SUCCESS),
         Task::Postgres { command } => postgres::run(&project, &command),
-        Task::Regions => regions::run(&project).map(|()| ExitCode::SUCCESS),
+        Task::Regions { output } => regions::run(&project, &output).map(|()| ExitCode::SUCCESS),
         Task::Help => unreachable!("handled above"),
     }
 }
@@ -256,6 +278,34 @@ mod tests {
         check("postgres", Err(postgres_usage));
         check("postgres --", Err(postgres_usage));
         check("postgres cargo test", Err(postgres_usage));
+        check(
+            "regions",
+            Ok(Task::Regions {
+                output: regions::Output::Table,
+            }),
+        );
+        check(
+            "regions --json",
+            Ok(Task::Regions {
+                output: regions::Output::ProvinceFiles { dir: None },
+            }),
+        );
+        check(
+            "regions --json dist/regions",
+            Ok(Task::Regions {
+                output: regions::Output::ProvinceFiles {
+                    dir: Some("dist/regions".into()),
+                },
+            }),
+        );
+        check(
+            "regions --txt",
+            Err("`regions` takes only `--json [DIR]`, got: --txt"),
+        );
+        check(
+            "regions --json a b",
+            Err("`regions` takes only `--json [DIR]`, got: --json a b"),
+        );
         check("ci --fast", Err("`ci` takes no options, got: --fast"));
         check("deploy", Err("unknown command `deploy`"));
     }

@@ -1,35 +1,87 @@
-//! `cargo xtask regions`: regenerates `crates/core/data/regions.txt` from the npm
-//! package `idn-area-data` (Kemendagri codes; data under ODbL 1.0).
+//! `cargo xtask regions`: the one generator of region data, from the CSV files of the
+//! npm package `idn-area-data` (Kemendagri codes; data under ODbL 1.0).
 //!
-//! Output format (read by `lindung_core::RegionTable::parse`): `PP name` for a
-//! province, then `PPKK name|CC CC ...` for each of its regencies/cities with their
-//! district codes. Only codes and province/regency names are kept: villages are
-//! loaded by the app per province, and district names are not needed to judge a NIK.
+//! - `cargo xtask regions` writes `crates/core/data/regions.txt` (`table`), the
+//!   provinces, regencies and district codes compiled into the core. It is committed;
+//!   regenerate it when the package changes.
+//! - `cargo xtask regions --json [DIR]` writes one JSON file per province of its
+//!   districts and villages (`province_files`) into DIR, by default
+//!   `$TRUNK_STAGING_DIR/regions`: Trunk.toml runs it as a `pre_build` hook. Pre-build
+//!   hooks finish before Trunk starts its cargo build, so this nested `cargo run` never
+//!   waits on the build directory lock that build holds. The files are generated once
+//!   into `target/regions/` and regenerated only when the input CSVs or this generator's
+//!   source change (a SHA-256 in `target/regions/.stamp`, written last, so an interrupted
+//!   run is redone); each build then only copies them into the staging directory, which
+//!   Trunk empties. The hook installs nothing: without node_modules it fails.
+//!
+//! Invariant: both outputs come from one `Source`, read with a CSV parser (`records`)
+//! and checked once (`source`); the outputs only format it.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+mod province_files;
+mod records;
+mod source;
+mod table;
+
+use std::env;
 use std::fs;
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::install::ensure_npm_packages;
 use crate::project::Project;
 use crate::{Error, Result};
+use source::{Inputs, Source};
 
-const HEADER: &str = "\
-# Kemendagri region codes (Kepmendagri 300.2.2-2138/2025), derived from the npm package
-# idn-area-data 4.0.1 (https://github.com/fityannugroho/idn-area-data), data licensed ODbL 1.0.
-# This derived table is likewise available under ODbL 1.0. Regenerate: cargo xtask regions
-# Lines: 'PP name' (province) | 'PPKK name|CC CC ...' (regency/city and its district codes)
-";
+/// What `cargo xtask regions` writes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Output {
+    /// `crates/core/data/regions.txt`.
+    Table,
+    /// One JSON file per province into `dir`; `None`: `$TRUNK_STAGING_DIR/regions`.
+    ProvinceFiles { dir: Option<PathBuf> },
+}
 
-pub fn run(project: &Project) -> Result<()> {
+/// Where the package keeps its CSV files, below the repository root.
+const DATA_DIR: &str = "node_modules/idn-area-data/data";
+/// The cache of province files, below the repository root.
+const CACHE_DIR: &str = "target/regions";
+const STAMP_FILE: &str = ".stamp";
+
+/// This generator's source, compiled in: part of the stamp, so that a change to how
+/// the files are made regenerates them.
+const GENERATOR: [&str; 4] = [
+    include_str!("regions.rs"),
+    include_str!("regions/records.rs"),
+    include_str!("regions/source.rs"),
+    include_str!("regions/province_files.rs"),
+];
+
+pub fn run(project: &Project, output: &Output) -> Result<()> {
+    match output {
+        Output::Table => write_table(project),
+        Output::ProvinceFiles { dir } => {
+            let dir = match dir {
+                Some(dir) => dir.clone(),
+                None => env::var_os("TRUNK_STAGING_DIR")
+                    .map(|staging| PathBuf::from(staging).join("regions"))
+                    .ok_or_else(|| {
+                        Error::new(
+                            "`regions --json` without DIR writes into $TRUNK_STAGING_DIR/regions, \
+                             and TRUNK_STAGING_DIR is not set (it is, in a Trunk hook)",
+                        )
+                    })?,
+            };
+            write_province_files(project, &dir)
+        }
+    }
+}
+
+fn write_table(project: &Project) -> Result<()> {
     ensure_npm_packages(project)?;
-    let data = project.root().join("node_modules/idn-area-data/data");
-    let table = generate(
-        &read(&data.join("provinces.csv"))?,
-        &read(&data.join("regencies.csv"))?,
-        &read(&data.join("districts.csv"))?,
-    )?;
+    let inputs = Inputs::read(&data_dir(project)?)?;
+    let table = table::generate(&Source::parse(&inputs)?)?;
     let out = project.root().join("crates/core/data/regions.txt");
     fs::write(&out, table)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", out.display())))?;
@@ -37,88 +89,125 @@ pub fn run(project: &Project) -> Result<()> {
     Ok(())
 }
 
-fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))
-}
-
-/// Rows of a CSV file with a header line. The region files quote no codes; a name
-/// may be quoted, and only the first `columns - 1` commas split fields.
-fn rows(csv: &str, columns: usize) -> Result<Vec<Vec<String>>> {
-    csv.lines()
-        .skip(1)
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let fields: Vec<String> = line
-                .splitn(columns, ',')
-                .map(|f| f.trim().trim_matches('"').replace("\"\"", "\""))
-                .collect();
-            if fields.len() == columns {
-                Ok(fields)
-            } else {
-                Err(Error::new(format!("expected {columns} columns: {line}")))
-            }
-        })
-        .collect()
-}
-
-fn generate(provinces: &str, regencies: &str, districts: &str) -> Result<String> {
-    // regency code "PP.KK" -> district codes "CC"
-    let mut by_regency: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in rows(districts, 3)? {
-        let code = row[0].rsplit('.').next().unwrap_or_default().to_owned();
-        by_regency.entry(row[1].clone()).or_default().push(code);
-    }
-    let regencies = rows(regencies, 3)?;
-    let mut out = String::from(HEADER);
-    for province in rows(provinces, 2)? {
-        writeln!(out, "{} {}", province[0], province[1]).expect("writing to a String");
-        for regency in regencies.iter().filter(|r| r[1] == province[0]) {
-            let mut codes = by_regency.remove(&regency[0]).unwrap_or_default();
-            codes.sort();
-            writeln!(
-                out,
-                "{} {}|{}",
-                regency[0].replace('.', ""),
-                regency[2],
-                codes.join(" ")
-            )
-            .expect("writing to a String");
+fn write_province_files(project: &Project, out: &Path) -> Result<()> {
+    let cache = project.root().join(CACHE_DIR);
+    let generated = ensure_cache(&data_dir(project)?, &cache)?;
+    create_dir(out)?;
+    let mut files = 0;
+    let mut bytes = 0;
+    for entry in fs::read_dir(&cache).map_err(|e| io_error("cannot list", &cache, e))? {
+        let entry = entry.map_err(|e| io_error("cannot list", &cache, e))?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
         }
+        let to = out.join(entry.file_name());
+        bytes += fs::copy(entry.path(), &to).map_err(|e| io_error("cannot write", &to, e))?;
+        files += 1;
     }
-    if let Some(orphan) = by_regency.keys().next() {
-        return Err(Error::new(format!(
-            "district of unknown regency {orphan} in idn-area-data"
-        )));
+    println!(
+        "regions: {files} files, {:.1} MB into {}{}",
+        bytes as f64 / 1e6,
+        out.display(),
+        if generated { "" } else { " (up to date)" }
+    );
+    Ok(())
+}
+
+/// Regenerates the cache when its stamp does not match the inputs and this generator;
+/// whether it did.
+fn ensure_cache(data: &Path, cache: &Path) -> Result<bool> {
+    let inputs = Inputs::read(data)?;
+    let stamp = stamp(&inputs);
+    let stamp_file = cache.join(STAMP_FILE);
+    if fs::read_to_string(&stamp_file).is_ok_and(|found| found.trim() == stamp) {
+        return Ok(false);
     }
-    Ok(out)
+
+    let source = Source::parse(&inputs)?;
+    let files = province_files::generate(&source);
+    match fs::remove_dir_all(cache) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error("cannot remove", cache, e)),
+    }
+    create_dir(cache)?;
+    for file in &files {
+        write(&cache.join(&file.name), &file.json)?;
+    }
+    write(
+        &cache.join(province_files::LICENSE_FILE),
+        province_files::LICENSE,
+    )?;
+    // Written last: an interrupted run leaves no stamp and is redone.
+    write(&stamp_file, &format!("{stamp}\n"))?;
+    println!(
+        "regions: generated {} province files ({} villages) into {}",
+        files.len(),
+        source.villages().len(),
+        cache.display()
+    );
+    Ok(true)
+}
+
+/// SHA-256 (hex) of the format, this generator's source and the input files.
+fn stamp(inputs: &Inputs) -> String {
+    let mut hash = Sha256::new();
+    hash.update(format!("format {}\n", province_files::FORMAT));
+    for source in GENERATOR {
+        hash.update(source);
+        hash.update(b"\0");
+    }
+    for (file, bytes) in inputs.files() {
+        hash.update(format!("\0{file}\0"));
+        hash.update(bytes);
+    }
+    format!("{:x}", hash.finalize())
+}
+
+fn data_dir(project: &Project) -> Result<PathBuf> {
+    let data = project.root().join(DATA_DIR);
+    if data.is_dir() {
+        Ok(data)
+    } else {
+        Err(Error::new(format!(
+            "{} is missing: run `npm ci` (cargo xtask ci|serve installs it)",
+            data.display()
+        )))
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, e))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    fs::write(path, text).map_err(|e| io_error("cannot write", path, e))
+}
+
+fn io_error(what: &str, path: &Path, error: io::Error) -> Error {
+    Error::new(format!("{what} {}: {error}", path.display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn generates_the_table_format_the_core_reads() {
-        let table = generate(
-            "code,name\n61,Kalimantan Barat\n",
-            "code,province_code,name\n61.07,61,Kabupaten Bengkayang\n",
-            "code,regency_code,name\n61.07.02,61.07,Teriak\n61.07.01,61.07,\"Sungai Raya, Kepulauan\"\n",
-        )
-        .unwrap();
-        assert_eq!(
-            table.strip_prefix(HEADER).unwrap(),
-            "61 Kalimantan Barat\n6107 Kabupaten Bengkayang|01 02\n"
-        );
-    }
+    const INPUTS: [&str; 4] = [
+        "code,name\n61,Kalimantan Barat\n",
+        "code,province_code,name\n61.07,61,Kabupaten Bengkayang\n",
+        "code,regency_code,name\n61.07.01,61.07,Sungai Raya\n",
+        "code,district_code,name\n61.07.01.2001,61.07.01,Sungai Duri\n",
+    ];
 
     #[test]
-    fn a_district_of_an_unknown_regency_is_an_error() {
-        let error = generate(
-            "code,name\n61,Kalimantan Barat\n",
-            "code,province_code,name\n",
-            "code,regency_code,name\n61.07.01,61.07,Sungai Raya\n",
-        )
-        .unwrap_err();
-        assert!(error.to_string().contains("61.07"), "{error}");
+    fn the_stamp_changes_with_every_input_file() {
+        let base = stamp(&Inputs::from_texts(INPUTS));
+        assert_eq!(base, stamp(&Inputs::from_texts(INPUTS)));
+        for i in 0..INPUTS.len() {
+            let mut changed = INPUTS.map(String::from);
+            changed[i].push('\n');
+            let changed = changed.each_ref().map(String::as_str);
+            assert_ne!(base, stamp(&Inputs::from_texts(changed)), "file {i}");
+        }
     }
 }
