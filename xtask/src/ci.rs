@@ -22,13 +22,29 @@ const PLAYWRIGHT_CONFIG: &str = "tests/e2e/playwright.config.ts";
 /// Written by Playwright's JSON reporter, as configured in `PLAYWRIGHT_CONFIG`.
 const PLAYWRIGHT_REPORT: &str = "tests/e2e/report/results.json";
 
-pub fn run(project: &Project) -> ExitCode {
+thread_local! {
+    /// Extra arguments for Playwright (`cargo xtask ci e2e -- ARGS`).
+    static PLAYWRIGHT_ARGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The steps' names, in order.
+pub const STEP_NAMES: [&str; 7] = [
+    "tools", "fmt", "clippy", "native", "browser", "release", "e2e",
+];
+
+/// Runs every step, or those named in `only` (the tools are always
+/// installed first); `playwright` is passed on to Playwright.
+pub fn run(project: &Project, only: &[String], playwright: &[String]) -> ExitCode {
+    PLAYWRIGHT_ARGS.with(|args| *args.borrow_mut() = playwright.to_vec());
     let mut ci = Ci {
         project,
         records: Vec::new(),
     };
+    let chosen = |step: &&Step| {
+        only.is_empty() || step.name == "tools" || only.iter().any(|o| o == step.name)
+    };
     // `all` stops at the first step that fails.
-    let passed = STEPS.iter().all(|step| ci.step(step));
+    let passed = STEPS.iter().filter(chosen).all(|step| ci.step(step));
     ci.print_summary();
     if passed {
         ExitCode::SUCCESS
@@ -381,6 +397,7 @@ fn end_to_end(project: &Project) -> Outcome {
     let mut playwright = project.command("playwright");
     playwright
         .args(["test", "--config", PLAYWRIGHT_CONFIG])
+        .args(PLAYWRIGHT_ARGS.with(|args| args.borrow().clone()))
         .env("LINDUNG_FULL_VILLAGE", full_village)
         .env(
             "LINDUNG_DISTRICT",
@@ -496,6 +513,12 @@ fn format_duration(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_names_are_the_steps() {
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        assert_eq!(names, STEP_NAMES);
+    }
 
     fn counts(passed: u64, failed: u64, ignored: u64) -> Counts {
         Counts {

@@ -23,9 +23,13 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [options]
 
 Commands:
-  ci             Install what is missing, then run every check CI runs, in order:
+  ci [STEP...] [-- PLAYWRIGHT_ARGS...]
+                 Install what is missing, then run every check CI runs, in order:
                  fmt, clippy, native tests, browser tests, release build, end-to-end
                  tests. Stops at the first failure. Ends with `ci: N passed, N failed`.
+                 STEPs run only those (fmt, clippy, native, browser, release, e2e),
+                 e.g. `ci release e2e -- specs/phone-walk.spec.ts`; arguments after
+                 `--` go to Playwright.
   serve [--dev]  Build and serve the app at http://127.0.0.1:8080 (release build
                  unless --dev), rebuilding on change.
   bench [NAME...] Release build, then first-load size, a 15,000-worker roster (open,
@@ -55,7 +59,12 @@ and chromedriver (apt-get), and for `ci` and `postgres` PostgreSQL (apt-get).
 /// A command line, validated once here; everything below works on this value.
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
-    Ci,
+    Ci {
+        /// Steps to run; all when empty.
+        only: Vec<String>,
+        /// Extra arguments for Playwright.
+        playwright: Vec<String>,
+    },
     Serve {
         profile: serve::Profile,
     },
@@ -78,7 +87,22 @@ fn parse_args(args: &[String]) -> Result<Task> {
         Some((command, options)) => (command.as_str(), options),
     };
     let task = match command {
-        "ci" => Task::Ci,
+        "ci" => {
+            let (steps, playwright) = match options.iter().position(|o| o == "--") {
+                Some(at) => (&options[..at], options[at + 1..].to_vec()),
+                None => (options, Vec::new()),
+            };
+            if let Some(unknown) = steps.iter().find(|s| !ci::STEP_NAMES.contains(&s.as_str())) {
+                return Err(Error::new(format!(
+                    "`ci` has the steps {}; there is no `{unknown}`",
+                    ci::STEP_NAMES.join(", ")
+                )));
+            }
+            return Ok(Task::Ci {
+                only: steps.to_vec(),
+                playwright,
+            });
+        }
         "bench" => {
             if let Some(unknown) = options
                 .iter()
@@ -172,7 +196,7 @@ fn run(task: Task) -> Result<ExitCode> {
     }
     let project = Project::locate()?;
     match task {
-        Task::Ci => Ok(ci::run(&project)),
+        Task::Ci { only, playwright } => Ok(ci::run(&project, &only, &playwright)),
         Task::Serve { profile } => serve::run(&project, profile).map(|()| ExitCode::SUCCESS),
         Task::Bench { only } => bench::run(&project, &only).map(|()| ExitCode::SUCCESS),
         Task::Postgres { command } => postgres::run(&project, &command),
@@ -219,7 +243,24 @@ mod tests {
         check("", Ok(Task::Help));
         check("help", Ok(Task::Help));
         check("--help", Ok(Task::Help));
-        check("ci", Ok(Task::Ci));
+        check(
+            "ci",
+            Ok(Task::Ci {
+                only: vec![],
+                playwright: vec![],
+            }),
+        );
+        check(
+            "ci release e2e -- specs/x.spec.ts",
+            Ok(Task::Ci {
+                only: vec!["release".into(), "e2e".into()],
+                playwright: vec!["specs/x.spec.ts".into()],
+            }),
+        );
+        check(
+            "ci lint",
+            Err("`ci` has the steps tools, fmt, clippy, native, browser, release, e2e; there is no `lint`"),
+        );
         check("bench", Ok(Task::Bench { only: Vec::new() }));
         check(
             "bench export size",
@@ -306,7 +347,8 @@ mod tests {
             "regions --json a b",
             Err("`regions` takes only `--json [DIR]`, got: --json a b"),
         );
-        check("ci --fast", Err("`ci` takes no options, got: --fast"));
+        check("ci --fast",
+            Err("`ci` has the steps tools, fmt, clippy, native, browser, release, e2e; there is no `--fast`"));
         check("deploy", Err("unknown command `deploy`"));
     }
 }
