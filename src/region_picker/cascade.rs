@@ -34,6 +34,9 @@ pub struct Cascade {
     code_error: Option<CodeError>,
     /// A typed code whose province is still loading.
     pending: Option<VillageCode>,
+    /// A typed code whose province's list could not be loaded (offline, and
+    /// never fetched on this phone): usable, unchecked against the list.
+    unchecked: Option<VillageCode>,
     picked: Option<PickedVillage>,
 }
 
@@ -76,6 +79,16 @@ impl Cascade {
         let picked = self.picked.as_ref()?;
         let typed = VillageCode::parse(&self.code_text).ok()?;
         (typed.as_str() == picked.code()).then_some(picked)
+    }
+
+    /// The typed code, when its province's list could not be loaded and the
+    /// field still shows it: a village can then be added by that code, under
+    /// the name the agent types, unchecked against the list (the district
+    /// judges codes by their form and province only).
+    pub fn unchecked_as_typed(&self) -> Option<&VillageCode> {
+        let unchecked = self.unchecked.as_ref()?;
+        let typed = VillageCode::parse(&self.code_text).ok()?;
+        (&typed == unchecked).then_some(unchecked)
     }
 
     /// The chosen province's villages, once loaded.
@@ -125,6 +138,7 @@ impl Cascade {
         self.district.clear();
         self.village.clear();
         self.pending = None;
+        self.unchecked = None;
         self.province = code.to_owned();
         if code.is_empty() {
             self.load = Load::Idle;
@@ -203,13 +217,15 @@ impl Cascade {
         match result {
             Ok(data) => {
                 self.load = Load::Ready(Arc::new(data));
+                // The list is here: a code is checked against it from now on.
+                self.unchecked = None;
                 let code = self.pending.take()?;
                 (code.province() == province)
                     .then(|| self.pick(code))
                     .flatten()
             }
             Err(error) => {
-                self.pending = None;
+                self.unchecked = self.pending.take();
                 self.load = Load::Failed(province.to_owned(), error);
                 None
             }
@@ -399,10 +415,40 @@ mod tests {
         assert!(matches!(c.load(), Load::Failed(p, LoadError::Unreachable) if p == "61"));
         assert_eq!(c.enabled(), [true, false, false]);
         assert_eq!(c.retry().as_deref(), Some("61"));
-        // The typed code was dropped with the failure: the agent applies it again.
+        // The typed code waits no more: the agent applies it again.
         assert_eq!(c.loaded("61", Ok(kalbar())), None);
         assert_eq!(c.retry(), None, "loaded: nothing to fetch");
         assert_eq!(Cascade::default().retry(), None);
+    }
+
+    #[test]
+    fn a_code_whose_province_cannot_be_loaded_is_usable_unchecked() {
+        let mut c = Cascade::default();
+        c.type_code("61.07.01.2999");
+        assert_eq!(c.apply_code(), Applied::Fetch("61".into()));
+        assert_eq!(c.unchecked_as_typed(), None, "still loading");
+        assert_eq!(c.loaded("61", Err(LoadError::Unreachable)), None);
+        let code = VillageCode::parse("6107012999").unwrap();
+        assert_eq!(c.unchecked_as_typed(), Some(&code));
+        assert!(c.picked_as_typed().is_none());
+        // Typed the same way again, it stays; another code, or another
+        // province chosen, drops it.
+        c.type_code("6107012999");
+        assert_eq!(c.unchecked_as_typed(), Some(&code));
+        c.type_code("61.07.01.2998");
+        assert_eq!(c.unchecked_as_typed(), None);
+        c.type_code("61.07.01.2999");
+        c.choose_province("62");
+        assert_eq!(c.unchecked_as_typed(), None);
+        // Once the list loads, the code is checked against it after all.
+        let mut c = Cascade::default();
+        c.type_code("61.07.01.2001");
+        c.apply_code();
+        c.loaded("61", Err(LoadError::Unreachable));
+        assert_eq!(c.retry().as_deref(), Some("61"));
+        c.loaded("61", Ok(kalbar()));
+        assert!(matches!(c.apply_code(), Applied::Picked(p) if p.name() == "Sungai Duri"));
+        assert_eq!(c.unchecked_as_typed(), None);
     }
 
     #[test]

@@ -119,6 +119,16 @@ pub fn HomeScreen() -> impl IntoView {
     }
 }
 
+/// The code of the village the add-village form would add: the one picked
+/// (and still in the code field), or a typed code whose province's list
+/// cannot be loaded on this phone.
+fn village_to_add(cascade: &Cascade) -> Option<String> {
+    cascade
+        .picked_as_typed()
+        .map(|picked| picked.code().to_owned())
+        .or_else(|| cascade.unchecked_as_typed().map(|code| code.to_string()))
+}
+
 /// Given to the form that adds a village (loaded on its own, so through the
 /// context): called with the new village's code.
 #[derive(Clone, Copy)]
@@ -335,10 +345,10 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
 
     let save = move || {
         let lang = lang.get_untracked();
-        let Some(picked) = cascade.with_untracked(|c| c.picked_as_typed().cloned()) else {
+        let Some(code) = cascade.with_untracked(village_to_add) else {
             return;
         };
-        let village = match VillageRef::new(picked.code(), &name.get_untracked()) {
+        let village = match VillageRef::new(&code, &name.get_untracked()) {
             Ok(v) => v,
             Err(errors) => {
                 let text: Vec<String> = errors.iter().map(|e| e.message(lang)).collect();
@@ -377,7 +387,7 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
-        if cascade.with_untracked(|c| c.picked_as_typed().is_some()) {
+        if cascade.with_untracked(village_to_add).is_some() {
             save();
             return;
         }
@@ -408,6 +418,18 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
         <form class="card" on:submit=submit data-testid="add-village">
             <h2>{t("Tambah desa", "Add a village")}</h2>
             <RegionPicker lang=lang cascade=cascade on_pick=on_pick />
+            {move || cascade.with(|c| c.unchecked_as_typed().cloned()).map(|code| view! {
+                <p class="notice" data-testid="village-unchecked" role="status">
+                    {move || match lang.get() {
+                        Lang::Id => format!(
+                            "Daftar desa provinsi ini belum tersimpan di HP ini, jadi kode {code} belum dicek dengan daftar Kemendagri. Ketik nama desanya sesuai surat tugas, lalu tekan Tambah."
+                        ),
+                        Lang::En => format!(
+                            "This province's list of villages is not on this phone yet, so code {code} is not checked against the Kemendagri list. Type the village's name as in your assignment letter, then press Add."
+                        ),
+                    }}
+                </p>
+            })}
             <div class="field">
                 <label for="village-name">{t("Nama desa", "Village name")}</label>
                 <input id="village-name" data-testid="village-name"

@@ -1,6 +1,10 @@
 // The storage contract as tests. Included (with `include!`) by the native
-// tests of `MemoryStore` and by the browser tests of the IndexedDB store, so
-// both run exactly the same checks. Paths are absolute (`lindung::...`).
+// tests of `MemoryStore` and by the browser tests of the IndexedDB store,
+// then `contract_tests!(fresh store)` makes one test per case: a `#[test]`
+// natively, a `#[wasm_bindgen_test]` on wasm32. The cases are listed once,
+// in the macro, so a case runs on every backend or on none; a case left out
+// of the list is an unused function (a warning, an error under clippy's
+// `-D warnings`). Paths are absolute (`lindung::...`).
 // NIKs here are made up (Kalimantan Barat codes, serials 0001-1000).
 
 #[allow(unused_imports)]
@@ -10,24 +14,48 @@ use lindung_core::record::{Agent, Timestamp, WorkerRecord};
 use lindung_core::RecordId;
 use lindung_core::{check, Date, Lang, Registration, RegistrationInput, RulePack};
 
-/// Runs every contract check, each on a fresh store from `fresh`.
-#[allow(dead_code)]
-pub async fn run_all<S: Store, F: std::future::Future<Output = S>>(fresh: impl Fn() -> F) {
-    villages_round_trip(&fresh().await).await;
-    records_round_trip_in_seq_order(&fresh().await).await;
-    records_of_one_village_stay_in_it(&fresh().await).await;
-    a_batch_replaces_by_id_and_the_last_copy_wins(&fresh().await).await;
-    an_empty_batch_changes_nothing(&fresh().await).await;
-    a_batch_is_seen_whole_by_a_reader_started_during_it(&fresh().await).await;
-    a_batch_of_1000_records_round_trips(&fresh().await).await;
-    find_nik_finds_active_records_only(&fresh().await).await;
-    find_nik_follows_edits_and_removals(&fresh().await).await;
-    drafts_round_trip(&fresh().await).await;
-    drafts_overwrite_and_keys_are_independent(&fresh().await).await;
-    settings_round_trip(&fresh().await).await;
-    settings_overwrite(&fresh().await).await;
-    bundles_round_trip_by_sequence_with_their_files(&fresh().await).await;
-    a_bundle_sequence_is_never_reused_and_updates_need_a_bundle(&fresh().await).await;
+/// One test per contract case, each on a fresh store: `$fresh` is an
+/// expression giving a future of a new, empty store (evaluated once per
+/// test). The tests go in a module `contract`.
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        contract_tests!(@cases $fresh;
+            villages_round_trip,
+            records_round_trip_in_seq_order,
+            records_of_one_village_stay_in_it,
+            a_batch_replaces_by_id_and_the_last_copy_wins,
+            an_empty_batch_changes_nothing,
+            a_batch_is_seen_whole_by_a_reader_started_during_it,
+            a_batch_of_1000_records_round_trips,
+            find_nik_finds_active_records_only,
+            find_nik_follows_edits_and_removals,
+            drafts_round_trip,
+            drafts_overwrite_and_keys_are_independent,
+            settings_round_trip,
+            settings_overwrite,
+            bundles_round_trip_by_sequence_with_their_files,
+            a_bundle_sequence_is_never_reused_and_updates_need_a_bundle,
+        );
+    };
+    (@cases $fresh:expr; $($case:ident,)+) => {
+        mod contract {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[cfg(not(target_arch = "wasm32"))]
+                #[test]
+                fn $case() {
+                    futures::executor::block_on(async { super::$case(&$fresh.await).await })
+                }
+
+                #[cfg(target_arch = "wasm32")]
+                #[wasm_bindgen_test::wasm_bindgen_test]
+                async fn $case() {
+                    super::$case(&$fresh.await).await
+                }
+            )+
+        }
+    };
 }
 
 fn registration(nik: &str, birth: &str, name: &str) -> Registration {
@@ -98,7 +126,7 @@ fn village(code: &str, name: &str) -> Village {
     }
 }
 
-pub async fn villages_round_trip<S: Store>(store: &S) {
+async fn villages_round_trip<S: Store>(store: &S) {
     assert_eq!(store.villages().await.unwrap(), vec![]);
     store
         .put_village(&village("61.07.01.2002", "B"))
@@ -115,7 +143,7 @@ pub async fn villages_round_trip<S: Store>(store: &S) {
     assert_eq!(got, vec![village("61.07.01.2001", "A"), changed]);
 }
 
-pub async fn records_round_trip_in_seq_order<S: Store>(store: &S) {
+async fn records_round_trip_in_seq_order<S: Store>(store: &S) {
     let a = test_record("a", "61.07.01.2001", 2, "6107010101800001", "1980-01-01");
     let b = test_record("b", "61.07.01.2001", 1, "6107010202800002", "1980-02-02");
     let c = test_record("c", "61.07.01.2002", 3, "6107010303800003", "1980-03-03");
@@ -139,7 +167,7 @@ pub async fn records_round_trip_in_seq_order<S: Store>(store: &S) {
     assert_eq!(store.records("61.07.01.2001").await.unwrap(), vec![b, a2]);
 }
 
-pub async fn records_of_one_village_stay_in_it<S: Store>(store: &S) {
+async fn records_of_one_village_stay_in_it<S: Store>(store: &S) {
     let a = numbered_record(1, "61.07.01.2001");
     let b = numbered_record(2, "61.07.01.2002");
     let c = numbered_record(3, "61.07.01.2001");
@@ -154,7 +182,7 @@ pub async fn records_of_one_village_stay_in_it<S: Store>(store: &S) {
     assert_eq!(store.records("61.07.01.2003").await.unwrap(), vec![]);
 }
 
-pub async fn a_batch_replaces_by_id_and_the_last_copy_wins<S: Store>(store: &S) {
+async fn a_batch_replaces_by_id_and_the_last_copy_wins<S: Store>(store: &S) {
     let first = numbered_record(1, "61.07.01.2001");
     store
         .put_records(std::slice::from_ref(&first))
@@ -172,7 +200,7 @@ pub async fn a_batch_replaces_by_id_and_the_last_copy_wins<S: Store>(store: &S) 
     assert_eq!(store.all_records().await.unwrap(), vec![removed, other]);
 }
 
-pub async fn an_empty_batch_changes_nothing<S: Store>(store: &S) {
+async fn an_empty_batch_changes_nothing<S: Store>(store: &S) {
     store.put_records(&[]).await.unwrap();
     assert_eq!(store.all_records().await.unwrap(), vec![]);
     let a = numbered_record(1, "61.07.01.2001");
@@ -183,7 +211,7 @@ pub async fn an_empty_batch_changes_nothing<S: Store>(store: &S) {
 
 /// A batch is one transaction: a reader that starts while it is being
 /// written sees all of it or none of it, never part.
-pub async fn a_batch_is_seen_whole_by_a_reader_started_during_it<S: Store>(store: &S) {
+async fn a_batch_is_seen_whole_by_a_reader_started_during_it<S: Store>(store: &S) {
     let batch: Vec<WorkerRecord> = (1..=50)
         .map(|n| numbered_record(n, "61.07.01.2001"))
         .collect();
@@ -200,7 +228,7 @@ pub async fn a_batch_is_seen_whole_by_a_reader_started_during_it<S: Store>(store
     assert_eq!(store.all_records().await.unwrap(), batch);
 }
 
-pub async fn a_batch_of_1000_records_round_trips<S: Store>(store: &S) {
+async fn a_batch_of_1000_records_round_trips<S: Store>(store: &S) {
     let villages = ["61.07.01.2001", "61.07.01.2002", "61.07.01.2003"];
     // Written in reverse: the store orders by seq, not by insertion.
     let batch: Vec<WorkerRecord> = (1..=1000u64)
@@ -225,7 +253,7 @@ pub async fn a_batch_of_1000_records_round_trips<S: Store>(store: &S) {
     );
 }
 
-pub async fn find_nik_finds_active_records_only<S: Store>(store: &S) {
+async fn find_nik_finds_active_records_only<S: Store>(store: &S) {
     assert_eq!(store.find_nik("6107010101800001").await.unwrap(), None);
     let a = numbered_record(1, "61.07.01.2001");
     let b = numbered_record(2, "61.07.01.2002");
@@ -262,7 +290,7 @@ pub async fn find_nik_finds_active_records_only<S: Store>(store: &S) {
     );
 }
 
-pub async fn find_nik_follows_edits_and_removals<S: Store>(store: &S) {
+async fn find_nik_follows_edits_and_removals<S: Store>(store: &S) {
     let mut a = numbered_record(1, "61.07.01.2001");
     store.put_records(std::slice::from_ref(&a)).await.unwrap();
     a.edit(
@@ -289,7 +317,7 @@ pub async fn find_nik_follows_edits_and_removals<S: Store>(store: &S) {
     assert_eq!(stored[0].history().len(), 3);
 }
 
-pub async fn drafts_round_trip<S: Store>(store: &S) {
+async fn drafts_round_trip<S: Store>(store: &S) {
     assert_eq!(store.draft("new:61.07.01.2001").await.unwrap(), None);
     let draft = RegistrationInput {
         nik: "6107 01".into(),
@@ -302,7 +330,7 @@ pub async fn drafts_round_trip<S: Store>(store: &S) {
     assert_eq!(store.draft("new:61.07.01.2001").await.unwrap(), None);
 }
 
-pub async fn drafts_overwrite_and_keys_are_independent<S: Store>(store: &S) {
+async fn drafts_overwrite_and_keys_are_independent<S: Store>(store: &S) {
     let first = RegistrationInput {
         name: "Sit".into(),
         ..RegistrationInput::default()
@@ -330,7 +358,7 @@ pub async fn drafts_overwrite_and_keys_are_independent<S: Store>(store: &S) {
     assert_eq!(store.draft("edit:r0001").await.unwrap(), Some(edit));
 }
 
-pub async fn settings_round_trip<S: Store>(store: &S) {
+async fn settings_round_trip<S: Store>(store: &S) {
     assert_eq!(store.settings().await.unwrap(), None);
     let settings = Settings {
         agent_id: "PRS-0001".into(),
@@ -359,7 +387,7 @@ fn pack_ref(version: &str) -> lindung_core::sync::PackRef {
     }
 }
 
-pub async fn settings_overwrite<S: Store>(store: &S) {
+async fn settings_overwrite<S: Store>(store: &S) {
     let mut settings = Settings {
         agent_id: "PRS-0001".into(),
         agent_name: "Petugas Uji".into(),
@@ -404,7 +432,7 @@ fn bundle(sequence: u64) -> BundleInfo {
     }
 }
 
-pub async fn bundles_round_trip_by_sequence_with_their_files<S: Store>(store: &S) {
+async fn bundles_round_trip_by_sequence_with_their_files<S: Store>(store: &S) {
     assert_eq!(store.bundles().await.unwrap(), []);
     assert_eq!(store.bundle_file(1).await.unwrap(), None);
     // Added out of order, listed by sequence (10 after 9: numbers, not text).
@@ -438,7 +466,7 @@ pub async fn bundles_round_trip_by_sequence_with_their_files<S: Store>(store: &S
     );
 }
 
-pub async fn a_bundle_sequence_is_never_reused_and_updates_need_a_bundle<S: Store>(store: &S) {
+async fn a_bundle_sequence_is_never_reused_and_updates_need_a_bundle<S: Store>(store: &S) {
     store.add_bundle(&bundle(1), "first").await.unwrap();
     let mut other = bundle(1);
     other.bundle_id = "another".into();
@@ -447,7 +475,10 @@ pub async fn a_bundle_sequence_is_never_reused_and_updates_need_a_bundle<S: Stor
         Err(StoreError::BundleSequence(1))
     );
     assert_eq!(store.bundles().await.unwrap(), [bundle(1)]);
-    assert_eq!(store.bundle_file(1).await.unwrap().as_deref(), Some("first"));
+    assert_eq!(
+        store.bundle_file(1).await.unwrap().as_deref(),
+        Some("first")
+    );
     assert_eq!(
         store.update_bundle(&bundle(2)).await,
         Err(StoreError::BundleSequence(2))

@@ -22,8 +22,9 @@
 //!   any of them, and the call resolves only on `complete`. Nothing else is
 //!   awaited inside a transaction.
 //! - Upgrades run in the `versionchange` transaction of the open request:
-//!   missing stores and indexes from [`SCHEMA`] are created (never deleted,
-//!   key paths never changed), then the data steps (`migrate_v1_to_v2`), then
+//!   the stores and indexes every step of `STEPS` adds are created where
+//!   missing (never deleted, key paths never changed), then, from version
+//!   `n`, the data steps of `STEPS[n..]` in order (`rows/migrate.rs`), then
 //!   the schema row. Any failure aborts the upgrade and the database stays at
 //!   its old version, untouched.
 //! - Every open checks that each declared store and index exists with its key
@@ -49,12 +50,17 @@ use web_sys::{
 use lindung_core::record::WorkerRecord;
 use lindung_core::RegistrationInput;
 
-use super::rows::{
-    from_json, records_v1_to_v2, to_json, BundleFileRow, BundleRow, DraftRow, RecordRow,
-    RecordRowV1, SchemaRow, SettingsRow, VillageRow, BUNDLES, BUNDLE_FILES, BY_NIK, BY_VILLAGE,
-    DB_VERSION, DEVICE_KEY, DRAFTS, KEYS, META, RECORDS, SCHEMA, SCHEMA_KEY, SETTINGS,
-    SETTINGS_KEY, VILLAGES,
+use super::rows::bundle::{BundleFileRow, BundleRow};
+use super::rows::draft::DraftRow;
+use super::rows::migrate::{DataStep, Step, STEPS};
+use super::rows::record::RecordRow;
+use super::rows::schema::{
+    SchemaRow, StoreSpec, BUNDLES, BUNDLE_FILES, BY_NIK, BY_VILLAGE, DB_VERSION, DEVICE_KEY,
+    DRAFTS, KEYS, META, RECORDS, SCHEMA, SCHEMA_KEY, SETTINGS, SETTINGS_KEY, VILLAGES,
 };
+use super::rows::settings::SettingsRow;
+use super::rows::village::VillageRow;
+use super::rows::{from_json, to_json};
 use super::{in_seq_order, BundleInfo, Settings, Store, StoreError, StoreResult, Village};
 
 /// The error a JS exception stands for.
@@ -132,15 +138,25 @@ fn object_store(tx: &IdbTransaction, name: &str) -> StoreResult<IdbObjectStore> 
     tx.object_store(name).map_err(|e| js_error(&e))
 }
 
-/// A row as the JS object IndexedDB stores (see `rows.rs` on the encoding).
+/// A row as the JS object IndexedDB stores (see `rows/mod.rs` on the encoding).
 fn to_js<T: Serialize>(row: &T) -> StoreResult<JsValue> {
-    JSON::parse(&to_json(row)?).map_err(|e| js_error(&e))
+    text_to_js(&to_json(row)?)
+}
+
+/// A row's JSON text as the JS object IndexedDB stores.
+fn text_to_js(text: &str) -> StoreResult<JsValue> {
+    JSON::parse(text).map_err(|e| js_error(&e))
+}
+
+/// A stored row as JSON text.
+fn js_to_text(what: &str, value: &JsValue) -> StoreResult<String> {
+    JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| StoreError::Corrupt(format!("{what} row cannot be read")))
 }
 
 fn from_js<T: DeserializeOwned>(what: &str, value: &JsValue) -> StoreResult<T> {
-    let text = JSON::stringify(value)
-        .map_err(|_| StoreError::Corrupt(format!("{what} row cannot be read")))?;
-    from_json(what, &String::from(text))
+    from_json(what, &js_to_text(what, value)?)
 }
 
 /// Issues a `put` without awaiting it: the transaction's commit is what counts.
@@ -150,31 +166,39 @@ fn put(store: &IdbObjectStore, row: &JsValue) -> StoreResult<()> {
 
 // ---------------------------------------------------------------- opening --
 
-/// Creates what [`SCHEMA`] declares and the database lacks; checks the key
-/// paths of what exists. Runs inside the `versionchange` transaction.
-fn declare_schema(db: &IdbDatabase, tx: &IdbTransaction) -> StoreResult<()> {
-    let existing = db.object_store_names();
-    for spec in SCHEMA {
-        let store = if existing.contains(spec.name) {
-            let store = object_store(tx, spec.name)?;
-            check_key_path(spec.name, store.key_path(), spec.key_path)?;
-            store
+/// Creates the stores and indexes the steps add that the database lacks;
+/// checks the key paths of those it has. Runs inside the `versionchange`
+/// transaction, before any data step. Every upgrade declares what all the
+/// steps add (together: `SCHEMA`), not only the steps from its old version
+/// on, so a database at version `n` that lacks some of its stores (one
+/// another program opened empty) gets them too.
+fn declare_steps(db: &IdbDatabase, tx: &IdbTransaction) -> StoreResult<()> {
+    for spec in STEPS.iter().flat_map(|step| step.stores) {
+        declare(db, tx, spec)?;
+    }
+    Ok(())
+}
+
+fn declare(db: &IdbDatabase, tx: &IdbTransaction, spec: &StoreSpec) -> StoreResult<()> {
+    let store = if db.object_store_names().contains(spec.name) {
+        let store = object_store(tx, spec.name)?;
+        check_key_path(spec.name, store.key_path(), spec.key_path)?;
+        store
+    } else {
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str(spec.key_path));
+        db.create_object_store_with_optional_parameters(spec.name, &params)
+            .map_err(|e| js_error(&e))?
+    };
+    let indexes = store.index_names();
+    for index in spec.indexes {
+        if indexes.contains(index.name) {
+            let existing = store.index(index.name).map_err(|e| js_error(&e))?;
+            check_key_path(index.name, existing.key_path(), index.key_path)?;
         } else {
-            let params = IdbObjectStoreParameters::new();
-            params.set_key_path(&JsValue::from_str(spec.key_path));
-            db.create_object_store_with_optional_parameters(spec.name, &params)
-                .map_err(|e| js_error(&e))?
-        };
-        let indexes = store.index_names();
-        for index in spec.indexes {
-            if indexes.contains(index.name) {
-                let existing = store.index(index.name).map_err(|e| js_error(&e))?;
-                check_key_path(index.name, existing.key_path(), index.key_path)?;
-            } else {
-                store
-                    .create_index_with_str(index.name, index.key_path)
-                    .map_err(|e| js_error(&e))?;
-            }
+            store
+                .create_index_with_str(index.name, index.key_path)
+                .map_err(|e| js_error(&e))?;
         }
     }
     Ok(())
@@ -189,39 +213,38 @@ fn check_key_path(what: &str, found: Result<JsValue, JsValue>, expected: &str) -
     }
 }
 
-/// The data steps from `old_version` to [`DB_VERSION`], then the schema row.
-/// Inside the `versionchange` transaction, after [`declare_schema`].
-async fn upgrade_data(tx: &IdbTransaction, old_version: u32) -> StoreResult<()> {
-    if old_version == 1 {
-        migrate_v1_to_v2(tx).await?;
+/// The data steps of `steps`, in order, then the schema row. Inside the
+/// `versionchange` transaction, after [`declare_steps`].
+async fn upgrade_data(tx: &IdbTransaction, steps: &[Step]) -> StoreResult<()> {
+    for data in steps.iter().filter_map(|step| step.data.as_ref()) {
+        run_data_step(tx, data).await?;
     }
     put(&object_store(tx, META)?, &to_js(&SchemaRow::current())?)
 }
 
-/// Schema v1 → v2: each v1 record row carried its village's name, area and
-/// slots and had no `nik`. Reads every record row, writes v2 rows (with the
-/// `nik` of active records, for the new index) and one `villages` row per
-/// village (`rows::records_v1_to_v2`). One transaction: the upgrade's.
-async fn migrate_v1_to_v2(tx: &IdbTransaction) -> StoreResult<()> {
-    let records = object_store(tx, RECORDS)?;
-    let all = records.get_all().map_err(|e| js_error(&e))?;
-    let values: Array = request(all).await?.unchecked_into();
-    let rows = values
-        .iter()
-        .map(|value| from_js::<RecordRowV1>("v1 record", &value))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let (rows, villages) = records_v1_to_v2(rows)?;
-    let encoded_rows = rows.iter().map(to_js).collect::<StoreResult<Vec<_>>>()?;
-    let encoded_villages = villages
-        .iter()
-        .map(to_js)
-        .collect::<StoreResult<Vec<_>>>()?;
-    let village_store = object_store(tx, VILLAGES)?;
-    for row in &encoded_rows {
-        put(&records, row)?;
+/// Reads every row the step reads (this transaction's own requests), runs
+/// it (pure), then issues its puts without awaiting them: the upgrade
+/// transaction's commit is what counts.
+async fn run_data_step(tx: &IdbTransaction, data: &DataStep) -> StoreResult<()> {
+    let mut read = Vec::with_capacity(data.reads.len());
+    for store in data.reads {
+        let all = object_store(tx, store)?
+            .get_all()
+            .map_err(|e| js_error(&e))?;
+        let values: Array = request(all).await?.unchecked_into();
+        let texts = values
+            .iter()
+            .map(|value| js_to_text(store, &value))
+            .collect::<StoreResult<Vec<_>>>()?;
+        read.push(texts);
     }
-    for row in &encoded_villages {
-        put(&village_store, row)?;
+    let puts = (data.run)(read)?;
+    let rows = puts
+        .iter()
+        .map(|p| Ok((p.store, text_to_js(&p.row)?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    for (store, row) in &rows {
+        put(&object_store(tx, store)?, row)?;
     }
     Ok(())
 }
@@ -238,13 +261,20 @@ fn upgrade(request: &IdbOpenDbRequest, old_version: u32, failure: Rc<RefCell<Opt
         *failure.borrow_mut() = Some(error);
         let _ = tx.abort();
     };
-    if let Err(error) = declare_schema(&db, &tx) {
+    // The data steps from version `old_version` on (none if the database is
+    // newer than this code: opening it fails with VersionError).
+    let first = STEPS
+        .iter()
+        .position(|step| step.from >= old_version)
+        .unwrap_or(STEPS.len());
+    let steps = &STEPS[first..];
+    if let Err(error) = declare_steps(&db, &tx) {
         fail(&tx, error);
         return;
     }
     // Runs in this event's microtask checkpoint, while `tx` is active.
     spawn_local(async move {
-        if let Err(error) = upgrade_data(&tx, old_version).await {
+        if let Err(error) = upgrade_data(&tx, steps).await {
             fail(&tx, error);
         }
     });
@@ -602,7 +632,7 @@ impl Store for IdbStore {
     }
 
     async fn put_village(&self, village: &Village) -> StoreResult<()> {
-        let row = to_js(&VillageRow::from_village(village))?;
+        let row = to_js(&VillageRow::from(village))?;
         self.write(VILLAGES, &[row]).await
     }
 

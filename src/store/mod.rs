@@ -1,19 +1,22 @@
 //! Storage: one [`Store`] contract, two backends.
 //!
 //! - [`MemoryStore`]: in memory, every target; the reference backend.
-//! - `IdbStore` (wasm32, `idb.rs`): IndexedDB; rows and schema in `rows.rs`.
+//! - `IdbStore` (wasm32, `idb.rs`): IndexedDB; schema, migration steps and
+//!   rows in `rows/`.
 //!
 //! Also wasm32-only: `lock` (one writing tab at a time, Web Locks) and
 //! `health` (persistent storage, usage and quota).
 //!
-//! The same contract tests run against both (natively for memory, in headless
-//! Chromium for IndexedDB). Invariants every backend keeps:
+//! The same contract tests run against both, one test per case and backend
+//! (`contract.rs`: natively for memory, in headless Chromium for IndexedDB).
+//! Invariants every backend keeps:
 //! - a write resolves `Ok` only after it is durable (for IndexedDB: after the
 //!   transaction's `complete`); the UI says "tersimpan" only then;
 //! - a batch (`put_records`) is all-or-nothing, in one transaction;
 //! - reads return what was last committed; nothing is cached behind the caller's back;
-//! - stored shapes are their own versioned row structs, converted to and from
-//!   core types, so encryption at rest can be added inside the backend.
+//! - stored shapes are their own versioned row structs, converted field by
+//!   field to and from these and the core's types, so encryption at rest can
+//!   be added inside the backend and a renamed field changes nothing stored.
 
 #[cfg(target_arch = "wasm32")]
 pub mod health;
@@ -321,16 +324,13 @@ pub trait Store {
 }
 
 /// Contract tests, shared by every backend: natively against [`MemoryStore`]
-/// (below) and in headless Chromium against IndexedDB (`tests/store_idb.rs`
-/// includes the same file).
-#[cfg(test)]
-mod contract_memory {
+/// (below, one `#[test]` per case) and in headless Chromium against
+/// IndexedDB (`tests/store_idb.rs` includes the same file).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod memory_contract {
     include!("contract.rs");
 
-    #[test]
-    fn memory_store_meets_the_contract() {
-        futures::executor::block_on(run_all(|| async { lindung::store::MemoryStore::default() }));
-    }
+    contract_tests!(std::future::ready(lindung::store::MemoryStore::default()));
 }
 
 #[cfg(test)]

@@ -39,7 +39,8 @@ export async function problems(page: Page): Promise<string[]> {
     }
     const text = document.body.innerText;
     const codes = new Set<string>();
-    for (const match of text.matchAll(/\b[a-z]+(?:\.[a-z_]+)+\b/g)) codes.add(match[0]);
+    // `nik.length`, `region.code_format`; not an abbreviation such as "e.g".
+    for (const match of text.matchAll(/\b[a-z]{2,}(?:\.[a-z_]{2,})+\b/g)) codes.add(match[0]);
     for (const match of text.matchAll(/\b[a-z]+_[a-z_]+\b/g)) codes.add(match[0]);
     for (const word of codeWords) if (new RegExp(`\\b${word}\\b`).test(text)) codes.add(word);
     for (const code of codes) found.push(`a code on screen: ${code}`);

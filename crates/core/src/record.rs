@@ -286,6 +286,51 @@ impl WorkerRecord {
     }
 }
 
+/// Every field of a [`WorkerRecord`], for storage that keeps records in a
+/// format of its own (the app's IndexedDB rows convert field by field, so
+/// renaming a field here cannot change what a phone has stored).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordParts {
+    pub id: RecordId,
+    pub village: String,
+    pub seq: u64,
+    pub revision: u32,
+    pub registration: Registration,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub removed: Option<Removal>,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl WorkerRecord {
+    /// A stored record back, exactly as it was written (what reading it
+    /// with serde gives): the registration was restored by the caller.
+    pub fn from_parts(parts: RecordParts) -> WorkerRecord {
+        let RecordParts {
+            id,
+            village,
+            seq,
+            revision,
+            registration,
+            created_at,
+            updated_at,
+            removed,
+            history,
+        } = parts;
+        WorkerRecord {
+            id,
+            village,
+            seq,
+            revision,
+            registration,
+            created_at,
+            updated_at,
+            removed,
+            history,
+        }
+    }
+}
+
 /// Names of the fields that differ between two registrations.
 fn changed_fields(old: &Registration, new: &Registration) -> Vec<String> {
     let pairs: [(&str, bool); 8] = [

@@ -11,7 +11,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
-import { RegionPickerPage } from '../pages/region-picker-page';
+import { openAddVillage, RegionPickerPage } from '../pages/region-picker-page';
 import { RosterApp } from '../pages/roster-app';
 import { farmer, validNik, village } from '../people';
 
@@ -132,9 +132,12 @@ test('with the server gone, a typed village code is found or refused', async ({ 
     await expect(picker.district).toHaveValue('610701');
     await expect(picker.village).toHaveValue('6107012001');
 
-    await picker.enterCode('61.07.01.9999');
+    await picker.enterCode('61.07.01.2999');
     await expect(picker.codeError).toHaveAttribute('data-code', 'region.village_unknown');
-    await expect(picker.codeError).toHaveText('Kode 61.07.01.9999 tidak ada di daftar desa Kalimantan Barat.');
+    await expect(picker.codeError).toHaveText('Kode 61.07.01.2999 tidak ada di daftar desa Kalimantan Barat.');
+    // Not a village code at all: the seventh digit says kelurahan, desa or desa adat.
+    await picker.enterCode('61.07.01.9999');
+    await expect(picker.codeError).toHaveAttribute('data-code', 'region.code_format');
   } finally {
     await server.stop();
   }
@@ -207,7 +210,7 @@ test('a new version waits for the agent, then reloads into it', async ({ page, c
   }
 });
 
-test('with the server gone, a worker can be registered and is still there after a reload', async ({ page }) => {
+test('with the server gone, a village and a worker can be added and are still there after a reload', async ({ page, pageErrors }) => {
   const server = new DistServer(dist);
   await server.start();
   try {
@@ -218,7 +221,21 @@ test('with the server gone, a worker can be registered and is still there after 
     await page.reload();
 
     await app.setAgent();
-    await app.addVillage(village.code, village.name);
+    // The province's list of villages was never fetched on this phone: the
+    // code is taken as typed, unchecked, under the name the agent types.
+    await app.goto('#/');
+    await openAddVillage(page);
+    const picker = new RegionPickerPage(page);
+    await picker.codeInput.fill(village.code);
+    await page.getByTestId('add-village-button').click();
+    await expect(picker.status).toHaveAttribute('data-code', 'region.unreachable');
+    await expect(page.getByTestId('village-unchecked')).toContainText(`kode ${village.code} belum dicek`);
+    // Chromium itself logs the failed download of the province's list.
+    expect(pageErrors).toEqual(['console.error: Failed to load resource: net::ERR_FAILED']);
+    pageErrors.length = 0;
+    await page.getByTestId('village-name').fill(village.name);
+    await page.getByTestId('add-village-button').click();
+    await expect(page.getByTestId('village-added')).toContainText(`${village.name} ditambahkan`);
     await app.openRegister(village.code);
     await app.register(farmer);
 
