@@ -70,45 +70,32 @@ pub fn CheckForm(
     };
     let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
 
-    let segment_options = move || {
+    // Segments and categories are radio buttons, not selects: a pack's names
+    // are sentences ("Pekerja rentan (Bukan Penerima Upah)") that a select on a
+    // 360 px phone would cut, and each choice is a full-width tap target.
+    let segment_choices = Signal::derive(move || {
         let lang = lang.get();
-        let chosen = form.with(|f| f.input().segment.clone());
         pack.with(|p| {
             p.segments()
                 .iter()
-                .map(|s| {
-                    let selected = s.code == chosen;
-                    view! {
-                        <option value=s.code.clone() selected=selected>
-                            {s.name.get(lang).to_owned()}
-                        </option>
-                    }
-                })
+                .map(|s| (s.code.clone(), s.name.get(lang).to_owned()))
                 .collect::<Vec<_>>()
         })
-    };
-    let category_options = move || {
+    });
+    let category_choices = Signal::derive(move || {
         let lang = lang.get();
-        let (segment, chosen) =
-            form.with(|f| (f.input().segment.clone(), f.input().category.clone()));
+        let segment = form.with(|f| f.input().segment.clone());
         pack.with(|p| {
             p.segment(&segment)
                 .map(|s| {
                     s.categories
                         .iter()
-                        .map(|c| {
-                            let selected = c.code == chosen;
-                            view! {
-                                <option value=c.code.clone() selected=selected>
-                                    {c.name.get(lang).to_owned()}
-                                </option>
-                            }
-                        })
+                        .map(|c| (c.code.clone(), c.name.get(lang).to_owned()))
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
         })
-    };
+    });
     let sex_selected = move |code: &'static str| move || form.with(|f| f.input().sex == code);
 
     let on_check = move |ev: leptos::ev::SubmitEvent| {
@@ -185,28 +172,23 @@ pub fn CheckForm(
                 </div>
             </div>
 
-            <div class="field">
-                <label for="segment">{t("Kepesertaan", "Membership")}</label>
-                <select
-                    id="segment"
-                    data-testid="segment-select"
-                    on:change=edit(Field::Segment)
-                >
-                    {segment_options}
-                </select>
-                {issues_of(Field::Segment)}
-            </div>
+            <Choices
+                name="segment"
+                legend=t("Kepesertaan", "Membership")
+                choices=segment_choices
+                chosen=Signal::derive(move || form.with(|f| f.input().segment.clone()))
+                on_choose=Callback::new(move |code: String| form.update(|f| f.set(Field::Segment, code)))
+            />
+            {issues_of(Field::Segment)}
 
-            <div class="field">
-                <label for="category">{t("Pekerjaan / jabatan", "Occupation / position")}</label>
-                <select id="category" data-testid="category-select" on:change=edit(Field::Category)>
-                    <option value="" selected=move || form.with(|f| f.input().category.is_empty())>
-                        {t("Pilih", "Choose")}
-                    </option>
-                    {category_options}
-                </select>
-                {issues_of(Field::Category)}
-            </div>
+            <Choices
+                name="category"
+                legend=t("Pekerjaan / jabatan", "Occupation / position")
+                choices=category_choices
+                chosen=Signal::derive(move || form.with(|f| f.input().category.clone()))
+                on_choose=Callback::new(move |code: String| form.update(|f| f.set(Field::Category, code)))
+            />
+            {issues_of(Field::Category)}
 
             <button type="submit" class="primary" data-testid="check-button" disabled=move || saving.get()>
                 {move || match (on_save.is_some(), saving.get()) {
@@ -217,6 +199,51 @@ pub fn CheckForm(
             </button>
             <Outcome verdict=verdict form=form lang=lang pack=pack today=today />
         </form>
+    }
+}
+
+/// One choice among a few, as radio buttons with their whole names: a
+/// fieldset with a legend, each option a label at least 44 px high
+/// (`data-testid` `{name}-{code}`). One component for both of the form's
+/// choices keeps the WebAssembly small.
+#[component]
+fn Choices(
+    name: &'static str,
+    legend: impl Fn() -> &'static str + Send + Sync + 'static,
+    choices: Signal<Vec<(String, String)>>,
+    chosen: Signal<String>,
+    on_choose: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field choices" data-testid=format!("{name}-choices")>
+            <legend>{legend}</legend>
+            {move || {
+                choices
+                    .get()
+                    .into_iter()
+                    .map(|(code, label)| {
+                        let value = code.clone();
+                        let is_chosen = {
+                            let code = code.clone();
+                            move || chosen.with(|c| c == &code)
+                        };
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type="radio"
+                                    name=name
+                                    value=code.clone()
+                                    data-testid=format!("{name}-{code}")
+                                    prop:checked=is_chosen
+                                    on:change=move |_| on_choose.run(value.clone())
+                                />
+                                <span>{label}</span>
+                            </label>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }}
+        </fieldset>
     }
 }
 

@@ -133,7 +133,7 @@ async fn a_complete_valid_entry_is_eligible_with_its_contribution() {
     type_into(&root, "name-input", "Siti Aminah").await;
     type_into(&root, "birth-date-input", "1987-02-05").await;
     select(&root, "sex-select", "F").await;
-    select(&root, "category-select", "petani").await;
+    choose(&root, "category-petani").await;
     let outcome = by_testid(&root, "outcome").remove(0);
     assert_eq!(
         outcome.get_attribute("data-eligible").as_deref(),
@@ -144,6 +144,13 @@ async fn a_complete_valid_entry_is_eligible_with_its_contribution() {
         text(&root, "contribution"),
         "Iuran Rp16.800 per bulan (JKK Rp10.000 + JKM Rp6.800)"
     );
+}
+
+/// Clicks a radio button, as a person taps it.
+async fn choose(root: &Element, id: &str) {
+    let radio: web_sys::HtmlElement = by_testid(root, id).remove(0).unchecked_into();
+    radio.click();
+    tick().await;
 }
 
 async fn select(root: &Element, id: &str, value: &str) {

@@ -46,7 +46,7 @@ export async function stop(child: ChildProcess) {
 export async function enrol(app: RosterApp, db: string): Promise<string> {
   await app.setAgent();
   await app.goto('#/pengaturan');
-  const kid = (await app.page.getByTestId('kid').textContent())!.trim();
+  const kid = await app.settings.deviceKid();
   runDistrict('agents', 'add', '--db', db, '--kid', kid, '--name', 'Petugas Uji');
   return kid;
 }

@@ -1,9 +1,7 @@
 // The "check a person" screen, as a person sees it. Specs talk to this object, not to
 // selectors: the data-testid contract lives here only.
 import { expect, type Locator, type Page } from '@playwright/test';
-
-export type Sex = 'M' | 'F';
-export type Segment = 'BPU' | 'PU';
+import type { Person } from '../people';
 
 export class CheckPersonPage {
   readonly heading: Locator;
@@ -12,8 +10,9 @@ export class CheckPersonPage {
   readonly nameInput: Locator;
   readonly birthDateInput: Locator;
   readonly sexSelect: Locator;
-  readonly segmentSelect: Locator;
-  readonly categorySelect: Locator;
+  /** Segment and occupation: radio buttons, each named `segment-CODE` / `category-CODE`. */
+  readonly segmentChoices: Locator;
+  readonly categoryChoices: Locator;
   readonly issueList: Locator;
   readonly issues: Locator;
   readonly nikInfo: Locator;
@@ -31,8 +30,8 @@ export class CheckPersonPage {
     this.nameInput = page.getByTestId('name-input');
     this.birthDateInput = page.getByTestId('birth-date-input');
     this.sexSelect = page.getByTestId('sex-select');
-    this.segmentSelect = page.getByTestId('segment-select');
-    this.categorySelect = page.getByTestId('category-select');
+    this.segmentChoices = page.getByTestId('segment-choices');
+    this.categoryChoices = page.getByTestId('category-choices');
     this.issueList = page.getByTestId('issues');
     this.issues = this.issueList.getByTestId('issue');
     this.nikInfo = page.getByTestId('nik-info');
@@ -66,14 +65,24 @@ export class CheckPersonPage {
     return this.issues.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-code') ?? ''));
   }
 
+  /** Chooses a segment by its code (`BPU`, `PU`). */
+  async chooseSegment(code: string) {
+    await this.page.getByTestId(`segment-${code}`).check();
+  }
+
+  /** Chooses an occupation by its code (`petani`, `perangkat_desa`, ...). */
+  async chooseCategory(code: string) {
+    await this.page.getByTestId(`category-${code}`).check();
+  }
+
   /** Copies a whole ID card into the form, field by field. */
-  async fillPerson(person: { nik: string; name: string; birthDate: string; sex: Sex; segment: Segment; category: string }) {
+  async fillPerson(person: Person) {
     await this.enterNik(person.nik);
     await this.nameInput.fill(person.name);
     await this.birthDateInput.fill(person.birthDate);
     await this.sexSelect.selectOption(person.sex);
-    await this.segmentSelect.selectOption(person.segment);
-    await this.categorySelect.selectOption(person.category);
+    await this.chooseSegment(person.segment);
+    await this.chooseCategory(person.category);
   }
 
   /** Presses "Periksa" (check), which shows every remaining problem. */

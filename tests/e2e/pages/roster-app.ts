@@ -1,20 +1,20 @@
-// The roster side of the app, as a field agent uses it: settings, villages,
-// registering, a village's roster, a record. Specs talk to this object.
+// The roster side of the app, as a field agent uses it: home, villages, registering,
+// a village's roster, a record; the Kirim data and Pengaturan screens are its
+// `export` and `settings`. Specs talk to this object.
 import { expect, type Locator, type Page } from '@playwright/test';
+import type { Person } from '../people';
 import { CheckPersonPage } from './check-person-page';
+import { ExportPage } from './export-page';
 import { openAddVillage, RegionPickerPage } from './region-picker-page';
-
-export type Person = {
-  nik: string;
-  name: string;
-  birthDate: string;
-  sex: 'M' | 'F';
-  segment: 'BPU' | 'PU';
-  category: string;
-};
+import { SettingsPage } from './settings-page';
 
 export class RosterApp {
+  /** The registration form (and "Periksa NIK"). */
   readonly form: CheckPersonPage;
+  /** The "Kirim data" screen. */
+  readonly export: ExportPage;
+  /** The "Pengaturan" screen. */
+  readonly settings: SettingsPage;
 
   /** `base`: another origin than the config's baseURL, e.g. `http://127.0.0.1:4183`. */
   constructor(
@@ -22,6 +22,8 @@ export class RosterApp {
     readonly base = '',
   ) {
     this.form = new CheckPersonPage(page);
+    this.export = new ExportPage(page);
+    this.settings = new SettingsPage(page);
   }
 
   async goto(hash = '#/') {
@@ -32,18 +34,15 @@ export class RosterApp {
   /** First use: who the agent is. */
   async setAgent(name = 'Petugas Uji', id = 'PRS-0001') {
     await this.goto('#/pengaturan');
-    await this.page.getByTestId('agent-name').fill(name);
-    await this.page.getByTestId('agent-id').fill(id);
-    await this.page.getByTestId('save-agent').click();
-    await expect(this.page.getByTestId('settings-message')).toHaveText('Tersimpan.');
+    await this.settings.saveAgent(name, id);
+    await expect(this.settings.message).toHaveText('Tersimpan.');
   }
 
   /** Uses another rule pack, pasted as JSON in Settings. */
   async usePack(json: string) {
     await this.goto('#/pengaturan');
-    await this.page.getByTestId('pack-json').fill(json);
-    await this.page.getByTestId('import-pack').click();
-    await expect(this.page.getByTestId('settings-message')).toHaveText('Tersimpan.');
+    await this.settings.importPack(json);
+    await expect(this.settings.message).toHaveText('Tersimpan.');
   }
 
   async addVillage(code: string, name: string, area = 'Kec. Sungai Raya, Kab. Bengkayang') {
@@ -81,6 +80,27 @@ export class RosterApp {
     await this.submit(person);
     await expect(this.saved).toContainText(person.name);
     await expect(this.saved).toContainText('Tersimpan');
+  }
+
+  /** The header's "Desa saya" link: back home without a reload. */
+  get homeLink(): Locator {
+    return this.page.getByTestId('nav-home');
+  }
+
+  /** Home's card on exporting: when data last left the phone and what still waits on it;
+   * `data-at-risk` is `true` once the oldest unsent record is older than the rule pack allows. */
+  get exportStatus(): Locator {
+    return this.page.getByTestId('export-status');
+  }
+
+  /** The "Kirim data" link on that card. */
+  get exportLink(): Locator {
+    return this.page.getByTestId('go-export');
+  }
+
+  /** That card's "Terakhir tersambung ke server kantor: ...", once the server was reached. */
+  get lastSync(): Locator {
+    return this.page.getByTestId('home-last-sync');
   }
 
   get saved(): Locator {

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { test, expect } from '../fixtures';
@@ -25,18 +24,6 @@ function runDistrict(...args: string[]): string {
   }
 }
 
-/** Clicks a bundle's Download and saves the file under `dir`; returns its path. */
-async function download(page: Page, sequence: number, dir: string): Promise<string> {
-  const bundle = page.locator(`[data-testid="bundle"][data-sequence="${sequence}"]`);
-  const [file] = await Promise.all([
-    page.waitForEvent('download'),
-    bundle.getByTestId('download-bundle').click(),
-  ]);
-  const target = path.join(dir, `${sequence}-${Date.now()}-${file.suggestedFilename()}`);
-  await file.saveAs(target);
-  return target;
-}
-
 test('registered workers go through a signed bundle into the district report', async ({ page }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lindung-e2e-'));
   const app = new RosterApp(page);
@@ -49,48 +36,48 @@ test('registered workers go through a signed bundle into the district report', a
 
   // The device key, as Settings shows it for enrolment.
   await app.goto('#/pengaturan');
-  const kid = (await page.getByTestId('kid').textContent())!.trim();
+  const kid = await app.settings.deviceKid();
   expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
   // The QR code scans to the same kid, as the office's phone would read it.
-  const png = PNG.sync.read(await page.getByTestId('kid-qr').screenshot());
+  const png = PNG.sync.read(await app.settings.kidQr.screenshot());
   const scanned = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   expect(scanned?.data).toBe(kid);
 
   // Before any export the home screen says so.
   await app.goto('#/');
-  await expect(page.getByTestId('export-status')).toContainText('Belum pernah mengirim data');
-  await expect(page.getByTestId('export-status')).toContainText('3 data belum dikirim');
+  await expect(app.exportStatus).toContainText('Belum pernah mengirim data');
+  await expect(app.exportStatus).toContainText('3 data belum dikirim');
 
-  await page.getByTestId('nav-export').click();
-  await expect(page.getByTestId('pending-total')).toHaveText('3 data belum dikirim:');
-  await page.getByTestId('make-bundle').click();
-  await expect(page.getByTestId('export-message')).toContainText('Bundel #1 dibuat');
-  await expect(page.getByTestId('nothing-pending')).toBeVisible();
-  await expect(page.getByTestId('make-bundle')).toBeDisabled();
-  const first = await download(page, 1, dir);
-  await expect(page.locator('[data-testid="bundle"][data-sequence="1"]')).toHaveAttribute('data-state', 'exported');
+  await app.export.open();
+  await expect(app.export.pendingTotal).toHaveText('3 data belum dikirim:');
+  await app.export.makeBundle();
+  await expect(app.export.message).toContainText('Bundel #1 dibuat');
+  await expect(app.export.nothingPending).toBeVisible();
+  await expect(app.export.makeBundleButton).toBeDisabled();
+  const first = await app.export.downloadTo(1, dir);
+  await expect(app.export.bundle(1)).toHaveAttribute('data-state', 'exported');
 
   // A removal is the next bundle's only content.
   await app.openVillage(village.code);
   await app.removeRecord(fisher.name, 'pindah ke kota');
-  await page.getByTestId('nav-export').click();
-  await expect(page.getByTestId('pending-village')).toContainText('0 baru · 0 diubah · 1 dihapus');
-  await page.getByTestId('make-bundle').click();
-  await expect(page.getByTestId('export-message')).toContainText('Bundel #2 dibuat');
-  const second = await download(page, 2, dir);
+  await app.export.open();
+  await expect(app.export.pendingVillages).toContainText('0 baru · 0 diubah · 1 dihapus');
+  await app.export.makeBundle();
+  await expect(app.export.message).toContainText('Bundel #2 dibuat');
+  const second = await app.export.downloadTo(2, dir);
 
   // Bundles survive a reload, and exporting again gives the identical file.
   await page.reload();
-  await expect(page.getByTestId('bundle')).toHaveCount(2);
-  const firstAgain = await download(page, 1, dir);
+  await expect(app.export.bundles).toHaveCount(2);
+  const firstAgain = await app.export.downloadTo(1, dir);
   expect(readFileSync(firstAgain).equals(readFileSync(first))).toBe(true);
-  await page.locator('[data-testid="bundle"][data-sequence="1"]').getByTestId('mark-delivered').click();
-  await expect(page.locator('[data-testid="bundle"][data-sequence="1"]')).toHaveAttribute('data-state', 'delivered');
+  await app.export.markDelivered(1);
+  await expect(app.export.bundle(1)).toHaveAttribute('data-state', 'delivered');
 
   // The home screen now counts days since the last export and nothing waiting.
-  await page.getByTestId('nav-home').click();
-  await expect(page.getByTestId('export-status')).toContainText('Terakhir dikirim 0 hari lalu');
-  await expect(page.getByTestId('export-status')).toHaveAttribute('data-at-risk', 'false');
+  await app.homeLink.click();
+  await expect(app.exportStatus).toContainText('Terakhir dikirim 0 hari lalu');
+  await expect(app.exportStatus).toHaveAttribute('data-at-risk', 'false');
 
   // The district office: verify (format and signature), enrol, ingest, report.
   const verified = runDistrict('verify', first, second);
@@ -141,7 +128,7 @@ test('unsent registrations older than the rule pack allows are flagged on the ho
   await app.register(farmer);
 
   await app.goto('#/');
-  const status = page.getByTestId('export-status');
+  const status = app.exportStatus;
   await expect(status).toHaveAttribute('data-at-risk', 'false');
   await expect(status).toContainText('1 data belum dikirim; yang tertua sudah 0 hari di HP ini.');
 
@@ -156,14 +143,14 @@ test('unsent registrations older than the rule pack allows are flagged on the ho
   await expect(status).toContainText('Jika HP hilang atau rusak, data yang belum dikirim ikut hilang.');
 
   // A bundle made but not yet downloaded still counts as unsent; downloading clears it.
-  await page.getByTestId('go-export').click();
-  await page.getByTestId('make-bundle').click();
-  await expect(page.getByTestId('export-message')).toContainText('Bundel #1 dibuat');
-  await page.getByTestId('nav-home').click();
+  await app.exportLink.click();
+  await app.export.makeBundle();
+  await expect(app.export.message).toContainText('Bundel #1 dibuat');
+  await app.homeLink.click();
   await expect(status).toHaveAttribute('data-at-risk', 'true');
-  await page.getByTestId('nav-export').click();
-  await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bundle').click()]);
-  await page.getByTestId('nav-home').click();
+  await app.export.open();
+  await app.export.download(1);
+  await app.homeLink.click();
   await expect(status).toHaveAttribute('data-at-risk', 'false');
   await expect(status).toContainText('Terakhir dikirim 0 hari lalu (9 November 2026).');
 });
@@ -190,18 +177,18 @@ test('sharing hands the same bundle file to the Web Share API, as text where onl
   await app.addVillage(village.code, village.name);
   await app.openRegister(village.code);
   await app.register(farmer);
-  await page.getByTestId('nav-export').click();
-  await page.getByTestId('make-bundle').click();
-  await expect(page.getByTestId('export-message')).toContainText('Bundel #1 dibuat');
+  await app.export.open();
+  await app.export.makeBundle();
+  await expect(app.export.message).toContainText('Bundel #1 dibuat');
 
-  await page.getByTestId('share-bundle').click();
-  await expect(page.getByTestId('export-message')).toHaveText('Bundel dibagikan.');
-  await expect(page.getByTestId('bundle')).toHaveAttribute('data-state', 'exported');
+  await app.export.share(1);
+  await expect(app.export.message).toHaveText('Bundel dibagikan.');
+  await expect(app.export.bundles).toHaveAttribute('data-state', 'exported');
   const shared = await page.evaluate(() => (window as unknown as { __shared: { name: string; type: string; text: string }[] }).__shared);
   expect(shared).toHaveLength(1);
   expect(shared[0].name).toMatch(/^lindung-[A-Za-z0-9_-]{8}-0001\.json\.txt$/);
   expect(shared[0].type).toBe('text/plain');
-  const downloaded = await download(page, 1, dir);
+  const downloaded = await app.export.downloadTo(1, dir);
   expect(shared[0].text).toBe(readFileSync(downloaded, 'utf8'));
   expect(runDistrict('verify', downloaded)).toContain('sequence 1 records 1 villages 1');
 });

@@ -20,8 +20,8 @@ test('the first run asks for the agent on Home, and the answer is kept', async (
   await expect(page.getByTestId('no-villages')).toBeVisible();
   await expect(page.getByTestId('agent-missing')).toHaveCount(0);
   await app.goto('#/pengaturan');
-  await expect(page.getByTestId('agent-name')).toHaveValue('Petugas Uji');
-  await expect(page.getByTestId('agent-id')).toHaveValue('PRS-0001');
+  await expect(app.settings.agentName).toHaveValue('Petugas Uji');
+  await expect(app.settings.agentId).toHaveValue('PRS-0001');
 });
 
 test('the registration form asks for the agent too, above the form', async ({ page }) => {

@@ -17,7 +17,7 @@ test('the third eligible worker is waitlisted and promoted when a funded one is 
   const app = new RosterApp(page);
   await app.setAgent();
   await app.usePack(packWithTwoSlots());
-  await expect(page.getByTestId('pack-slots')).toHaveText('2');
+  await expect(app.settings.packSlots).toHaveText('2');
   await app.addVillage(village.code, village.name);
   await app.openRegister(village.code);
   await app.register(farmer);

@@ -3,11 +3,13 @@
 // be fetched (offline before the service worker saved it), the agent is told, the app
 // keeps running, and "Coba lagi" fetches it once the network is back.
 import { test, expect } from '../fixtures';
+import { SettingsPage } from '../pages/settings-page';
 
 // Chunk requests must reach page.route: no service worker serving them from its cache.
 test.use({ serviceWorkers: 'block' });
 
 test('a screen whose code cannot be fetched says so, and loads when tried again', async ({ page, pageErrors }) => {
+  const settings = new SettingsPage(page);
   await page.goto('/#/');
   await expect(page.getByTestId('no-villages')).toBeVisible();
 
@@ -17,21 +19,21 @@ test('a screen whose code cannot be fetched says so, and loads when tried again'
     refused += 1;
     return route.abort('internetdisconnected');
   });
-  await page.getByTestId('nav-settings').click();
+  await settings.open();
   const missing = page.getByTestId('chunk-missing');
   await expect(missing).toContainText('belum tersimpan di HP');
   expect(refused).toBeGreaterThan(0);
-  await expect(page.getByTestId('agent-name')).toHaveCount(0);
+  await expect(settings.agentName).toHaveCount(0);
 
   // The rest of the app still works: home, and back.
   await page.getByTestId('nav-home').click();
   await expect(page.getByTestId('no-villages')).toBeVisible();
-  await page.getByTestId('nav-settings').click();
+  await settings.open();
   await expect(missing).toBeVisible();
 
   await page.unroute(office);
   await page.getByTestId('chunk-retry').click();
-  await expect(page.getByTestId('agent-name')).toBeEditable();
+  await expect(settings.agentName).toBeEditable();
   await expect(missing).toHaveCount(0);
 
   // The refused fetches are reported in the console (the loader and the browser);

@@ -6,7 +6,6 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { expectFitsPhone, phone } from '../phone';
@@ -24,10 +23,6 @@ function copyRegister(from: string, to: string) {
     if (existsSync(from + suffix)) copyFileSync(from + suffix, to + suffix);
     else rmSync(to + suffix, { force: true });
   }
-}
-
-function delivery(page: Page, sequence: number) {
-  return page.locator(`[data-testid="bundle"][data-sequence="${sequence}"]`).getByTestId('delivery');
 }
 
 /** The highest sequence the register merged for `kid` (0: none), from
@@ -58,7 +53,7 @@ test('server errors, cut answers, a closed page and a restored register lose not
   try {
     const app = new RosterApp(page, base);
     const kid = await enrol(app, db);
-    await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
+    await expect(app.settings.districtKid).toContainText(/[A-Za-z0-9_-]{43}/);
     await app.addVillage(village.code, village.name);
 
     // 1. The server fails with a 500: the bundle waits, and is said to.
@@ -66,14 +61,14 @@ test('server errors, cut answers, a closed page and a restored register lose not
     await app.openRegister(village.code);
     await app.register(farmer);
     // Leaving the form, the app makes the bundle and sends it by itself.
-    await page.getByTestId('nav-export').click();
-    await expect(page.getByTestId('sync-status')).toContainText('Server kantor sedang bermasalah');
-    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'queued');
+    await app.export.open();
+    await expect(app.export.syncStatus).toContainText('Server kantor sedang bermasalah');
+    await expect(app.export.delivery(1)).toHaveAttribute('data-delivery', 'queued');
     // Each state of a bundle is read on a phone: checked at 360 px.
     await page.setViewportSize(phone);
     await expectFitsPhone(page, 'a bundle waiting (Antre)');
-    await page.getByTestId('send-now').click();
-    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
+    await app.export.sendNow();
+    await expect(app.export.delivery(1)).toHaveAttribute('data-delivery', 'delivered');
     expect(lastMerged(db, kid)).toBe(1);
 
     // 2. The server stores the bundle, and its answers are lost on the way
@@ -84,13 +79,13 @@ test('server errors, cut answers, a closed page and a restored register lose not
     proxy.always('dropAfterCommit');
     await app.openRegister(village.code);
     await app.register(fisher);
-    await page.getByTestId('nav-export').click();
-    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
-    await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'queued');
+    await app.export.open();
+    await expect(app.export.syncStatus).toHaveAttribute('data-status', 'failed');
+    await expect(app.export.delivery(2)).toHaveAttribute('data-delivery', 'queued');
     expect(lastMerged(db, kid)).toBe(2);
     proxy.clear();
-    await page.getByTestId('send-now').click();
-    await expect(delivery(page, 2)).toHaveAttribute('data-delivery', 'delivered');
+    await app.export.sendNow();
+    await expect(app.export.delivery(2)).toHaveAttribute('data-delivery', 'delivered');
     const statuses = proxy.uploads.slice(before).map((u) => u.status);
     expect(statuses[0]).toBe(201);
     expect(statuses.slice(1).length).toBeGreaterThan(0);
@@ -108,9 +103,9 @@ test('server errors, cut answers, a closed page and a restored register lose not
     proxy.next('hold');
     await app.openRegister(village.code);
     await app.register(secondFarmer);
-    await page.getByTestId('nav-export').click();
+    await app.export.open();
     await proxy.holding();
-    await expect(delivery(page, 3)).toHaveAttribute('data-delivery', 'sending');
+    await expect(app.export.delivery(3)).toHaveAttribute('data-delivery', 'sending');
     await expectFitsPhone(page, 'a bundle on its way (Mengirim)');
     await page.close();
     proxy.release();
@@ -118,7 +113,7 @@ test('server errors, cut answers, a closed page and a restored register lose not
     const reopened = new RosterApp(again, base);
     await reopened.goto('#/kirim');
     // Started again, the app sends what it has no receipt for.
-    await expect(delivery(again, 3)).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+    await expect(reopened.export.delivery(3)).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
     expect(lastMerged(db, kid)).toBe(3);
 
     // 4. The office's disk fails and the register is restored from the
@@ -127,9 +122,9 @@ test('server errors, cut answers, a closed page and a restored register lose not
     copyRegister(backup, db);
     server = await serve(db, key, serverPort);
     expect(lastMerged(db, kid)).toBe(2);
-    await again.getByTestId('send-now').click();
-    await expect(again.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
-    await expect(delivery(again, 3)).toHaveAttribute('data-delivery', 'delivered');
+    await reopened.export.sendNow();
+    await expect(reopened.export.syncStatus).toHaveAttribute('data-status', 'idle');
+    await expect(reopened.export.delivery(3)).toHaveAttribute('data-delivery', 'delivered');
     expect(lastMerged(db, kid)).toBe(3);
     expect(funded(db)).toBe(3);
 
@@ -138,22 +133,22 @@ test('server errors, cut answers, a closed page and a restored register lose not
     runDistrict('agents', 'revoke', '--db', db, kid);
     await reopened.openRegister(village.code);
     await reopened.register(labourer);
-    await again.getByTestId('nav-export').click();
+    await reopened.export.open();
     // The district says the key is revoked: no bundle is made by itself.
-    await expect(again.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
-    await expect(again.locator('[data-testid="bundle"][data-sequence="4"]')).toHaveCount(0);
+    await expect(reopened.export.syncStatus).toHaveAttribute('data-status', 'idle');
+    await expect(reopened.export.bundle(4)).toHaveCount(0);
     // The agent makes it by hand; the district refuses it.
-    await again.getByTestId('make-bundle').click();
-    await expect(delivery(again, 4)).toHaveAttribute('data-delivery', 'refused');
-    await expect(delivery(again, 4)).toContainText('dicabut');
+    await reopened.export.makeBundle();
+    await expect(reopened.export.delivery(4)).toHaveAttribute('data-delivery', 'refused');
+    await expect(reopened.export.delivery(4)).toContainText('dicabut');
     // Refused by the district: the file can still be handed in by hand.
-    await expect(again.locator('[data-testid="bundle"][data-sequence="4"]').getByTestId('mark-delivered')).toBeVisible();
+    await expect(reopened.export.markDeliveredButton(4)).toBeVisible();
     expect(funded(db)).toBe(3);
     // Delivered and refused bundles side by side, on a phone, in both languages.
     await again.setViewportSize(phone);
     await expectFitsPhone(again, 'bundles delivered and refused (Terkirim, Ditolak)');
     await again.getByTestId('lang-toggle').click();
-    await expect(delivery(again, 4)).not.toContainText('dicabut');
+    await expect(reopened.export.delivery(4)).not.toContainText('dicabut');
     await expectFitsPhone(again, 'bundles delivered and refused, in English');
   } finally {
     await proxy.close();
@@ -177,10 +172,10 @@ test('a bundle larger than the server takes is refused and said, and stays to ha
     await app.addVillage(village.code, village.name);
     await app.openRegister(village.code);
     await app.register(farmer);
-    await page.getByTestId('nav-export').click();
-    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'refused');
-    await expect(delivery(page, 1)).toContainText('terlalu besar');
-    await expect(page.locator('[data-testid="bundle"][data-sequence="1"]').getByTestId('mark-delivered')).toBeVisible();
+    await app.export.open();
+    await expect(app.export.delivery(1)).toHaveAttribute('data-delivery', 'refused');
+    await expect(app.export.delivery(1)).toContainText('terlalu besar');
+    await expect(app.export.markDeliveredButton(1)).toBeVisible();
     expect(lastMerged(db, kid)).toBe(0);
     // Not even sent: the district's signed device state gives its limit.
     expect(runDistrict('agents', 'list', '--db', db)).toContain('\tapproved\t-\t0\t-');
@@ -209,20 +204,20 @@ test('two tabs: only the writing one sends, and the other takes over without sen
     await first.openRegister(village.code);
     await first.register(farmer);
     await first.register(fisher);
-    await page.getByTestId('nav-export').click();
-    await expect(delivery(page, 1)).toHaveAttribute('data-delivery', 'delivered');
+    await first.export.open();
+    await expect(first.export.delivery(1)).toHaveAttribute('data-delivery', 'delivered');
     // The network comes back in both tabs at once.
     await context.setOffline(true);
     await context.setOffline(false);
-    await page.getByTestId('send-now').click();
-    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await first.export.sendNow();
+    await expect(first.export.syncStatus).toHaveAttribute('data-status', 'idle');
 
     // The first tab closes; the second writes now, and sends nothing again.
     await page.close();
     await expect(other.getByTestId('read-only')).toHaveCount(0);
-    await expect(delivery(other, 1)).toHaveAttribute('data-delivery', 'delivered');
-    await other.getByTestId('send-now').click();
-    await expect(other.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await expect(second.export.delivery(1)).toHaveAttribute('data-delivery', 'delivered');
+    await second.export.sendNow();
+    await expect(second.export.syncStatus).toHaveAttribute('data-status', 'idle');
     expect(proxy.uploads.map((u) => u.status)).toEqual([201]);
     expect(lastMerged(db, kid)).toBe(1);
     expect(funded(db)).toBe(2);

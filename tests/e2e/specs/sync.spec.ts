@@ -46,33 +46,32 @@ test(`bundles go to the district server by themselves when it can be reached (${
     // The device key, enrolled at the office.
     const kid = await enrol(app, db);
     // The app found its own origin to be the district and pinned its key.
-    await expect(page.getByTestId('district-kid')).toContainText(districtKid);
+    await expect(app.settings.districtKid).toContainText(districtKid);
     await app.addVillage(village.code, village.name);
     // Every screen once while online (the chunks), then the server goes away.
     await app.openRegister(village.code);
-    await page.getByTestId('nav-export').click();
-    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await app.export.open();
+    await expect(app.export.syncStatus).toHaveAttribute('data-status', 'idle');
     await stop(server);
 
     await app.openRegister(village.code);
     await app.register(farmer);
     await app.register(fisher);
-    await page.getByTestId('nav-export').click();
+    await app.export.open();
     // Nothing could be made or sent: the district was not reached.
-    await expect(page.getByTestId('pending-total')).toHaveText('2 data belum dikirim:');
-    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
-    await expect(page.getByTestId('sync-status')).toContainText('tidak terjangkau');
+    await expect(app.export.pendingTotal).toHaveText('2 data belum dikirim:');
+    await expect(app.export.syncStatus).toHaveAttribute('data-status', 'failed');
+    await expect(app.export.syncStatus).toContainText('tidak terjangkau');
 
     // Signal again: the server is back, and the phone comes online.
     server = await serve(db, key, port);
     await context.setOffline(true);
     await context.setOffline(false);
-    const bundle = page.locator('[data-testid="bundle"][data-sequence="1"]');
-    await expect(bundle.getByTestId('delivery')).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
-    await expect(bundle.getByTestId('delivery')).toContainText('Terkirim');
-    await expect(page.getByTestId('nothing-pending')).toBeVisible();
+    await expect(app.export.delivery(1)).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+    await expect(app.export.delivery(1)).toContainText('Terkirim');
+    await expect(app.export.nothingPending).toBeVisible();
     // Handed over by the server: no "mark as received" button.
-    await expect(bundle.getByTestId('mark-delivered')).toHaveCount(0);
+    await expect(app.export.markDeliveredButton(1)).toHaveCount(0);
 
     // The office's register has them, as its report says.
     const month = new Date().toISOString().slice(0, 7);
@@ -83,7 +82,7 @@ test(`bundles go to the district server by themselves when it can be reached (${
 
     // Home says when the district was last reached.
     await app.goto('#/');
-    await expect(page.getByTestId('home-last-sync')).toBeVisible();
+    await expect(app.lastSync).toBeVisible();
     // The tries while the server was down, as the browser logs them; nothing else.
     const refused = (error: string) => /Failed to load resource: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)/.test(error);
     expect(pageErrors.filter(refused).length).toBeGreaterThan(0);
@@ -105,11 +104,11 @@ test('a page that is not the district, and a district with another key, are neve
   const app = new RosterApp(page, otherBase);
   try {
     await enrol(app, db);
-    await expect(page.getByTestId('district-kid')).toContainText(/[A-Za-z0-9_-]{43}/);
+    await expect(app.settings.districtKid).toContainText(/[A-Za-z0-9_-]{43}/);
     await app.addVillage(village.code, village.name);
     await app.openRegister(village.code);
-    await page.getByTestId('nav-export').click();
-    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'idle');
+    await app.export.open();
+    await expect(app.export.syncStatus).toHaveAttribute('data-status', 'idle');
     await stop(server);
 
     // A wifi login page answers every address with 200 and HTML.
@@ -120,12 +119,12 @@ test('a page that is not the district, and a district with another key, are neve
     try {
       await app.openRegister(village.code);
       await app.register(farmer);
-      await page.getByTestId('nav-export').click();
-      await page.getByTestId('send-now').click();
-      await expect(page.getByTestId('sync-status')).toHaveAttribute('data-status', 'failed');
-      await expect(page.getByTestId('sync-status')).toContainText('bukan dari server kantor');
+      await app.export.open();
+      await app.export.sendNow();
+      await expect(app.export.syncStatus).toHaveAttribute('data-status', 'failed');
+      await expect(app.export.syncStatus).toContainText('bukan dari server kantor');
       // Nothing counts as sent.
-      await expect(page.getByTestId('pending-total')).toHaveText('1 data belum dikirim:');
+      await expect(app.export.pendingTotal).toHaveText('1 data belum dikirim:');
     } finally {
       await new Promise((resolve) => portal.close(resolve));
     }
@@ -136,9 +135,9 @@ test('a page that is not the district, and a district with another key, are neve
     const otherKey = path.join(otherDir, 'district-key.json');
     runDistrict('init', '--db', otherDb, '--key', otherKey);
     server = await serve(otherDb, otherKey, otherPort);
-    await page.getByTestId('send-now').click();
-    await expect(page.getByTestId('sync-status')).toContainText('kunci kantor yang berbeda');
-    await expect(page.getByTestId('pending-total')).toHaveText('1 data belum dikirim:');
+    await app.export.sendNow();
+    await expect(app.export.syncStatus).toContainText('kunci kantor yang berbeda');
+    await expect(app.export.pendingTotal).toHaveText('1 data belum dikirim:');
     expect(runDistrict('agents', 'list', '--db', otherDb)).toBe('');
   } finally {
     await stop(server).catch(() => {});
@@ -172,10 +171,9 @@ test('what the district says about the records shows on the roster, and its new 
     await app.register(farmer);
     await app.register(olderFarmer);
     await app.register(fisher);
-    await page.getByTestId('nav-export').click();
-    await page.getByTestId('send-now').click();
-    const bundle = page.locator('[data-testid="bundle"][data-sequence="1"]');
-    await expect(bundle.getByTestId('delivery')).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
+    await app.export.open();
+    await app.export.sendNow();
+    await expect(app.export.delivery(1)).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
 
     // The district held the 51-year-old (outside its window) and gave its one
     // slot to the first; the fisher waits. The roster says so, in words.
@@ -206,8 +204,8 @@ test('what the district says about the records shows on the roster, and its new 
     await expect(page.getByTestId('pack-offer-message')).toContainText('Aturan baru dipakai');
     await expect(offer).toHaveCount(0);
     await app.goto('#/pengaturan');
-    await expect(page.getByTestId('pack-version')).toHaveText('2026.2.0');
-    await expect(page.getByTestId('pack-switch')).toContainText('lindung-default 2026.1.0 → lindung-default 2026.2.0 (PRS-0001)');
+    await expect(app.settings.packVersion).toHaveText('2026.2.0');
+    await expect(app.settings.packSwitches).toContainText('lindung-default 2026.1.0 → lindung-default 2026.2.0 (PRS-0001)');
     // The notes stay on the phone: they show after a reload too.
     await app.goto(`#/desa/${village.code}`);
     await expect(page.getByTestId('village-district-notes').getByTestId('district-note-row')).toHaveCount(2);

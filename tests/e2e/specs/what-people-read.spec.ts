@@ -3,15 +3,15 @@
 // `birth_date`), on screen and on the printed roster.
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
-import { farmer, village } from '../people';
+import { farmer, village, type Person } from '../people';
 
 /** A made-up trader whose name has accents (a valid, unreal NIK). */
-const trader = {
+const trader: Person = {
   nik: '6107010707880007',
   name: 'Ñoño Pérez',
   birthDate: '1988-07-07',
-  sex: 'M' as const,
-  segment: 'BPU' as const,
+  sex: 'M',
+  segment: 'BPU',
   category: 'umkm',
 };
 
@@ -35,7 +35,7 @@ test('a name is found without its accents, and occupations and changes read as n
   // A change of occupation: the history names the field, in Indonesian.
   await app.row(trader.name).click();
   await page.getByTestId('edit-link').click();
-  await page.getByTestId('category-select').selectOption('pengemudi');
+  await app.form.chooseCategory('pengemudi');
   await page.getByTestId('reason-input').fill('Salah pilih pekerjaan');
   await app.form.checkButton.click();
   // Saved, the edit goes back to the record.
