@@ -576,16 +576,19 @@ impl Ctx {
     /// A reading tab may hand a bundle over too; the writing tab keeps the
     /// state, so there it is not recorded and that is no failure.
     pub async fn handed_over(self, sequence: u64) -> Result<(), SaveError> {
-        match self.mark_bundle(sequence, BundleState::Exported).await {
+        match self.mark_bundle(sequence, BundleInfo::handed_over).await {
             Err(SaveError::ReadOnly) => Ok(()),
             result => result,
         }
     }
 
-    /// Records that bundle `sequence` was downloaded/shared (`Exported`) or
-    /// handed in (`Delivered`), after the store committed it. A delivered
-    /// bundle stays delivered when it is downloaded again.
-    pub async fn mark_bundle(self, sequence: u64, state: BundleState) -> Result<(), SaveError> {
+    /// Applies `change` (`BundleInfo::handed_over` or `received`) to bundle
+    /// `sequence` now, and shows it after the store committed it.
+    pub async fn mark_bundle(
+        self,
+        sequence: u64,
+        change: fn(&mut BundleInfo, Timestamp),
+    ) -> Result<(), SaveError> {
         self.may_write()?;
         let Some(mut info) = self
             .bundles
@@ -593,20 +596,7 @@ impl Ctx {
         else {
             return Err(SaveError::Store(StoreError::BundleSequence(sequence)));
         };
-        let now = platform::now();
-        match state {
-            BundleState::Made => {}
-            BundleState::Exported => {
-                info.exported_at = Some(now);
-                if info.state == BundleState::Made {
-                    info.state = BundleState::Exported;
-                }
-            }
-            BundleState::Delivered => {
-                info.delivered_at = Some(now);
-                info.state = BundleState::Delivered;
-            }
-        }
+        change(&mut info, platform::now());
         self.store_bundle(info).await
     }
 

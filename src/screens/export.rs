@@ -348,6 +348,8 @@ struct Row {
     delivery: Option<Delivery>,
     /// Being sent right now.
     sending: bool,
+    /// "Tandai sudah diterima kantor" applies.
+    may_mark_received: bool,
 }
 
 impl Row {
@@ -361,7 +363,14 @@ impl Row {
             villages: info.villages.clone(),
             delivery: crate::sync::delivery_of(info).filter(|_| server),
             sending: sending == Some(info.sequence),
+            may_mark_received: false,
         }
+        .marked(info)
+    }
+
+    fn marked(mut self, info: &BundleInfo) -> Row {
+        self.may_mark_received = info.may_mark_received(self.delivery.as_ref());
+        self
     }
 }
 
@@ -454,7 +463,7 @@ fn BundleRow(
     let delivered = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            if let Err(e) = ctx.mark_bundle(sequence, BundleState::Delivered).await {
+            if let Err(e) = ctx.mark_bundle(sequence, BundleInfo::received).await {
                 fail(e.message(lang));
             }
             busy.set(false);
@@ -475,8 +484,6 @@ fn BundleRow(
             .is_some_and(|d| d.status == lindung_core::sync::DeviceStatus::Approved)
     });
     let outbox = delivery_label(&row, approved, lang);
-    // "Tandai sudah diterima kantor" is for bundles handed in as files.
-    let by_server = row.delivery.as_ref().is_some_and(Delivery::is_delivered);
 
     view! {
         <li class="bundle" data-testid="bundle" data-sequence=sequence data-state=match row.state {
@@ -529,7 +536,7 @@ fn BundleRow(
                         {lang.pick("Bagikan", "Share")}
                     </button>
                 })}
-                {(!is_delivered && !by_server).then(|| view! {
+                {row.may_mark_received.then(|| view! {
                     <button type="button" data-testid="mark-delivered" disabled=move || busy.get() on:click=delivered>
                         {lang.pick("Tandai sudah diterima kantor", "Mark as received by the office")}
                     </button>

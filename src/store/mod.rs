@@ -166,6 +166,28 @@ pub struct BundleInfo {
 }
 
 impl BundleInfo {
+    /// The bundle was downloaded or shared at `now`: it left the phone. A
+    /// bundle the office already received stays received.
+    pub fn handed_over(&mut self, now: Timestamp) {
+        self.exported_at = Some(now);
+        if self.state == BundleState::Made {
+            self.state = BundleState::Exported;
+        }
+    }
+
+    /// The agent says the district office received the file at `now`.
+    pub fn received(&mut self, now: Timestamp) {
+        self.delivered_at = Some(now);
+        self.state = BundleState::Delivered;
+    }
+
+    /// Whether "Tandai sudah diterima kantor" applies: a file not yet marked
+    /// as received, and not delivered by the server (its signed receipt says
+    /// so already). `delivery` is the outbox state shown, if a server is known.
+    pub fn may_mark_received(&self, delivery: Option<&Delivery>) -> bool {
+        self.state != BundleState::Delivered && !delivery.is_some_and(Delivery::is_delivered)
+    }
+
     /// When the bundle left the phone (downloaded, shared or handed in);
     /// `None` while it is only on the phone.
     pub fn left_phone_at(&self) -> Option<Timestamp> {
@@ -335,7 +357,102 @@ mod memory_contract {
 
 #[cfg(test)]
 mod tests {
-    use super::StoreError;
+    use super::{BundleInfo, BundleState, StoreError};
+    use lindung_core::outbox::Delivery;
+    use lindung_core::Timestamp;
+
+    fn info(state: BundleState) -> BundleInfo {
+        BundleInfo {
+            sequence: 1,
+            bundle_id: "0b6c41d2-0000-4000-8000-000000000001".into(),
+            kid: "kid".into(),
+            created_at: Timestamp::from_millis(500),
+            chain_hash: "hash".into(),
+            state,
+            exported_at: None,
+            delivered_at: None,
+            bytes: 2_048,
+            villages: Vec::new(),
+            contents: Vec::new(),
+            delivery: None,
+        }
+    }
+
+    #[test]
+    fn a_bundle_is_handed_over_then_received() {
+        let (t1, t2) = (Timestamp::from_millis(1_000), Timestamp::from_millis(2_000));
+        // (state before, action) -> state after
+        type Action = fn(&mut BundleInfo, Timestamp);
+        let cases: [(BundleState, Action, BundleState); 6] = [
+            (
+                BundleState::Made,
+                BundleInfo::handed_over,
+                BundleState::Exported,
+            ),
+            (
+                BundleState::Exported,
+                BundleInfo::handed_over,
+                BundleState::Exported,
+            ),
+            // Downloaded again after it was received: still received.
+            (
+                BundleState::Delivered,
+                BundleInfo::handed_over,
+                BundleState::Delivered,
+            ),
+            (
+                BundleState::Made,
+                BundleInfo::received,
+                BundleState::Delivered,
+            ),
+            (
+                BundleState::Exported,
+                BundleInfo::received,
+                BundleState::Delivered,
+            ),
+            (
+                BundleState::Delivered,
+                BundleInfo::received,
+                BundleState::Delivered,
+            ),
+        ];
+        for (before, action, after) in cases {
+            let mut bundle = info(before);
+            action(&mut bundle, t1);
+            assert_eq!(bundle.state, after, "{before:?}");
+        }
+        let mut bundle = info(BundleState::Made);
+        assert_eq!(bundle.left_phone_at(), None);
+        bundle.handed_over(t2);
+        assert_eq!(bundle.left_phone_at(), Some(t2));
+        bundle.received(t1);
+        assert_eq!(
+            (bundle.exported_at, bundle.delivered_at),
+            (Some(t2), Some(t1))
+        );
+    }
+
+    #[test]
+    fn only_a_file_not_yet_received_may_be_marked_received() {
+        let queued = Delivery::new_queued(0);
+        let delivered = Delivery::Delivered {
+            pending: false,
+            received_ms: 1_500,
+            quarantined: Vec::new(),
+            receipt: String::new(),
+        };
+        let cases = [
+            (BundleState::Made, None, true),
+            (BundleState::Exported, None, true),
+            (BundleState::Delivered, None, false),
+            (BundleState::Exported, Some(&queued), true),
+            // The server's receipt says it arrived: nothing to mark.
+            (BundleState::Made, Some(&delivered), false),
+        ];
+        for (state, delivery, may) in cases {
+            assert_eq!(info(state).may_mark_received(delivery), may, "{state:?}");
+        }
+    }
 
     #[test]
     fn dom_exceptions_map_to_store_errors_by_name() {
