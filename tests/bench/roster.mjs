@@ -8,12 +8,21 @@
 // 2. Applies CPU throttling through CDP (Emulation.setCPUThrottlingRate).
 // 3. Cold open: reloads at #/desa/<code>; the time from navigation start until the
 //    result count shows every worker, a row is rendered and the next frame is painted.
+//    Its floor, in the same page and throttling: `indexedDB.open`, one readonly
+//    transaction's `getAll()` of the villages, records and settings stores, and
+//    `JSON.parse` of each row's `body`: what any app must at least do to read those rows.
+//    `roster.open.ratio` is the cold open over that floor.
 // 4. Open from home: from #/ to #/desa/<code> in the running app, to the same point.
 // 5. Search: types the plan's keystrokes into [data-testid=roster-search]; for each,
 //    the time from the keydown event to the frame after the app rendered the result
 //    (the count then must equal what the core computed natively), and the app's share
 //    of it (its input event to its last change to the page). Clearing the box
 //    (select all, Backspace) between words is measured too.
+//    Then memory, with the village open and searched, after a forced garbage
+//    collection: the JS heap in use (CDP Performance.getMetrics, JSHeapUsedSize) plus
+//    the app's wasm linear memory (its `memory` export, from Trunk's
+//    TrunkApplicationStarted event; split chunks share it), against the JSON size of
+//    the records it holds (the sum of every record row's `body`, in UTF-8 bytes).
 // 6. Floor: the same keystroke measurement on a bare page (an input that rewrites a
 //    count and 20 lines of text; no app), at the same throttling: what this machine
 //    and browser take before any app work. `roster.search.floor.p50` next to
@@ -26,6 +35,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, busyLoop, figure, seed, serve } from './common.mjs';
 
 const COLD_OPENS = 3;
+const FLOOR_READS = 3;
 const HOME_OPENS = 3;
 /** Longest wait for one screen or keystroke before the bench gives up. */
 const TIMEOUT_MS = 180_000;
@@ -92,6 +102,14 @@ async function bench(browser, url, plan) {
     log(`cold open ${i + 1}: ${cold.at(-1).toFixed(0)} ms (navigation start to "${plan.village.count_text}" painted)`);
   }
 
+  // 3b. Its floor: reading and parsing the same rows in the same page, throttled.
+  const reads = [];
+  for (let i = 0; i < FLOOR_READS; i++) {
+    const read = await page.evaluate(readRows, plan.db.name);
+    reads.push(read.ms);
+    log(`open floor ${i + 1}: ${read.ms.toFixed(0)} ms (IndexedDB getAll of ${read.rows} rows, JSON.parse of ${read.bodies} bodies)`);
+  }
+
   // 4. From the home screen to the village, in the running app.
   const fromHome = [];
   for (let i = 0; i < HOME_OPENS; i++) {
@@ -126,6 +144,17 @@ async function bench(browser, url, plan) {
       `${JSON.stringify(step.text).padEnd(11)} ${step.count_text.padStart(12)}  ${measured.ms.toFixed(0).padStart(6)} ms (app ${measured.app.toFixed(0)} ms)${measured.late ? ' (rendered after the first frame)' : ''}`,
     );
   }
+  const memory = await measureMemory(page, cdp);
+  const jsonBytes = plan.rows.records.reduce((sum, row) => sum + Buffer.byteLength(row.body, 'utf8'), 0);
+  const village = plan.rows.records.filter((r) => r.village === plan.village.code);
+  log(
+    `memory, village open and searched: JS heap ${mb(memory.jsHeap)} + wasm memory ${mb(memory.wasm)} = ${mb(memory.jsHeap + memory.wasm)}` +
+      (memory.embedder == null ? '' : ` (not counted: Blink's own heap, the DOM, ${mb(memory.embedder)})`),
+  );
+  log(
+    `JSON of the ${plan.rows.records.length} records the app holds: ${mb(jsonBytes)} ` +
+      `(the village's ${village.length}: ${mb(village.reduce((sum, row) => sum + Buffer.byteLength(row.body, 'utf8'), 0))})`,
+  );
   if (uncaught.length > 0) throw new Error(`uncaught errors in the page: ${uncaught.join(' | ')}`);
   const still = await busy();
   if (still < 2 * before) throw new Error(`CPU throttling was lost on the way (busy loop ${still.toFixed(0)} ms)`);
@@ -137,12 +166,17 @@ async function bench(browser, url, plan) {
   const p50 = percentile(times, 50);
   const p95 = percentile(times, 95);
   const app = keystrokes.map((k) => k.app_ms);
+  const openCold = median(cold);
+  const openFloor = median(reads);
+  const memoryBytes = memory.jsHeap + memory.wasm;
   log(`search: ${times.length} keystrokes, median ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
   log(`search, the app's share (input event to its last change to the page): median ${percentile(app, 50).toFixed(0)} ms, p95 ${percentile(app, 95).toFixed(0)} ms`);
   return {
     figures: [
       figure('roster.records', plan.rows.records.filter((r) => r.village === plan.village.code).length, 'count'),
-      figure('roster.open_cold.ms', round(median(cold)), 'ms'),
+      figure('roster.open_cold.ms', round(openCold), 'ms'),
+      figure('roster.open.floor.ms', round(openFloor), 'ms'),
+      figure('roster.open.ratio', ratio(openCold, openFloor), 'ratio'),
       figure('roster.open_from_home.ms', round(median(fromHome)), 'ms'),
       figure('roster.search.keystrokes', times.length, 'count'),
       figure('roster.search.p50.ms', round(p50), 'ms'),
@@ -152,9 +186,16 @@ async function bench(browser, url, plan) {
       figure('roster.search.app.p95.ms', round(percentile(app, 95)), 'ms'),
       figure('roster.search.floor.p50.ms', round(percentile(floor, 50)), 'ms'),
       figure('roster.search.floor.p95.ms', round(percentile(floor, 95)), 'ms'),
+      figure('roster.memory.js_heap.bytes', memory.jsHeap, 'bytes'),
+      figure('roster.memory.wasm.bytes', memory.wasm, 'bytes'),
+      figure('roster.memory.bytes', memoryBytes, 'bytes'),
+      figure('roster.memory.json_bytes', jsonBytes, 'bytes'),
+      figure('roster.memory.ratio', ratio(memoryBytes, jsonBytes), 'ratio'),
     ],
     cpu_throttling: plan.cpu_throttling,
     cold_open_ms: cold,
+    open_floor_ms: reads,
+    memory,
     open_from_home_ms: fromHome,
     keystrokes,
   };
@@ -198,7 +239,26 @@ async function searchFloor(context, throttling) {
   }
 }
 
+/**
+ * The JS heap in use after a forced garbage collection, the app's wasm memory, and
+ * (logged, not counted) Blink's own heap where CDP reports it.
+ */
+async function measureMemory(page, cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.send('Performance.disable');
+  const jsHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value;
+  if (jsHeap == null) throw new Error('CDP Performance.getMetrics reported no JSHeapUsedSize');
+  const wasm = await page.evaluate(() => window.__lindungBench.wasmMemory?.buffer.byteLength ?? null);
+  if (wasm == null) throw new Error("the app's wasm memory is not reachable (no TrunkApplicationStarted event?)");
+  const usage = await cdp.send('Runtime.getHeapUsage').catch(() => ({}));
+  return { jsHeap, wasm, embedder: usage.embedderHeapUsedSize ?? null };
+}
+
 const round = (ms) => Math.round(ms * 10) / 10;
+const ratio = (value, floor) => Math.round((value / floor) * 100) / 100;
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function median(values) {
   return percentile(values, 50);
@@ -213,9 +273,15 @@ function percentile(values, p) {
 
 // ---- In the page (serialized by Playwright: no closures over this module) ----
 
-/** Init script: records when the village screen shows `want` and has painted. */
+/**
+ * Init script: records when the village screen shows `want` and has painted, and
+ * keeps the app's wasm memory (Trunk's event carries the module's exports).
+ */
 function watchVillage(want) {
-  const bench = (window.__lindungBench = { villageReady: null, keystroke: null });
+  const bench = (window.__lindungBench = { villageReady: null, keystroke: null, wasmMemory: null });
+  addEventListener('TrunkApplicationStarted', (event) => {
+    bench.wasmMemory = event.detail?.wasm?.memory ?? null;
+  });
   const ready = () =>
     document.querySelector('[data-testid="roster-result-count"]')?.textContent?.trim() === want &&
     document.querySelector('[data-testid="worker-row"]') !== null;
@@ -231,6 +297,42 @@ function watchVillage(want) {
     });
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+/**
+ * The floor of the cold open: `indexedDB.open`, one readonly transaction's `getAll()`
+ * of the villages, records and settings stores, `JSON.parse` of each row's `body`.
+ */
+async function readRows(name) {
+  const start = performance.now();
+  const connection = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error(`cannot open ${name}`));
+  });
+  try {
+    const stores = ['villages', 'records', 'settings'];
+    const tx = connection.transaction(stores, 'readonly');
+    const lists = await Promise.all(
+      stores.map(
+        (store) =>
+          new Promise((resolve, reject) => {
+            const request = tx.objectStore(store).getAll();
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error ?? new Error(`cannot read ${store}`));
+          }),
+      ),
+    );
+    const bodies = [];
+    for (const rows of lists) {
+      for (const row of rows) if (typeof row.body === 'string') bodies.push(JSON.parse(row.body));
+    }
+    const ms = performance.now() - start;
+    globalThis.__lindungBenchSink = bodies.length;
+    return { ms, rows: lists.reduce((sum, rows) => sum + rows.length, 0), bodies: bodies.length };
+  } finally {
+    connection.close();
+  }
 }
 
 /** Goes to the village; ms until its count shows `want` and the next frame painted. */

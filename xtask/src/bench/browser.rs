@@ -16,7 +16,8 @@ use crate::{Error, Result};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// tests/bench/roster.mjs: seeds IndexedDB from `plan`, opens the big village and
-/// types the search keystrokes at 4x CPU throttling.
+/// types the search keystrokes at 4x CPU throttling; beside them, the floor of the
+/// open (plain JS reading the same rows) and the page's memory.
 pub fn roster(project: &Project, plan: &Path, result: &Path) -> Result<Vec<Figure>> {
     let dist = project.dist();
     run_node(

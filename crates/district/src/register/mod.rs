@@ -696,11 +696,6 @@ impl Register {
         }
     }
 
-    /// Runs `work`, a series of transactions (one per bundle), as fast as
-    /// the backend allows; every commit is durable when this returns. On
-    /// SQLite: WAL with commits that do not wait for the disk, synced at
-    /// the end (see `bulk.rs`); a power cut may undo the last bundles, each
-    /// whole, and running the same command again merges them.
     /// Prepares this connection for `district serve`: many small durable
     /// transactions from several connections (SQLite: WAL with every commit
     /// synced; the next command that opens the file returns it to the
@@ -709,6 +704,11 @@ impl Register {
         self.backend.serving();
     }
 
+    /// Runs `work`, a series of transactions (one per bundle), as fast as
+    /// the backend allows; every commit is durable when this returns. On
+    /// SQLite: WAL with commits that do not wait for the disk, synced at
+    /// the end (see `bulk.rs`); a power cut may undo the last bundles, each
+    /// whole, and running the same command again merges them.
     pub fn with_bulk<T, E>(
         &mut self,
         work: impl FnOnce(&mut Register) -> Result<T, E>,
