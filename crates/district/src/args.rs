@@ -51,6 +51,8 @@ Usage:
 
 DB: a SQLite file (the default), or a PostgreSQL URL starting postgres:// or
   postgresql:// (one database that several district processes may share).
+KID: a device key's id, as the phone shows it. One that begins with `-` goes
+  after `--`: district agents revoke --db DB -- KID.
 
 nik: prints {\"nik\",\"valid\",\"province\",\"regency\",\"district\",\"birth_date\",
   \"sex\",\"errors\",\"warnings\"} for each NIK, in order; errors and warnings are
@@ -624,7 +626,13 @@ impl Options {
             };
             let Some(&name) = allowed.iter().find(|a| **a == name) else {
                 let typed = as_typed(name, parser);
-                return Err(usage(format!("{command}: unknown option `{typed}`")));
+                // A device key's id may begin with `-` (base64url).
+                let hint = if !typed.starts_with("--") && typed.len() > 8 {
+                    "; a KID that begins with `-` goes after `--`, e.g. `-- KID`"
+                } else {
+                    ""
+                };
+                return Err(usage(format!("{command}: unknown option `{typed}`{hint}")));
             };
             let value = option_value(parser)?
                 .ok_or_else(|| usage(format!("{command}: {name} needs a value")))?;
@@ -1244,7 +1252,8 @@ mod tests {
             ),
             (
                 &["agents", "approve", "--db", "r.db", DASH_KID],
-                "error: agents approve: unknown option `-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4`",
+                "error: agents approve: unknown option `-EurnbzOGbRad4qOD9lNK8VYMQGvg5cmLnVKeydAqL4`; \
+                 a KID that begins with `-` goes after `--`, e.g. `-- KID`",
             ),
             (&["ingest", "--db", "r.db"], "error: ingest needs at least one bundle file"),
             (&["ingest", "a.json"], "error: ingest needs --db"),

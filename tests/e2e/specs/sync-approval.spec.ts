@@ -48,7 +48,8 @@ test('a bundle from a phone not yet enrolled waits for approval, then is deliver
     expect(agent).toContain('\tpending\t');
 
     // The officer approves the phone; the next pass learns the bundle is in.
-    runDistrict('agents', 'approve', '--db', db, kid);
+    // `--`: a kid may begin with `-`.
+    runDistrict('agents', 'approve', '--db', db, '--', kid);
     await page.getByTestId('send-now').click();
     await expect(delivery).toHaveAttribute('data-delivery', 'delivered', { timeout: 20_000 });
     await expectFitsPhone(page, 'a delivered bundle');

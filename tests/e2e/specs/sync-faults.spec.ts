@@ -130,7 +130,8 @@ test('server errors, cut answers, a closed page and a restored register lose not
 
     // 5. The office revokes this phone's key: the next bundle is refused, and
     // the agent reads why.
-    runDistrict('agents', 'revoke', '--db', db, kid);
+    // `--`: a kid may begin with `-`.
+    runDistrict('agents', 'revoke', '--db', db, '--', kid);
     await reopened.openRegister(village.code);
     await reopened.register(labourer);
     await reopened.export.open();
