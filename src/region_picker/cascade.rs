@@ -77,8 +77,22 @@ impl Cascade {
     /// has not typed another one since).
     pub fn picked_as_typed(&self) -> Option<&PickedVillage> {
         let picked = self.picked.as_ref()?;
-        let typed = VillageCode::parse(&self.code_text).ok()?;
+        let typed = self.typed_code()?;
         (typed.as_str() == picked.code()).then_some(picked)
+    }
+
+    /// The code in the code field, if it is a village code.
+    pub fn typed_code(&self) -> Option<VillageCode> {
+        VillageCode::parse(&self.code_text).ok()
+    }
+
+    /// The code of the village a form holding this picker would add: the
+    /// one picked (and still in the code field), or a typed code whose
+    /// province's list cannot be loaded on this phone.
+    pub fn village_to_add(&self) -> Option<String> {
+        self.picked_as_typed()
+            .map(|picked| picked.code().to_owned())
+            .or_else(|| self.unchecked_as_typed().map(VillageCode::to_string))
     }
 
     /// The typed code, when its province's list could not be loaded and the
@@ -87,7 +101,7 @@ impl Cascade {
     /// judges codes by their form and province only).
     pub fn unchecked_as_typed(&self) -> Option<&VillageCode> {
         let unchecked = self.unchecked.as_ref()?;
-        let typed = VillageCode::parse(&self.code_text).ok()?;
+        let typed = self.typed_code()?;
         (&typed == unchecked).then_some(unchecked)
     }
 
@@ -449,6 +463,24 @@ mod tests {
         c.loaded("61", Ok(kalbar()));
         assert!(matches!(c.apply_code(), Applied::Picked(p) if p.name() == "Sungai Duri"));
         assert_eq!(c.unchecked_as_typed(), None);
+    }
+
+    #[test]
+    fn the_village_to_add_is_the_one_picked_or_an_unchecked_code() {
+        let mut c = Cascade::default();
+        assert_eq!(c.village_to_add(), None);
+        c.type_code("6107012001");
+        assert_eq!(c.village_to_add(), None, "typed, not yet used");
+        c.apply_code();
+        c.loaded("61", Ok(kalbar()));
+        assert_eq!(c.village_to_add().as_deref(), Some("61.07.01.2001"));
+        c.type_code("61.07.01.2002");
+        assert_eq!(c.village_to_add(), None, "another code typed since");
+        let mut c = Cascade::default();
+        c.type_code("61.07.01.2999");
+        c.apply_code();
+        c.loaded("61", Err(LoadError::Unreachable));
+        assert_eq!(c.village_to_add().as_deref(), Some("61.07.01.2999"));
     }
 
     #[test]

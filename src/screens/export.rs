@@ -354,6 +354,7 @@ struct Row {
 
 impl Row {
     fn of(info: &BundleInfo, server: bool, sending: Option<u64>) -> Row {
+        let delivery = crate::sync::delivery_of(info).filter(|_| server);
         Row {
             sequence: info.sequence,
             kid: info.kid.clone(),
@@ -361,16 +362,10 @@ impl Row {
             bytes: info.bytes,
             state: info.state,
             villages: info.villages.clone(),
-            delivery: crate::sync::delivery_of(info).filter(|_| server),
+            may_mark_received: info.may_mark_received(delivery.as_ref()),
+            delivery,
             sending: sending == Some(info.sequence),
-            may_mark_received: false,
         }
-        .marked(info)
-    }
-
-    fn marked(mut self, info: &BundleInfo) -> Row {
-        self.may_mark_received = info.may_mark_received(self.delivery.as_ref());
-        self
     }
 }
 

@@ -119,16 +119,6 @@ pub fn HomeScreen() -> impl IntoView {
     }
 }
 
-/// The code of the village the add-village form would add: the one picked
-/// (and still in the code field), or a typed code whose province's list
-/// cannot be loaded on this phone.
-fn village_to_add(cascade: &Cascade) -> Option<String> {
-    cascade
-        .picked_as_typed()
-        .map(|picked| picked.code().to_owned())
-        .or_else(|| cascade.unchecked_as_typed().map(|code| code.to_string()))
-}
-
 /// Given to the form that adds a village (loaded on its own, so through the
 /// context): called with the new village's code.
 #[derive(Clone, Copy)]
@@ -345,7 +335,7 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
 
     let save = move || {
         let lang = lang.get_untracked();
-        let Some(code) = cascade.with_untracked(village_to_add) else {
+        let Some(code) = cascade.with_untracked(Cascade::village_to_add) else {
             return;
         };
         let village = match VillageRef::new(&code, &name.get_untracked()) {
@@ -387,7 +377,7 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
-        if cascade.with_untracked(village_to_add).is_some() {
+        if cascade.with_untracked(Cascade::village_to_add).is_some() {
             save();
             return;
         }
@@ -405,12 +395,8 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
         // A code typed but not yet used: use it as "Pakai kode" would, and
         // add its village as soon as it is picked (at once, or when its
         // province has loaded). A refused code is explained by the picker.
-        let typed = cascade.with_untracked(|c| {
-            lindung_core::VillageCode::parse(c.code_text())
-                .ok()
-                .map(|code| code.to_string())
-        });
-        add_when_picked.set(typed);
+        let typed = cascade.with_untracked(Cascade::typed_code);
+        add_when_picked.set(typed.map(|code| code.to_string()));
         crate::region_picker::use_typed_code(cascade, on_pick);
     };
 

@@ -22,11 +22,6 @@ const PLAYWRIGHT_CONFIG: &str = "tests/e2e/playwright.config.ts";
 /// Written by Playwright's JSON reporter, as configured in `PLAYWRIGHT_CONFIG`.
 const PLAYWRIGHT_REPORT: &str = "tests/e2e/report/results.json";
 
-thread_local! {
-    /// Extra arguments for Playwright (`cargo xtask ci e2e -- ARGS`).
-    static PLAYWRIGHT_ARGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// The steps' names, in order.
 pub const STEP_NAMES: [&str; 7] = [
     "tools", "fmt", "clippy", "native", "browser", "release", "e2e",
@@ -35,9 +30,9 @@ pub const STEP_NAMES: [&str; 7] = [
 /// Runs every step, or those named in `only` (the tools are always
 /// installed first); `playwright` is passed on to Playwright.
 pub fn run(project: &Project, only: &[String], playwright: &[String]) -> ExitCode {
-    PLAYWRIGHT_ARGS.with(|args| *args.borrow_mut() = playwright.to_vec());
     let mut ci = Ci {
         project,
+        playwright,
         records: Vec::new(),
     };
     let chosen = |step: &&Step| {
@@ -56,7 +51,8 @@ pub fn run(project: &Project, only: &[String], playwright: &[String]) -> ExitCod
 struct Step {
     name: &'static str,
     what: &'static str,
-    run: fn(&Project) -> Outcome,
+    /// The project, and the extra arguments for Playwright (e2e only).
+    run: fn(&Project, &[String]) -> Outcome,
 }
 
 const STEPS: [Step; 7] = [
@@ -97,22 +93,22 @@ const STEPS: [Step; 7] = [
     },
 ];
 
-fn tools(project: &Project) -> Outcome {
+fn tools(project: &Project, _: &[String]) -> Outcome {
     install::ensure_ci_tools(project).into()
 }
 
-fn fmt(project: &Project) -> Outcome {
+fn fmt(project: &Project, _: &[String]) -> Outcome {
     check(project.command("cargo").args(["fmt", "--all", "--check"]))
 }
 
-fn clippy(project: &Project) -> Outcome {
+fn clippy(project: &Project, _: &[String]) -> Outcome {
     let args = ["--workspace", "--all-targets", "--", "-D", "warnings"];
     check(project.command("cargo").arg("clippy").args(args))
 }
 
 /// The register's PostgreSQL tests run against a cluster started for this step alone;
 /// `REQUIRE_VAR` makes them fail rather than skip when it is unusable.
-fn native_tests(project: &Project) -> Outcome {
+fn native_tests(project: &Project, _: &[String]) -> Outcome {
     let cluster = match Cluster::start(project) {
         Ok(cluster) => cluster,
         Err(error) => return Err(error).into(),
@@ -136,7 +132,7 @@ fn native_tests(project: &Project) -> Outcome {
 }
 
 /// The runner in .cargo/config.toml, wasm-bindgen-test-runner, drives Chromium.
-fn browser_tests(project: &Project) -> Outcome {
+fn browser_tests(project: &Project, _: &[String]) -> Outcome {
     let args = [
         "--no-fail-fast",
         "--target",
@@ -154,7 +150,7 @@ fn browser_tests(project: &Project) -> Outcome {
 }
 
 /// Trunk finds wasm-bindgen and npm's wasm-opt through the project PATH.
-fn release_build(project: &Project) -> Outcome {
+fn release_build(project: &Project, _: &[String]) -> Outcome {
     check(project.command("trunk").args(["build", "--release"]))
 }
 
@@ -199,6 +195,7 @@ struct Record {
 
 struct Ci<'a> {
     project: &'a Project,
+    playwright: &'a [String],
     records: Vec<Record>,
 }
 
@@ -213,7 +210,7 @@ impl Ci<'_> {
             step.what
         );
         let start = Instant::now();
-        let outcome = (step.run)(self.project);
+        let outcome = (step.run)(self.project, self.playwright);
         let elapsed = start.elapsed();
         if let Some(counts) = outcome.counts {
             println!("ci: {name}: {}", describe_counts(counts));
@@ -362,7 +359,7 @@ fn write_full_village(project: &Project) -> Result<std::path::PathBuf> {
 }
 
 /// Playwright against the release build in dist/, served by tests/e2e/serve-dist.mjs.
-fn end_to_end(project: &Project) -> Outcome {
+fn end_to_end(project: &Project, playwright_args: &[String]) -> Outcome {
     let index = project.dist().join("index.html");
     if !index.is_file() {
         return Err(Error::new(format!(
@@ -397,7 +394,7 @@ fn end_to_end(project: &Project) -> Outcome {
     let mut playwright = project.command("playwright");
     playwright
         .args(["test", "--config", PLAYWRIGHT_CONFIG])
-        .args(PLAYWRIGHT_ARGS.with(|args| args.borrow().clone()))
+        .args(playwright_args)
         .env("LINDUNG_FULL_VILLAGE", full_village)
         .env(
             "LINDUNG_DISTRICT",

@@ -126,17 +126,8 @@ impl VillageRef {
         }
     }
 
-    /// The village with a code already parsed.
-    pub fn from_code(code: VillageCode, name: &str) -> Result<VillageRef, Vec<VillageError>> {
-        VillageRef::new(code.as_str(), name)
-    }
-
     pub fn code(&self) -> &str {
         self.code.as_str()
-    }
-
-    pub fn village_code(&self) -> &VillageCode {
-        &self.code
     }
 
     pub fn name(&self) -> &str {
@@ -1533,7 +1524,6 @@ mod tests {
             let got = VillageRef::new(code, name)
                 .map(|village| {
                     assert!(!village.name().contains("  "));
-                    assert_eq!(village.village_code().as_str(), village.code());
                     village.code().to_owned()
                 })
                 .map_err(|errors| errors.iter().map(VillageError::code).collect::<Vec<_>>());

@@ -6,12 +6,13 @@
 //
 // The village's rows are made natively with the core (`cargo xtask ci` writes
 // them to $LINDUNG_FULL_VILLAGE: xtask/src/bench/workers.rs) and put into the
-// app's database the way the roster bench does.
+// app's database with the roster bench's `seed`.
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures';
 import { RosterApp } from '../pages/roster-app';
 import { expectFitsPhone, phone } from '../phone';
+// @ts-expect-error: a plain JavaScript module of the benches, without types.
+import { seed } from '../../bench/common.mjs';
 
 test.use({ viewport: phone });
 
@@ -28,32 +29,6 @@ function plan(): Plan {
   return JSON.parse(readFileSync(path, 'utf8')) as Plan;
 }
 
-/** Puts the plan's rows into the app's database, in one transaction. */
-async function seed(page: Page, { db, rows }: Plan) {
-  await page.evaluate(
-    async ({ db, rowsJson }) => {
-      const rows = JSON.parse(rowsJson) as Record<string, unknown[]>;
-      const connection = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(db.name, db.version);
-        request.onupgradeneeded = () => {
-          request.transaction?.abort();
-          reject(new Error(`the app's database is not at version ${db.version}`));
-        };
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const tx = connection.transaction(Object.keys(rows), 'readwrite');
-      for (const [store, list] of Object.entries(rows)) for (const row of list) tx.objectStore(store).put(row);
-      await new Promise((resolve, reject) => {
-        tx.oncomplete = resolve;
-        tx.onabort = () => reject(tx.error);
-      });
-      connection.close();
-    },
-    { db, rowsJson: JSON.stringify(rows) },
-  );
-}
-
 test('every screen fits a 360 px phone with a full village, in both languages', async ({ page }) => {
   test.setTimeout(120_000);
   const full = plan();
@@ -61,7 +36,8 @@ test('every screen fits a 360 px phone with a full village, in both languages', 
   // The app makes its database first; then the village goes in.
   await app.goto('#/');
   await expect(page.getByTestId('agent-missing')).toBeVisible();
-  await seed(page, full);
+  // The roster bench's seeding, in one transaction (tests/bench/common.mjs).
+  await page.evaluate(seed, { db: full.db, rowsJson: JSON.stringify(full.rows) });
   await page.reload();
   await expect(page.getByTestId('agent-missing')).toHaveCount(0);
 

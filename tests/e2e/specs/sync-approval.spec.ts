@@ -27,7 +27,7 @@ test('a bundle from a phone not yet enrolled waits for approval, then is deliver
     // The agent starts work before the office has added this phone.
     await app.setAgent();
     await app.goto('#/pengaturan');
-    const kid = (await page.getByTestId('kid').textContent())!.trim();
+    const kid = await app.settings.deviceKid();
     await app.addVillage(village.code, village.name);
     await app.openRegister(village.code);
     await app.register(farmer);
