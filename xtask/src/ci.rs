@@ -22,6 +22,14 @@ const PLAYWRIGHT_CONFIG: &str = "tests/e2e/playwright.config.ts";
 /// Written by Playwright's JSON reporter, as configured in `PLAYWRIGHT_CONFIG`.
 const PLAYWRIGHT_REPORT: &str = "tests/e2e/report/results.json";
 
+/// The steps named in `only` (all when it is empty), in order; the tools are
+/// always installed first.
+fn chosen(only: &[String]) -> impl Iterator<Item = &'static Step> + '_ {
+    STEPS.iter().filter(move |step| {
+        only.is_empty() || step.name == "tools" || only.iter().any(|o| o == step.name)
+    })
+}
+
 /// The steps' names, in order.
 pub const STEP_NAMES: [&str; 7] = [
     "tools", "fmt", "clippy", "native", "browser", "release", "e2e",
@@ -32,14 +40,12 @@ pub const STEP_NAMES: [&str; 7] = [
 pub fn run(project: &Project, only: &[String], playwright: &[String]) -> ExitCode {
     let mut ci = Ci {
         project,
+        only,
         playwright,
         records: Vec::new(),
     };
-    let chosen = |step: &&Step| {
-        only.is_empty() || step.name == "tools" || only.iter().any(|o| o == step.name)
-    };
     // `all` stops at the first step that fails.
-    let passed = STEPS.iter().filter(chosen).all(|step| ci.step(step));
+    let passed = chosen(only).all(|step| ci.step(step));
     ci.print_summary();
     if passed {
         ExitCode::SUCCESS
@@ -195,6 +201,8 @@ struct Record {
 
 struct Ci<'a> {
     project: &'a Project,
+    /// The steps asked for; all when empty.
+    only: &'a [String],
     playwright: &'a [String],
     records: Vec<Record>,
 }
@@ -259,7 +267,8 @@ impl Ci<'_> {
                 }
             }
         }
-        for step in &STEPS[self.records.len()..] {
+        // The chosen steps after a failure.
+        for step in chosen(self.only).skip(self.records.len()) {
             println!("ci:   {:<8} not run", step.name);
         }
         if let Some(failed) = self.records.iter().find(|r| r.outcome.failure.is_some()) {
@@ -510,6 +519,16 @@ fn format_duration(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chosen_steps_keep_their_order_after_the_tools() {
+        let names = |only: &[&str]| {
+            let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+            chosen(&only).map(|s| s.name).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&[]), STEP_NAMES);
+        assert_eq!(names(&["e2e", "release"]), ["tools", "release", "e2e"]);
+    }
 
     #[test]
     fn step_names_are_the_steps() {
