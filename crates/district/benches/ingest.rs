@@ -17,7 +17,7 @@
 //!   `verify (ring)`: the same with the district's `ring` signature check,
 //!   which `district ingest` uses.
 //! - `ingest`: `district ingest --db NEW.db FILE...` from start to exit:
-//!   reading the files, verifying, one transaction per bundle, the final
+//!   reading the files, verifying, judging, the transactions, the final
 //!   sync of everything to disk, the output. The register is made by
 //!   `district init` and `agents add` for each device (not timed). Record
 //!   ids are random UUIDs, as the app makes them.

@@ -20,6 +20,12 @@ fn verifiers() -> usize {
 /// that the register's thread rarely waits.
 const AHEAD: usize = 16;
 
+/// Bundles merged in one transaction at most, each in a savepoint of its
+/// own: one commit for many bundles, of the files verified by the time the
+/// register is free. A bigger group saves little more, and a register
+/// error (which stops the run) undoes the whole group.
+const GROUP: usize = 32;
+
 /// Bytes of bundle files read and not yet written and freed, for `ingest`:
 /// verifiers running ahead wait while this would pass its limit (a parsed
 /// bundle takes about three times its file's size). The file the register
@@ -109,8 +115,9 @@ impl<E> From<RegisterError> for PipelineError<E> {
 
 /// Ingests `files` in the order given, calling `each` with each file's name
 /// and outcome as soon as it is known; `received_at` is read when a file
-/// reaches the register. Files are read and verified on [`verifiers`] other
-/// threads (file `i` on thread `i % verifiers()`), a few ahead, while the
+/// reaches the register. Files are read, verified and their records judged
+/// ahead on [`verifiers`] other threads (file `i` on thread `i %
+/// verifiers()`), a few ahead, while the
 /// register writes the one before; the register still takes them one at a
 /// time, in order, and hands each to yet another thread to be freed. The
 /// register's thread is the one that cannot be split, so it does nothing
@@ -122,6 +129,11 @@ pub fn ingest_files<E>(
     mut each: impl FnMut(&str, FileOutcome) -> Result<(), E>,
 ) -> Result<(), PipelineError<E>> {
     let in_flight = InFlight::new(64 << 20);
+    // Records are judged ahead on the verifiers' threads with the pack and
+    // time of now; the register judges again any record whose pack or date
+    // turns out different.
+    let pack = &register.pack()?;
+    let now = received_at();
     std::thread::scope(|scope| -> Result<(), PipelineError<E>> {
         // However the register's loop ends, verifiers waiting for room stop.
         let _closing = in_flight.closer();
@@ -137,7 +149,8 @@ pub fn ingest_files<E>(
                         if !in_flight.take(index, size) {
                             break;
                         }
-                        let item = fs::read(path).map(Checked::verify);
+                        let item =
+                            fs::read(path).map(|bytes| Checked::verify_and_judge(bytes, pack, now));
                         // A closed channel: the register stopped on an error.
                         if sender.send((name, size, item)).is_err() {
                             break;
@@ -154,30 +167,69 @@ pub fn ingest_files<E>(
                 in_flight.give(size);
             }
         });
-        for index in 0..files.len() {
-            in_flight.next(index);
-            // Each verifier sends all of its files unless the register stops.
-            let Ok((name, size, item)) = receivers[index % threads].recv() else {
+        let mut next = 0;
+        while next < files.len() {
+            // The next file, waited for, then those after it already
+            // verified, up to GROUP bundles: one transaction for them all.
+            let mut group = Vec::new();
+            let mut bundles = 0;
+            while next < files.len() && bundles < GROUP {
+                in_flight.next(next);
+                let receiver = &receivers[next % threads];
+                // Each verifier sends all of its files unless the register stops.
+                let item = if group.is_empty() {
+                    receiver.recv().ok()
+                } else {
+                    receiver.try_recv().ok()
+                };
+                let Some(item) = item else {
+                    break;
+                };
+                if matches!(item, (_, _, Ok(Ok(_)))) {
+                    bundles += 1;
+                }
+                group.push(item);
+                next += 1;
+            }
+            if group.is_empty() {
                 break;
-            };
-            let outcome = match item {
-                Ok(Ok(checked)) => {
-                    let outcome = register.ingest_checked(&checked, received_at())?;
-                    // Freeing a bundle's parsed records (thousands of small
-                    // allocations) is left to another thread too.
-                    let _ = dropper.send((checked, size));
-                    FileOutcome::Ingested(outcome)
-                }
-                Ok(Err(e)) => {
-                    in_flight.give(size);
-                    FileOutcome::Ingested(IngestOutcome::Rejected(Rejection::Bundle(e)))
-                }
-                Err(error) => {
-                    in_flight.give(size);
-                    FileOutcome::Unreadable(error)
-                }
-            };
-            each(&name, outcome).map_err(PipelineError::Caller)?;
+            }
+            let verified: Vec<_> = group
+                .iter()
+                .filter_map(|(_, _, item)| match item {
+                    Ok(Ok(checked)) => Some((checked, received_at())),
+                    _ => None,
+                })
+                .collect();
+            let mut outcomes = if verified.is_empty() {
+                Vec::new()
+            } else {
+                register.ingest_group(&verified)?
+            }
+            .into_iter();
+            drop(verified);
+            for (name, size, item) in group {
+                let outcome = match item {
+                    Ok(Ok(checked)) => {
+                        // Freeing a bundle's parsed records (thousands of
+                        // small allocations) is left to another thread too.
+                        let _ = dropper.send((checked, size));
+                        let outcome = outcomes
+                            .next()
+                            .expect("ingest_group gives one outcome per bundle");
+                        FileOutcome::Ingested(outcome)
+                    }
+                    Ok(Err(e)) => {
+                        in_flight.give(size);
+                        FileOutcome::Ingested(IngestOutcome::Rejected(Rejection::Bundle(e)))
+                    }
+                    Err(error) => {
+                        in_flight.give(size);
+                        FileOutcome::Unreadable(error)
+                    }
+                };
+                each(&name, outcome).map_err(PipelineError::Caller)?;
+            }
         }
         Ok(())
     })

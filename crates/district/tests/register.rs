@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use lindung_district::register::{
-    ranges_text, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
+    ranges_text, Checked, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
 };
 
 use lindung_district::output::ingest_lines;
@@ -364,6 +364,74 @@ fn the_same_record_id_in_another_village_is_another_record(db: Db) {
     );
 }
 
+/// `district ingest` merges several bundles in one transaction, with
+/// verdicts judged ahead on other threads: the register and every outcome
+/// come out as with one transaction per bundle judged on the register's
+/// thread. The group holds a bundle twice, a conflict and a pending
+/// bundle (each undone or kept inside the one transaction), and records
+/// judged ahead on the wrong day (one of them too young then): the
+/// register judges those again on their own day.
+fn a_group_merges_as_its_bundles_one_by_one(db: Db) {
+    let nik = "6107014502870001";
+    // Born 2006-02-05: 13 years old on the day judged ahead, 20 when
+    // registered.
+    let young = "6107014502060001";
+    let (a1, h1) = bundle(1, 1, None, &[up("r1", 1, nik, V1), up("r3", 1, young, V1)]);
+    let (a2, h2) = bundle(1, 2, Some(&h1), &[up("r1", 2, nik, V1)]);
+    let (conflict, _) = bundle(1, 2, Some(&h1), &[up("r9", 1, nik, V2)]);
+    let (a3, _) = bundle(1, 3, Some(&h2), &[up("r3", 2, young, V1)]);
+    let (unknown, _) = bundle(3, 1, None, &[up("r7", 1, nik, V2)]);
+    let (a5, _) = bundle(1, 5, Some(&stray_hash()), &[up("r4", 1, nik, V2)]);
+    let files = [a1.clone(), a2, a1, conflict, unknown, a3, a5];
+    let expected = [
+        "merged 2+0",
+        "merged 1+0",
+        "already",
+        "register.conflict",
+        "pending",
+        "merged 1+0",
+        "merged 1+0 missing 4",
+    ];
+
+    let other = db.another();
+    let mut registers = Vec::new();
+    for (db, grouped) in [(&db, false), (&other, true)] {
+        let (mut register, _) = Register::init(db.location()).unwrap();
+        register
+            .add_agent(&kid(1), "Agent 1", None, common::enrolled())
+            .unwrap();
+        let outcomes: Vec<IngestOutcome> = if grouped {
+            let pack = register.pack().unwrap();
+            let judged_on = lindung_core::bundle::parse_rfc3339("2020-01-01T00:00:00Z").unwrap();
+            let checked: Vec<Checked> = files
+                .iter()
+                .map(|f| Checked::verify_and_judge(f.clone(), &pack, judged_on).unwrap())
+                .collect();
+            let group: Vec<_> = checked.iter().map(|c| (c, common::received())).collect();
+            register.ingest_group(&group).unwrap()
+        } else {
+            files
+                .iter()
+                .map(|f| register.ingest(f, common::received()).unwrap())
+                .collect()
+        };
+        let described: Vec<String> = outcomes.iter().map(describe).collect();
+        assert_eq!(described, expected, "grouped: {grouped}");
+        registers.push((
+            outcomes,
+            register.report_data().unwrap(),
+            register.quarantine().unwrap(),
+            register.agents().unwrap(),
+            register.gaps().unwrap(),
+        ));
+        assert_eq!(record(&mut register, "r1"), "rev 2 removed false");
+        assert_eq!(record(&mut register, "r3"), "rev 2 removed false");
+        assert_eq!(record(&mut register, "r9"), "absent");
+        assert_eq!(register.record_quarantine("r3").unwrap(), None);
+    }
+    assert_eq!(registers[0], registers[1]);
+}
+
 fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(2, 1, None, &[up("r1", 1, nik, V1)]);
@@ -682,6 +750,7 @@ backend_tests!(
     revisions_and_removals,
     the_same_record_id_in_another_village_is_another_record,
     unknown_devices_wait_for_approval_and_revoked_ones_are_refused,
+    a_group_merges_as_its_bundles_one_by_one,
     bundle_files_come_back_byte_for_byte,
     pending_bundles_are_not_merged,
     late_bundles_close_and_narrow_gaps,

@@ -1,6 +1,10 @@
 //! Bundle files as the register keeps them: whole, for audit, compressed.
 
 use lindung_core::bundle::{BundleError, Limits, VerifiedBundle};
+use lindung_core::judge::{self, registration_time, RecordVerdict, TimeWindow};
+use lindung_core::{Date, Timestamp};
+
+use super::StoredPack;
 
 /// A bundle file that the core verified, with its bytes packed for the
 /// register. Only [`Checked::verify`] makes one, so the register never
@@ -9,6 +13,37 @@ use lindung_core::bundle::{BundleError, Limits, VerifiedBundle};
 pub struct Checked {
     pub(crate) bundle: VerifiedBundle,
     pub(crate) packed: Packed,
+    pub(crate) prejudged: Option<Prejudged>,
+}
+
+/// The verdicts on a bundle's records, judged ahead on another thread, each
+/// on the date its record will most likely be ordered at. The register uses
+/// a verdict only if it judges that record on that very date with that very
+/// pack; otherwise it judges the record again. So judging ahead changes how
+/// fast a merge goes, never what it decides.
+pub(crate) struct Prejudged {
+    pub(crate) pack_digest: String,
+    /// One per record of the bundle, in order: (date judged on, verdict).
+    pub(crate) verdicts: Vec<(Date, RecordVerdict)>,
+}
+
+impl Prejudged {
+    /// The verdict on record `index` judged on `date` with `pack`, if it
+    /// was judged ahead on exactly these.
+    pub(crate) fn verdict(
+        &self,
+        index: usize,
+        date: Date,
+        pack: &StoredPack,
+    ) -> Option<&RecordVerdict> {
+        if self.pack_digest != pack.digest {
+            return None;
+        }
+        match self.verdicts.get(index) {
+            Some((on, verdict)) if *on == date => Some(verdict),
+            _ => None,
+        }
+    }
 }
 
 impl Checked {
@@ -19,7 +54,38 @@ impl Checked {
         Ok(Checked {
             bundle,
             packed: Packed::pack(&bytes),
+            prejudged: None,
         })
+    }
+
+    /// [`Checked::verify`], and every record judged ahead with `pack` as if
+    /// it reached the register at `now` after everything the device sent
+    /// before (the usual case: its claimed time, or `now` if that is later).
+    pub fn verify_and_judge(
+        bytes: Vec<u8>,
+        pack: &StoredPack,
+        now: Timestamp,
+    ) -> Result<Checked, BundleError> {
+        let mut checked = Checked::verify(bytes)?;
+        let payload = &checked.bundle.payload;
+        let window = TimeWindow {
+            floor: Timestamp::from_millis(i64::MIN),
+            received_at: now,
+        };
+        let verdicts = payload
+            .records
+            .iter()
+            .map(|record| {
+                let on = registration_time(record.created_at, window).date();
+                let verdict = judge::judge_record(record, &payload.villages, &pack.pack, on);
+                (on, verdict)
+            })
+            .collect();
+        checked.prejudged = Some(Prejudged {
+            pack_digest: pack.digest.clone(),
+            verdicts,
+        });
+        Ok(checked)
     }
 
     pub fn bundle(&self) -> &VerifiedBundle {
@@ -71,5 +137,38 @@ impl Packed {
             "zstd" => zstd::bulk::decompress(&data, Limits::DEFAULT.max_bytes).ok(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lindung_core::judge::RecordVerdict;
+    use lindung_core::Date;
+
+    use super::{Prejudged, StoredPack};
+
+    #[test]
+    fn a_verdict_judged_ahead_counts_only_on_its_date_and_pack() {
+        let pack = StoredPack::builtin();
+        let day = Date::parse_iso("2026-11-20").unwrap();
+        let verdict = RecordVerdict {
+            codes: vec!["reg.age_out_of_window"],
+            warnings: Vec::new(),
+            nik: "6107014502060001".into(),
+            registration: None,
+        };
+        let prejudged = Prejudged {
+            pack_digest: pack.digest.clone(),
+            verdicts: vec![(day, verdict.clone())],
+        };
+        assert_eq!(prejudged.verdict(0, day, &pack), Some(&verdict));
+        let next_day = Date::parse_iso("2026-11-21").unwrap();
+        assert_eq!(prejudged.verdict(0, next_day, &pack), None);
+        assert_eq!(prejudged.verdict(1, day, &pack), None);
+        let another = StoredPack {
+            digest: "another pack".into(),
+            ..pack.clone()
+        };
+        assert_eq!(prejudged.verdict(0, day, &another), None);
     }
 }

@@ -12,8 +12,9 @@
 //!   command except `init` refuses a register at another version.
 //! - A bundle is judged first ([`crate::judgement::decide`]: the same order
 //!   for `verify --db`, `ingest` and the server), then everything it changes
-//!   happens in one transaction: it merges entirely or not at all. A rejected
-//!   bundle changes nothing.
+//!   happens in one transaction (or one savepoint of a group's transaction,
+//!   [`Register::ingest_group`]): it merges entirely or not at all. A
+//!   rejected bundle changes nothing.
 //! - A stored bundle is unique by (kid, sequence) in the database itself
 //!   (primary key): two processes storing the same bundle at once store it
 //!   once, and the loser finds it stored ([`IngestOutcome::AlreadyIngested`]
@@ -52,6 +53,7 @@ pub use crate::judgement::{
     chain_break, missing_ranges, ranges_count, ranges_text, ChainSide, Link, Rejection, Source,
 };
 pub use device::{DeviceDuplicate, DeviceFacts, DeviceStanding, StoredReceipt};
+pub(crate) use files::Prejudged;
 pub use files::{Checked, Packed};
 pub(crate) use merge::preview_alone;
 pub use merge::Withdrawal;
@@ -316,6 +318,13 @@ pub(crate) trait Tx: read::Reads {
     /// Serializes the transactions of one device across processes until
     /// this transaction ends (the chain is checked against neighbours).
     fn lock_device(&mut self, kid: &str) -> Result<()>;
+    /// Marks a point this transaction can go back to ([`Tx::rollback_to`])
+    /// or keep ([`Tx::release`]): one bundle of several in one transaction.
+    /// One savepoint at a time.
+    fn savepoint(&mut self) -> Result<()>;
+    fn release(&mut self) -> Result<()>;
+    /// Undoes everything since the savepoint, and ends it.
+    fn rollback_to(&mut self) -> Result<()>;
 
     // --- bundles
     fn link(&mut self, kid: &str, sequence: i64, merged_only: bool) -> Result<Option<Link>>;

@@ -432,6 +432,7 @@ impl Postgres {
             tx,
             statements: &mut self.statements,
             failure: None,
+            releasing: false,
         };
         let result = work(&mut pg);
         let PgTx { tx, failure, .. } = pg;
@@ -547,6 +548,9 @@ struct PgTx<'c> {
     statements: &'c mut HashMap<&'static str, Statement>,
     /// Set by the first server error: the transaction is aborted.
     failure: Option<DbFailure>,
+    /// A savepoint kept but not yet released: the release goes with the
+    /// next savepoint (one round trip for both), or the commit makes it moot.
+    releasing: bool,
 }
 
 type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
@@ -671,6 +675,27 @@ impl Tx for PgTx<'_> {
             &[&status.as_str(), &kid],
         )?;
         Ok(changed == 1)
+    }
+
+    fn savepoint(&mut self) -> Result<()> {
+        let sql = if std::mem::take(&mut self.releasing) {
+            "RELEASE bundle; SAVEPOINT bundle"
+        } else {
+            "SAVEPOINT bundle"
+        };
+        self.tx.batch_execute(sql).map_err(|e| self.fail(&e))
+    }
+
+    fn release(&mut self) -> Result<()> {
+        self.releasing = true;
+        Ok(())
+    }
+
+    fn rollback_to(&mut self) -> Result<()> {
+        self.releasing = false;
+        self.tx
+            .batch_execute("ROLLBACK TO bundle; RELEASE bundle")
+            .map_err(|e| self.fail(&e))
     }
 
     fn lock_device(&mut self, kid: &str) -> Result<()> {

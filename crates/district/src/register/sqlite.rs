@@ -315,6 +315,18 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn savepoint(&mut self) -> Result<()> {
+        Ok(self.0.execute_batch("SAVEPOINT bundle")?)
+    }
+
+    fn release(&mut self) -> Result<()> {
+        Ok(self.0.execute_batch("RELEASE bundle")?)
+    }
+
+    fn rollback_to(&mut self) -> Result<()> {
+        Ok(self.0.execute_batch("ROLLBACK TO bundle; RELEASE bundle")?)
+    }
+
     fn delete_bundle(&mut self, kid: &str, sequence: i64) -> Result<()> {
         self.0.execute(
             "DELETE FROM bundles WHERE kid = ?1 AND sequence = ?2",
