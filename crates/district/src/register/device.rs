@@ -182,4 +182,9 @@ impl Register {
     pub fn forget_pack(&mut self) {
         self.pack = None;
     }
+
+    /// The rule pack this connection last read, if it holds one.
+    pub fn cached_pack(&self) -> Option<&super::StoredPack> {
+        self.pack.as_ref()
+    }
 }

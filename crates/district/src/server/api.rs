@@ -399,9 +399,15 @@ async fn post_bundle(
             return state.refuse(slow, &nobody, Outcome::RetryLater);
         }
     };
-    let checked = tokio::task::spawn_blocking(move || Checked::verify(bytes.to_vec()))
-        .await
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
+    // Its records judged ahead off the register's connection, with the pack
+    // the register last used (judged again there if it is another by then).
+    let pack = state.pool.pack_hint();
+    let checked = tokio::task::spawn_blocking(move || match pack {
+        Some(pack) => Checked::verify_and_judge(bytes.to_vec(), &pack, now()),
+        None => Checked::verify(bytes.to_vec()),
+    })
+    .await
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
     let checked = match checked {
         Ok(checked) => checked,
         Err(error) => {

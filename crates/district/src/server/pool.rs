@@ -4,14 +4,16 @@
 //! used by one call at a time; a call that failed on the database drops its
 //! connection (the next call opens a new one, so a restarted PostgreSQL
 //! heals by itself); a connection's rule pack is read again when it is
-//! older than [`PACK_AGE`].
+//! older than [`PACK_AGE`]; [`Pool::pack_hint`] is the pack a connection
+//! last used, for judging ahead only (the register judges again whatever
+//! was judged with another pack).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::register::{Location, Register, RegisterError};
+use crate::register::{Location, Register, RegisterError, StoredPack};
 
 /// How old a connection's copy of the rule pack may be.
 pub const PACK_AGE: Duration = Duration::from_secs(5);
@@ -25,6 +27,7 @@ pub struct Pool {
     location: Location,
     free: Mutex<Vec<Pooled>>,
     permits: Semaphore,
+    hint: Mutex<Option<std::sync::Arc<StoredPack>>>,
 }
 
 impl Pool {
@@ -33,7 +36,13 @@ impl Pool {
             location,
             free: Mutex::new(Vec::new()),
             permits: Semaphore::new(size.max(1)),
+            hint: Mutex::new(None),
         }
+    }
+
+    /// The rule pack a connection last used, once one has.
+    pub fn pack_hint(&self) -> Option<std::sync::Arc<StoredPack>> {
+        self.hint.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Closes the idle connections on a blocking thread (PostgreSQL's
@@ -78,6 +87,12 @@ impl Pool {
                 result,
                 Err(RegisterError::Sqlite(_) | RegisterError::Postgres(_))
             );
+            if let (true, Some(pack)) = (healthy, pooled.register.cached_pack()) {
+                let mut hint = pool.hint.lock().unwrap_or_else(|e| e.into_inner());
+                if hint.as_ref().is_none_or(|h| h.digest != pack.digest) {
+                    *hint = Some(std::sync::Arc::new(pack.clone()));
+                }
+            }
             if healthy {
                 pool.free
                     .lock()
