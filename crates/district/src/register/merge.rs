@@ -211,22 +211,27 @@ fn merge_records(
         .iter()
         .map(|record| keys[&(record.village.as_str(), record.record_id.as_str())] == 1)
         .collect();
-    let rows: Vec<_> = payload
-        .records
+    // In key order: each insert lands next to the one before (in a new
+    // village, at the end of its range), which the database does fastest.
+    // The order of inserts decides nothing else.
+    let mut order: Vec<usize> = (0..payload.records.len()).filter(|&i| alone[i]).collect();
+    order.sort_unstable_by_key(|&i| {
+        let record = &payload.records[i];
+        (record.village.as_str(), record.record_id.as_str())
+    });
+    let rows: Vec<_> = order
         .iter()
-        .zip(&judged)
-        .zip(&alone)
-        .filter(|(_, alone)| **alone)
-        .map(|((record, (registered, verdict)), _)| {
+        .map(|&i| {
+            let (registered, verdict) = &judged[i];
+            let record = &payload.records[i];
             record_row(record, verdict, kid, seq, registered.millis(), meta.arrival)
         })
         .collect();
-    let mut batch = tx.insert_records(&rows)?.into_iter();
+    let mut inserted = vec![false; payload.records.len()];
+    for (&i, done) in order.iter().zip(tx.insert_records(&rows)?) {
+        inserted[i] = done;
+    }
     drop(rows);
-    let inserted: Vec<bool> = alone
-        .iter()
-        .map(|alone| *alone && batch.next() == Some(true))
-        .collect();
     let (mut applied, mut ignored) = (0, 0);
     let mut quarantined = Vec::new();
     for ((record, (registered, verdict)), inserted) in
