@@ -1,10 +1,13 @@
 //! `district ingest`: many bundle files into the register, verified on
 //! several threads while the register merges them one at a time, in order.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::PathBuf;
 
+use lindung_core::bundle::VerifiedBundle;
+use lindung_core::judge::TimeWindow;
 use lindung_core::Timestamp;
 
 use crate::judgement::Rejection;
@@ -134,6 +137,25 @@ pub fn ingest_files<E>(
     // turns out different.
     let pack = &register.pack()?;
     let now = received_at();
+    let first_files = std::sync::Mutex::new(HashMap::new());
+    let first_files = &first_files;
+    // A device's bundle after another of its bundles in this run will most
+    // likely have that one's arrival, about now, as its floor; its first
+    // one, a floor from before the run.
+    let guess = move |index: usize, bundle: &VerifiedBundle| {
+        let mut first = first_files.lock().unwrap_or_else(|e| e.into_inner());
+        let first = first.entry(bundle.kid.clone()).or_insert(index);
+        let after_another = *first < index;
+        *first = (*first).min(index);
+        TimeWindow {
+            floor: if after_another {
+                now
+            } else {
+                Timestamp::from_millis(i64::MIN)
+            },
+            received_at: now,
+        }
+    };
     std::thread::scope(|scope| -> Result<(), PipelineError<E>> {
         // However the register's loop ends, verifiers waiting for room stop.
         let _closing = in_flight.closer();
@@ -149,8 +171,9 @@ pub fn ingest_files<E>(
                         if !in_flight.take(index, size) {
                             break;
                         }
-                        let item =
-                            fs::read(path).map(|bytes| Checked::verify_and_judge(bytes, pack, now));
+                        let item = fs::read(path).map(|bytes| {
+                            Checked::verify_and_judge(bytes, pack, |b| guess(index, b))
+                        });
                         // A closed channel: the register stopped on an error.
                         if sender.send((name, size, item)).is_err() {
                             break;

@@ -12,6 +12,7 @@ use lindung_district::register::{
     ranges_text, Checked, IngestOutcome, InitOutcome, Register, RegisterError, SCHEMA_VERSION,
 };
 
+use lindung_core::judge::TimeWindow;
 use lindung_district::output::ingest_lines;
 
 mod common;
@@ -405,7 +406,13 @@ fn a_group_merges_as_its_bundles_one_by_one(db: Db) {
             let judged_on = lindung_core::bundle::parse_rfc3339("2020-01-01T00:00:00Z").unwrap();
             let checked: Vec<Checked> = files
                 .iter()
-                .map(|f| Checked::verify_and_judge(f.clone(), &pack, judged_on).unwrap())
+                .map(|f| {
+                    let window = |_: &_| TimeWindow {
+                        floor: judged_on,
+                        received_at: judged_on,
+                    };
+                    Checked::verify_and_judge(f.clone(), &pack, window).unwrap()
+                })
                 .collect();
             let group: Vec<_> = checked.iter().map(|c| (c, common::received())).collect();
             register.ingest_group(&group).unwrap()

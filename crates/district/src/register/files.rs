@@ -2,7 +2,7 @@
 
 use lindung_core::bundle::{BundleError, Limits, VerifiedBundle};
 use lindung_core::judge::{self, registration_time, RecordVerdict, TimeWindow};
-use lindung_core::{Date, Timestamp};
+use lindung_core::Date;
 
 use super::StoredPack;
 
@@ -58,20 +58,18 @@ impl Checked {
         })
     }
 
-    /// [`Checked::verify`], and every record judged ahead with `pack` as if
-    /// it reached the register at `now` after everything the device sent
-    /// before (the usual case: its claimed time, or `now` if that is later).
+    /// [`Checked::verify`], and every record judged ahead with `pack` on the
+    /// date of its registration time in the window `guess` gives for the
+    /// bundle: the caller's best guess of the device's floor and of when the
+    /// bundle reaches the register.
     pub fn verify_and_judge(
         bytes: Vec<u8>,
         pack: &StoredPack,
-        now: Timestamp,
+        guess: impl FnOnce(&VerifiedBundle) -> TimeWindow,
     ) -> Result<Checked, BundleError> {
         let mut checked = Checked::verify(bytes)?;
+        let window = guess(&checked.bundle);
         let payload = &checked.bundle.payload;
-        let window = TimeWindow {
-            floor: Timestamp::from_millis(i64::MIN),
-            received_at: now,
-        };
         let verdicts = payload
             .records
             .iter()

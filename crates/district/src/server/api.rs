@@ -26,6 +26,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use http_body_util::BodyExt;
 use lindung_core::bundle::{Jwk, Signer};
+use lindung_core::judge::TimeWindow;
 use lindung_core::sync::{
     self, DeviceState, DeviceStatus, DuplicateFlag, Outcome, PackRef, QuarantinedRecord,
     QuarantinedState, Receipt, ServerLimits, Standing, DEVICE_STATE_FORMAT, DEVICE_STATE_TYP,
@@ -403,7 +404,10 @@ async fn post_bundle(
     // the register last used (judged again there if it is another by then).
     let pack = state.pool.pack_hint();
     let checked = tokio::task::spawn_blocking(move || match pack {
-        Some(pack) => Checked::verify_and_judge(bytes.to_vec(), &pack, now()),
+        Some(pack) => Checked::verify_and_judge(bytes.to_vec(), &pack, |_| TimeWindow {
+            floor: Timestamp::from_millis(i64::MIN),
+            received_at: now(),
+        }),
         None => Checked::verify(bytes.to_vec()),
     })
     .await
