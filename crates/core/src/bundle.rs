@@ -755,6 +755,10 @@ pub enum BundleError {
     PreviousMissing,
     /// `previous` is not a base64url SHA-256.
     PreviousMalformed,
+    /// A text of the payload holds U+0000 (written `\u0000`), which no
+    /// field of a bundle has a use for and which a PostgreSQL register
+    /// cannot store.
+    Nul,
 }
 
 impl BundleError {
@@ -784,6 +788,7 @@ impl BundleError {
             BundleError::PreviousUnexpected => "bundle.previous_unexpected",
             BundleError::PreviousMissing => "bundle.previous_missing",
             BundleError::PreviousMalformed => "bundle.previous_malformed",
+            BundleError::Nul => "bundle.nul",
         }
     }
 }
@@ -828,6 +833,7 @@ impl fmt::Display for BundleError {
             BundleError::PreviousUnexpected => f.write_str("sequence 1 has no previous bundle"),
             BundleError::PreviousMissing => f.write_str("sequence after 1 needs previous"),
             BundleError::PreviousMalformed => f.write_str("previous is not a base64url SHA-256"),
+            BundleError::Nul => f.write_str("a text of the payload holds the character U+0000"),
         }
     }
 }
@@ -992,6 +998,7 @@ pub fn verify_bundle_with(
     // payload the fast path reads has no member twice, and only the general
     // path looks for one (a second pass over every payload would cost the
     // district as much as the parse).
+    let nul_escaped = escapes_nul(&payload);
     let payload: BundlePayload = match serde_json::from_slice::<BundlePayload>(&payload) {
         Ok(payload) => {
             if payload.format != FORMAT {
@@ -1023,6 +1030,9 @@ pub fn verify_bundle_with(
         }
     };
     check_payload(&payload)?;
+    if nul_escaped {
+        return Err(BundleError::Nul);
+    }
     if payload.device_kid != kid {
         return Err(BundleError::DeviceKid);
     }
@@ -1032,6 +1042,24 @@ pub fn verify_bundle_with(
         payload,
         signing_input_hash: b64url(&digest),
     })
+}
+
+/// Whether the JSON text `json` writes U+0000 in a string (`\u0000`: a
+/// raw NUL byte is not JSON). Each backslash starts an escape of one
+/// character, so in `\\u0000` the second backslash is the escaped one and
+/// `u0000` is plain text.
+fn escapes_nul(json: &[u8]) -> bool {
+    let mut next = 0;
+    for at in memchr::memchr_iter(b'\\', json) {
+        if at < next {
+            continue;
+        }
+        if json[at + 1..].starts_with(b"u0000") {
+            return true;
+        }
+        next = at + 2;
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------
@@ -1234,6 +1262,26 @@ pub(crate) mod rfc3339 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_escapes_table() {
+        let cases: [(&str, bool); 9] = [
+            (r#"{"name":"Siti"}"#, false),
+            (r#"{"name":"Siti\u0000"}"#, true),
+            (r#"{"name":"\u0000Siti"}"#, true),
+            // An escaped backslash, then the text u0000.
+            (r#"{"name":"Siti\\u0000"}"#, false),
+            // An escaped backslash, then U+0000.
+            (r#"{"name":"Siti\\\u0000"}"#, true),
+            (r#"{"name":"a\"b\u00001"}"#, true),
+            (r#"{"name":"\u00000"}"#, true),
+            (r#"{"name":"\u0001"}"#, false),
+            (r#"{"name":"\\"}"#, false),
+        ];
+        for (json, nul) in cases {
+            assert_eq!(escapes_nul(json.as_bytes()), nul, "{json}");
+        }
+    }
 
     #[test]
     fn rfc3339_table() {

@@ -395,7 +395,9 @@ pub fn check(input: &RegistrationInput, pack: &RulePack, today: Date) -> Verdict
     let name = normalize_name(&input.name);
     if name.is_empty() {
         push(Field::Name, IssueKind::Required);
-    } else if name.chars().any(|c| c.is_numeric()) || !name.chars().any(char::is_alphabetic) {
+    } else if name.chars().any(|c| c.is_numeric() || c.is_control())
+        || !name.chars().any(char::is_alphabetic)
+    {
         push(Field::Name, IssueKind::NameInvalid);
     } else if name.chars().count() > NAME_MAX_CHARS {
         push(
@@ -620,6 +622,16 @@ mod tests {
                 &["reg.name_invalid"],
             ),
             (Box::new(|i| i.name = "...".into()), &["reg.name_invalid"]),
+            (
+                Box::new(|i| i.name = "Siti\u{0}Aminah".into()),
+                &["reg.name_invalid"],
+            ),
+            (
+                Box::new(|i| i.name = "Siti\u{7}".into()),
+                &["reg.name_invalid"],
+            ),
+            // Tabs and line breaks are whitespace: collapsed, not refused.
+            (Box::new(|i| i.name = "Siti\tAminah\n".into()), &[]),
             (
                 Box::new(|i| i.name = "a".repeat(101)),
                 &["reg.name_too_long"],

@@ -439,6 +439,47 @@ fn a_group_merges_as_its_bundles_one_by_one(db: Db) {
     assert_eq!(registers[0], registers[1]);
 }
 
+/// U+0000 in any text of a bundle (here a worker's name, an agent's name)
+/// refuses the bundle on both backends alike (PostgreSQL cannot store it;
+/// it used to fail there with a register error on every try), and the
+/// device's next bundle merges, with the refused sequence missing.
+fn a_text_holding_nul_is_refused_alike_and_the_device_goes_on(db: Db) {
+    let nik = "6107014502870001";
+    let (mut register, _) = Register::init(db.location()).unwrap();
+    register
+        .add_agent(&kid(1), "Agent 1", None, common::enrolled())
+        .unwrap();
+    let mut payload = common::payload_with(1, 1, None, &[]);
+    let mut worker = common::record_of(&common::template(), &up("r1", 1, nik, V1));
+    worker.name = "Siti\u{0}Aminah".into();
+    payload.records.push(worker);
+    let signed = lindung_core::bundle::sign_bundle(&payload, &common::signer(1)).unwrap();
+    let outcome = register
+        .ingest(signed.jws.as_bytes(), common::received())
+        .unwrap();
+    assert_eq!(describe(&outcome), "bundle.nul");
+    // An unknown device whose agent name holds U+0000: refused, not pending.
+    let mut payload = common::payload_with(3, 1, None, &[]);
+    payload.agent.name = "Petugas\u{0}".into();
+    let signed3 = lindung_core::bundle::sign_bundle(&payload, &common::signer(3)).unwrap();
+    let outcome = register
+        .ingest(signed3.jws.as_bytes(), common::received())
+        .unwrap();
+    assert_eq!(describe(&outcome), "bundle.nul");
+
+    let (b2, _) = bundle(
+        1,
+        2,
+        Some(&signed.signing_input_hash),
+        &[up("r2", 1, nik, V1)],
+    );
+    let outcome = register.ingest(&b2, common::received()).unwrap();
+    assert_eq!(describe(&outcome), "merged 1+0 missing 1");
+    assert_eq!(record(&mut register, "r1"), "absent");
+    assert_eq!(record(&mut register, "r2"), "rev 1 removed false");
+    assert_eq!(register.agents().unwrap().len(), 1);
+}
+
 fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(2, 1, None, &[up("r1", 1, nik, V1)]);
@@ -766,6 +807,7 @@ backend_tests!(
     reports_show_only_sequences_still_missing,
     every_earlier_schema_version_migrates,
     migrate_reads_commits_still_in_the_wal,
+    a_text_holding_nul_is_refused_alike_and_the_device_goes_on,
 );
 
 // ---------------------------------------------------------------------------
