@@ -571,7 +571,18 @@ fn check_payload(payload: &BundlePayload) -> Result<(), BundleError> {
             Some(bytes) if bytes.len() == 32 => Ok(()),
             _ => Err(BundleError::PreviousMalformed),
         },
+    }?;
+    let long_id = payload.records.iter().any(|r| {
+        r.record_id.len() > MAX_RECORD_ID_BYTES || r.village.len() > MAX_VILLAGE_CODE_BYTES
+    });
+    let long_code = payload
+        .villages
+        .iter()
+        .any(|v| v.code.len() > MAX_VILLAGE_CODE_BYTES);
+    if long_id || long_code {
+        return Err(BundleError::KeyTooLong);
     }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -759,7 +770,17 @@ pub enum BundleError {
     /// field of a bundle has a use for and which a PostgreSQL register
     /// cannot store.
     Nul,
+    /// A record's `record_id` is longer than [`MAX_RECORD_ID_BYTES`], or a
+    /// village code (a record's `village`, or in `villages`) longer than
+    /// [`MAX_VILLAGE_CODE_BYTES`]: too long to key a record by.
+    KeyTooLong,
 }
+
+/// The longest `record_id` a bundle may carry, in bytes (the app's are
+/// UUIDs, 36 bytes). The register keys records by (village, record_id).
+pub const MAX_RECORD_ID_BYTES: usize = 128;
+/// The longest village code a bundle may carry, in bytes (a code is 13).
+pub const MAX_VILLAGE_CODE_BYTES: usize = 64;
 
 impl BundleError {
     pub fn code(&self) -> &'static str {
@@ -789,6 +810,7 @@ impl BundleError {
             BundleError::PreviousMissing => "bundle.previous_missing",
             BundleError::PreviousMalformed => "bundle.previous_malformed",
             BundleError::Nul => "bundle.nul",
+            BundleError::KeyTooLong => "bundle.key_too_long",
         }
     }
 }
@@ -834,6 +856,11 @@ impl fmt::Display for BundleError {
             BundleError::PreviousMissing => f.write_str("sequence after 1 needs previous"),
             BundleError::PreviousMalformed => f.write_str("previous is not a base64url SHA-256"),
             BundleError::Nul => f.write_str("a text of the payload holds the character U+0000"),
+            BundleError::KeyTooLong => write!(
+                f,
+                "a record_id is longer than {MAX_RECORD_ID_BYTES} bytes or a village code \
+                 longer than {MAX_VILLAGE_CODE_BYTES}"
+            ),
         }
     }
 }

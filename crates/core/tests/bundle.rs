@@ -622,6 +622,41 @@ fn tamper_table() {
             Err("bundle.device_kid"),
         ),
         (
+            "U+0000 in a worker's name (signed)",
+            with_payload(|p| p["records"][0]["name"] = json!("Siti\u{0}Aminah")),
+            Err("bundle.nul"),
+        ),
+        (
+            "U+0000 in the agent's name (signed)",
+            with_payload(|p| p["agent"]["name"] = json!("\u{0}")),
+            Err("bundle.nul"),
+        ),
+        (
+            "a backslash and the text u0000 in a name (signed)",
+            with_payload(|p| p["records"][0]["name"] = json!("Siti\\u0000")),
+            Ok(()),
+        ),
+        (
+            "record_id of 128 bytes (signed)",
+            with_payload(|p| p["records"][0]["record_id"] = json!("r".repeat(128))),
+            Ok(()),
+        ),
+        (
+            "record_id of 129 bytes (signed)",
+            with_payload(|p| p["records"][0]["record_id"] = json!("r".repeat(129))),
+            Err("bundle.key_too_long"),
+        ),
+        (
+            "a record's village of 65 bytes (signed)",
+            with_payload(|p| p["records"][0]["village"] = json!("6".repeat(65))),
+            Err("bundle.key_too_long"),
+        ),
+        (
+            "a listed village code of 65 bytes (signed)",
+            with_payload(|p| p["villages"][0]["code"] = json!("6".repeat(65))),
+            Err("bundle.key_too_long"),
+        ),
+        (
             "agent unknown member (signed)",
             with_payload(|p| p["agent"]["role"] = json!("admin")),
             Err("bundle.payload_json"),

@@ -480,6 +480,41 @@ fn a_text_holding_nul_is_refused_alike_and_the_device_goes_on(db: Db) {
     assert_eq!(register.agents().unwrap().len(), 1);
 }
 
+/// A record id or village code too long for a key (PostgreSQL cannot index
+/// one of a few kB: it failed there with a register error on every try)
+/// refuses the bundle on both backends alike; the longest allowed merges.
+fn keys_too_long_to_index_are_refused_alike(db: Db) {
+    let nik = "6107014502870001";
+    let (mut register, _) = Register::init(db.location()).unwrap();
+    register
+        .add_agent(&kid(1), "Agent 1", None, common::enrolled())
+        .unwrap();
+    // Incompressible, as PostgreSQL compresses a long key before it refuses.
+    let long: String = (0..80u32)
+        .map(|i| lindung_core::bundle::sha256_b64url(&i.to_le_bytes()))
+        .collect();
+    let with_record = |sequence: u64, previous: Option<&str>, id: &str, village: &str| {
+        let mut payload = common::payload_with(1, sequence, previous, &[]);
+        let mut worker = common::record_of(&common::template(), &up("r", 1, nik, V1));
+        worker.record_id = id.into();
+        worker.village = village.into();
+        payload.records.push(worker);
+        common::sign_unchecked(1, &payload)
+    };
+    for (id, village) in [(&long[..129], V1), ("r1", &long[..65])] {
+        let outcome = register
+            .ingest(&with_record(1, None, id, village), common::received())
+            .unwrap();
+        assert_eq!(describe(&outcome), "bundle.key_too_long", "{}", id.len());
+    }
+    let longest = &long[..128];
+    let outcome = register
+        .ingest(&with_record(1, None, longest, V1), common::received())
+        .unwrap();
+    assert_eq!(describe(&outcome), "merged 1+0");
+    assert_eq!(record(&mut register, longest), "rev 1 removed false");
+}
+
 fn unknown_devices_wait_for_approval_and_revoked_ones_are_refused(db: Db) {
     let nik = "6107014502870001";
     let (b1, h1) = bundle(2, 1, None, &[up("r1", 1, nik, V1)]);
@@ -808,6 +843,7 @@ backend_tests!(
     every_earlier_schema_version_migrates,
     migrate_reads_commits_still_in_the_wal,
     a_text_holding_nul_is_refused_alike_and_the_device_goes_on,
+    keys_too_long_to_index_are_refused_alike,
 );
 
 // ---------------------------------------------------------------------------

@@ -205,6 +205,26 @@ pub fn bundle(
     (signed.jws.into_bytes(), signed.signing_input_hash)
 }
 
+/// A bundle of `payload` signed by test device `device` without the
+/// core's checks of a payload, as a hostile or broken client would make
+/// one (the core's `sign_bundle` refuses what the district refuses).
+pub fn sign_unchecked(device: u8, payload: &lindung_core::bundle::BundlePayload) -> Vec<u8> {
+    let valid = sign_bundle(&payload_with(device, 1, None, &[]), &signer(device)).unwrap();
+    let outer: serde_json::Value = serde_json::from_str(&valid.jws).unwrap();
+    let protected = outer["protected"].as_str().unwrap();
+    let payload = lindung_core::bundle::b64url(serde_json::to_string(payload).unwrap().as_bytes());
+    let signature = signer(device)
+        .sign(format!("{protected}.{payload}").as_bytes())
+        .unwrap();
+    serde_json::json!({
+        "protected": protected,
+        "payload": payload,
+        "signature": lindung_core::bundle::b64url(&signature),
+    })
+    .to_string()
+    .into_bytes()
+}
+
 /// `text` with each digit as a letter (0 → a, 1 → b, ...), for made-up names.
 pub fn letters(text: &str) -> String {
     text.chars()
