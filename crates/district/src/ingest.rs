@@ -224,10 +224,29 @@ pub fn ingest_files<E>(
                     _ => None,
                 })
                 .collect();
-            let mut outcomes = if verified.is_empty() {
-                Vec::new()
+            let outcomes = if verified.is_empty() {
+                Ok(Vec::new())
             } else {
-                register.ingest_group(&verified)?
+                register.ingest_group(&verified)
+            };
+            let mut outcomes = match outcomes {
+                Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+                // Again one transaction per bundle, as without groups: the
+                // bundles before the failing one merge, and the error
+                // comes at the file that caused it.
+                Err(_) if verified.len() > 1 => {
+                    let mut outcomes = Vec::new();
+                    for (checked, at) in &verified {
+                        let outcome = register.ingest_checked(checked, *at);
+                        let failed = outcome.is_err();
+                        outcomes.push(outcome);
+                        if failed {
+                            break;
+                        }
+                    }
+                    outcomes
+                }
+                Err(error) => vec![Err(error)],
             }
             .into_iter();
             drop(verified);
@@ -239,8 +258,8 @@ pub fn ingest_files<E>(
                         let _ = dropper.send((checked, size));
                         let outcome = outcomes
                             .next()
-                            .expect("ingest_group gives one outcome per bundle");
-                        FileOutcome::Ingested(outcome)
+                            .expect("one outcome per bundle until the first error");
+                        FileOutcome::Ingested(outcome?)
                     }
                     Ok(Err(e)) => {
                         in_flight.give(size);

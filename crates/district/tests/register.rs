@@ -889,6 +889,51 @@ fn bulk_runs_leave_the_rollback_journal_in_place() {
     );
 }
 
+/// A register error inside a group of bundles (here a trigger standing for
+/// a damaged register) undoes the group; `ingest` then takes the group's
+/// bundles one transaction each, as it would without groups: the bundle
+/// before the failing one merges, the run stops at the failing file with
+/// the error, and the bundle after it is not touched.
+#[test]
+fn a_register_error_in_a_group_stops_at_its_file() {
+    let files = common::chain(1, 3);
+    let db = TempDb::new();
+    let (mut register, _) = Register::init(&db.path).unwrap();
+    register
+        .add_agent(&kid(1), "Siti", None, common::enrolled())
+        .unwrap();
+    drop(register);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_id = 'd1s2'
+         BEGIN SELECT RAISE(ABORT, 'damaged register'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let names: Vec<String> = (1..=3).map(|s| format!("{s}.json")).collect();
+    for (name, file) in names.iter().zip(&files) {
+        std::fs::write(db.dir().join(name), file).unwrap();
+    }
+    let dbs = db.path.to_str().unwrap();
+    let mut args = vec!["ingest", "--db", dbs];
+    args.extend(names.iter().map(String::as_str));
+    let run = common::district_in(db.dir(), &args);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("merged 1.json: 1 records"),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stderr.contains("damaged register"), "{}", run.stderr);
+    let mut register = Register::open(&db.path).unwrap();
+    assert_eq!(
+        sequences_of_agent(&mut register, 1),
+        "last 1 pending 0 missing -"
+    );
+}
+
 /// The version 1 schema, as `district` 0.1 created it: a register written
 /// before gaps were derived, with a gap recorded once and never narrowed.
 const SCHEMA_V1: &str = "
