@@ -596,6 +596,87 @@ fn slow_clients_are_cut_off_and_the_others_served() {
     assert!(log.contains("\tapproved\t-\t0\t-"), "nothing stored: {log}");
 }
 
+/// Uploads arriving together merge in one transaction; a bundle the
+/// register fails on (a trigger stands for a damaged register) fails alone
+/// with `server.register`, and every other upload of the moment merges.
+#[test]
+fn a_bundle_the_register_fails_on_fails_alone() {
+    let db = Db::sqlite();
+    let server = start(&db);
+    let arg = db.arg();
+    let add = district(&[
+        "agents",
+        "add",
+        "--db",
+        &arg,
+        "--kid",
+        &kid(2),
+        "--name",
+        "Budi",
+    ]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    db.sql(
+        "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_id = 'd2s1'
+         BEGIN SELECT RAISE(ABORT, 'damaged register'); END",
+        "",
+    );
+    let mut files: Vec<(u8, Vec<u8>)> = Vec::new();
+    for device in [1, 4, 5, 6] {
+        files.extend(common::chain(device, 1).into_iter().map(|f| (device, f)));
+    }
+    for device in [4, 5, 6] {
+        let name = format!("Petugas {device}");
+        let add = district(&[
+            "agents",
+            "add",
+            "--db",
+            &arg,
+            "--kid",
+            &kid(device),
+            "--name",
+            &name,
+        ]);
+        assert_eq!(add.code, 0, "{}", add.stderr);
+    }
+    files.insert(2, (2, common::chain(2, 1).remove(0)));
+    let base = server.base.clone();
+    let uploads: Vec<_> = files
+        .into_iter()
+        .map(|(device, file)| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let got = answer(
+                    ureq::post(&format!("{base}/api/v1/bundles"))
+                        .set("Content-Type", "application/jose+json")
+                        .send_bytes(&file),
+                );
+                (device, got)
+            })
+        })
+        .collect();
+    for upload in uploads {
+        let (device, got) = upload.join().unwrap();
+        if device == 2 {
+            assert_eq!((got.status, code_of(&got)), (503, "server.register".into()));
+        } else {
+            assert_eq!(got.status, 201, "device {device}: {}", got.body);
+        }
+    }
+    let agents = district(&["agents", "list", "--db", &arg]).stdout;
+    assert!(
+        agents.contains(&format!("{}\tSiti\t-\tapproved\t1\t0\t-", kid(1))),
+        "{agents}"
+    );
+    for device in [4, 5, 6] {
+        let line = format!("{}\tPetugas {device}\t-\tapproved\t1\t0\t-", kid(device));
+        assert!(agents.contains(&line), "{agents}");
+    }
+    assert!(
+        agents.contains(&format!("{}\tBudi\t-\tapproved\t-\t0\t-", kid(2))),
+        "{agents}"
+    );
+}
+
 backend_tests!(
     a_dropped_connection_then_a_retry_stores_the_bundle_once,
     the_district_decides_funded_slots_across_devices,

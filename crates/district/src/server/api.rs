@@ -37,10 +37,11 @@ use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::limit::PerDevice;
+use super::merger::Merger;
 use super::pool::Pool;
 use super::Config;
 use crate::key::DistrictKey;
-use crate::register::{AgentStatus, Checked, IngestOutcome, RegisterError, StoredReceipt};
+use crate::register::{AgentStatus, Checked, IngestOutcome, StoredReceipt};
 
 /// `Content-Type` of a signed document.
 pub const JOSE_JSON: &str = "application/jose+json";
@@ -50,6 +51,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// What every handler shares.
 pub struct State {
     pool: Arc<Pool>,
+    merger: Arc<Merger>,
     key: DistrictKey,
     config: Config,
     per_device: PerDevice,
@@ -60,6 +62,7 @@ impl State {
     pub fn new(pool: Arc<Pool>, key: DistrictKey, config: Config) -> State {
         State {
             pool,
+            merger: Arc::default(),
             per_device: PerDevice::new(config.per_device_per_minute),
             in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
             key,
@@ -206,7 +209,7 @@ fn document_response(status: StatusCode, document: String, log: Option<BundleLog
     response
 }
 
-fn internal(error: &RegisterError) -> Problem {
+fn internal(error: &dyn std::fmt::Display) -> Problem {
     // The register's messages hold no personal data (postgres.rs keeps
     // DETAIL out); they go to the log, not to the client.
     eprintln!("serve: register error: {error}");
@@ -442,20 +445,11 @@ async fn post_bundle(
         };
         return state.refuse(slow_down, &sender, Outcome::RetryLater);
     }
-    let (kid, sequence) = (bundle.kid.clone(), bundle.payload.sequence);
+    let sequence = bundle.payload.sequence;
     let received_at = now();
-    let result = state
-        .pool
-        .run(move |register| {
-            let outcome = register.ingest_checked(&checked, received_at)?;
-            let stored = match &outcome {
-                IngestOutcome::Rejected(_) => None,
-                _ => register.stored_receipt(&kid, sequence)?,
-            };
-            Ok((outcome, stored))
-        })
-        .await;
-    let (outcome, stored) = match result {
+    // With the other uploads waiting then, in one transaction.
+    let answer = state.merger.merge(&state.pool, checked, received_at).await;
+    let (outcome, stored) = match answer {
         Ok(done) => done,
         Err(error) => return state.refuse(internal(&error), &sender, Outcome::RetryLater),
     };

@@ -6,7 +6,8 @@
 //!   body is read within [`Config::body_timeout`] and
 //!   [`Config::max_bundle_bytes`].
 //! - Register work runs on blocking threads, on a small pool of register
-//!   connections ([`pool`]); the rule pack is read again every few seconds,
+//!   connections ([`pool`]); uploads that arrive while the register is busy
+//!   merge together, one commit for many ([`merger`]); the rule pack is read again every few seconds,
 //!   so a `rules publish` by another process is seen. The server keeps no
 //!   state that another server on the same PostgreSQL register would need:
 //!   every answer is made from the register and the district key.
@@ -24,6 +25,7 @@
 pub mod api;
 pub mod app;
 pub mod limit;
+pub mod merger;
 pub mod pool;
 
 use std::future::Future;
