@@ -2,7 +2,9 @@
 // CPU), on the built app served locally with gzip: performance, accessibility and
 // best-practices scores, key metrics, and every audit that costs points.
 //
-// Usage: node tests/bench/lighthouse.mjs <dist-dir> <result.json> [report.json]
+// Usage: node tests/bench/lighthouse.mjs <dist-dir> <result.json> [report.json] [prefix]
+// (prefix of the figures' names: `lighthouse`, or `lighthouse.floor` for the bare
+// Leptos page that `cargo xtask bench lighthouse` measures beside the app).
 // Needs CHROME_PATH (default /usr/bin/chromium). Lighthouse opens the app with a fresh
 // profile: the home screen of a first visit, with nothing stored.
 //
@@ -34,7 +36,7 @@ const RUNS = 5;
 const log = (...args) => console.log('lighthouse:', ...args);
 
 async function main() {
-  const [dist, resultPath, reportPath = `${resultPath}.report.json`] = process.argv.slice(2);
+  const [dist, resultPath, reportPath = `${resultPath}.report.json`, prefix = 'lighthouse'] = process.argv.slice(2);
   if (!resultPath) throw new Error('usage: node tests/bench/lighthouse.mjs <dist-dir> <result.json> [report.json]');
   const server = await serve(dist);
   const runs = [];
@@ -71,7 +73,7 @@ async function main() {
     if (!category || runs.some((run) => run.scores[id] === null)) throw new Error(`Lighthouse gave no ${id} score`);
     const lowest = Math.min(...runs.map((run) => run.scores[id]));
     const score = Math.round((id === 'performance' ? category.score : lowest) * 100);
-    figures.push(figure(`lighthouse.${id.replace('-', '_')}`, score, 'score'));
+    figures.push(figure(`${prefix}.${id.replace('-', '_')}`, score, 'score'));
     log(`${category.title}: ${score}`);
     for (const ref of category.auditRefs) {
       const audit = report.audits[ref.id];
@@ -95,12 +97,12 @@ async function main() {
   }
   for (const [id, name] of METRICS) {
     const audit = report.audits[id];
-    if (audit?.numericValue != null) figures.push(figure(`lighthouse.${name}.ms`, Math.round(audit.numericValue), 'ms'));
+    if (audit?.numericValue != null) figures.push(figure(`${prefix}.${name}.ms`, Math.round(audit.numericValue), 'ms'));
   }
-  figures.push(figure('lighthouse.runs', RUNS, 'count'));
+  figures.push(figure(`${prefix}.runs`, RUNS, 'count'));
   const scores = runs.map((r) => Math.round(r.performance * 100));
-  figures.push(figure('lighthouse.performance.min', Math.min(...scores), 'score'));
-  figures.push(figure('lighthouse.performance.max', Math.max(...scores), 'score'));
+  figures.push(figure(`${prefix}.performance.min`, Math.min(...scores), 'score'));
+  figures.push(figure(`${prefix}.performance.max`, Math.max(...scores), 'score'));
   log(`full report: ${reportPath}`);
   writeFileSync(resultPath, `${JSON.stringify({ figures, failing }, null, 2)}\n`);
 }

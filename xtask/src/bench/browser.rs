@@ -40,6 +40,48 @@ pub fn lighthouse(project: &Project, result: &Path, report: &Path) -> Result<Vec
     )
 }
 
+/// Lighthouse on the floor page (crates/floor-page: a bare Leptos page)
+/// built into `out` with the app's toolchain: Trunk and wasm-bindgen, the
+/// `app` profile, then binaryen's `wasm-opt -Oz` as tools/split.mjs runs it
+/// on the app. Its figures are named `lighthouse.floor.*`.
+pub fn lighthouse_floor(
+    project: &Project,
+    out: &Path,
+    result: &Path,
+    report: &Path,
+) -> Result<Vec<Figure>> {
+    let _ = fs::remove_dir_all(out);
+    let crate_dir = project.root().join("crates").join("floor-page");
+    let mut trunk = project.command("trunk");
+    trunk
+        .args(["build", "--release", "--dist"])
+        .arg(out)
+        .current_dir(&crate_dir);
+    process::run(&mut trunk)?;
+    let entries =
+        fs::read_dir(out).map_err(|e| Error::new(format!("cannot read {}: {e}", out.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            process::run(
+                project
+                    .command(&project.node_bin().join("wasm-opt").display().to_string())
+                    .arg("-Oz")
+                    .arg("--output")
+                    .arg(&path)
+                    .arg(&path),
+            )?;
+        }
+    }
+    let prefix = Path::new("lighthouse.floor");
+    run_node(
+        project,
+        "tests/bench/lighthouse.mjs",
+        &[out, result, report, prefix],
+        result,
+    )
+}
+
 pub(super) fn run_node(
     project: &Project,
     script: &str,
