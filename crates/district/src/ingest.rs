@@ -1,5 +1,6 @@
-//! `district ingest`: many bundle files into the register, verified on
-//! several threads while the register merges them one at a time, in order.
+//! `district ingest`: many bundle files into the register, verified and
+//! judged ahead on several threads while the register merges them in order,
+//! several per transaction.
 
 use std::collections::HashMap;
 use std::fs;
@@ -25,8 +26,8 @@ const AHEAD: usize = 16;
 
 /// Bundles merged in one transaction at most, each in a savepoint of its
 /// own: one commit for many bundles, of the files verified by the time the
-/// register is free. A bigger group saves little more, and a register
-/// error (which stops the run) undoes the whole group.
+/// register is free. A bigger group saves little more. A register error
+/// undoes the group, which then goes again one transaction per bundle.
 const GROUP: usize = 32;
 
 /// Bytes of bundle files read and not yet written and freed, for `ingest`:
@@ -120,11 +121,12 @@ impl<E> From<RegisterError> for PipelineError<E> {
 /// and outcome as soon as it is known; `received_at` is read when a file
 /// reaches the register. Files are read, verified and their records judged
 /// ahead on [`verifiers`] other threads (file `i` on thread `i %
-/// verifiers()`), a few ahead, while the
-/// register writes the one before; the register still takes them one at a
-/// time, in order, and hands each to yet another thread to be freed. The
-/// register's thread is the one that cannot be split, so it does nothing
-/// else. A register error stops the run; a bad file never does.
+/// verifiers()`), a few ahead, while the register merges the ones before.
+/// The register takes them in order, as many as are ready (up to [`GROUP`])
+/// in one transaction, a savepoint each, and hands each to yet another
+/// thread to be freed: its thread is the one that cannot be split, so it
+/// does nothing else. A register error stops the run at the file that
+/// caused it, the files before it merged; a bad file never stops it.
 pub fn ingest_files<E>(
     register: &mut Register,
     files: &[PathBuf],
