@@ -434,7 +434,16 @@ impl Register {
     /// One commit instead of many is what makes `district ingest` fast.
     pub fn ingest_group(&mut self, group: &[(&Checked, Timestamp)]) -> Result<Vec<IngestOutcome>> {
         let pack = self.pack()?;
+        // Every device of the group locked first, in one order: two
+        // processes merging groups of the same devices never wait on each
+        // other in a circle.
+        let mut kids: Vec<&str> = group.iter().map(|(c, _)| c.bundle.kid.as_str()).collect();
+        kids.sort_unstable();
+        kids.dedup();
         self.run(Mode::Write, |tx| {
+            for kid in &kids {
+                tx.lock_device(kid)?;
+            }
             let mut outcomes = Vec::with_capacity(group.len());
             for (checked, received_at) in group {
                 tx.savepoint()?;
