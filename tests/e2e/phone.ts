@@ -39,7 +39,12 @@ export async function problems(page: Page): Promise<string[]> {
         break;
       }
     }
-    const text = document.body.innerText;
+    // A key id (`code.kid`: random base64url, shown so that the office can compare
+    // it) is no code, whatever letters and underscores it happens to hold.
+    let text = document.body.innerText;
+    for (const kid of document.querySelectorAll<HTMLElement>('code.kid')) {
+      if (kid.innerText) text = text.split(kid.innerText).join(' ');
+    }
     const codes = new Set<string>();
     // `nik.length`, `region.code_format`; not an abbreviation such as "e.g".
     for (const match of text.matchAll(/\b[a-z]{2,}(?:\.[a-z_]{2,})+\b/g)) codes.add(match[0]);
