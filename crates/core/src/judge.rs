@@ -85,13 +85,38 @@ impl RecordVerdict {
     }
 }
 
+/// A bundle's `villages`, found by code in logarithmic time: judging every
+/// record of a bundle with a long village list (a hostile one can list
+/// hundreds of thousands) costs about as much as reading it, never records
+/// times villages. Made once per bundle.
+#[derive(Clone, Debug)]
+pub struct Villages<'a> {
+    /// By code; of one code, in the bundle's order (a stable sort).
+    by_code: Vec<&'a BundleVillage>,
+}
+
+impl<'a> Villages<'a> {
+    pub fn new(villages: &'a [BundleVillage]) -> Villages<'a> {
+        let mut by_code: Vec<&BundleVillage> = villages.iter().collect();
+        crate::order::sort_by(&mut by_code, |a, b| a.code.cmp(&b.code));
+        Villages { by_code }
+    }
+
+    /// The first village of the bundle with `code`, as a search of the
+    /// list in order would find it.
+    pub fn find(&self, code: &str) -> Option<&'a BundleVillage> {
+        let at = self.by_code.partition_point(|v| v.code.as_str() < code);
+        self.by_code.get(at).copied().filter(|v| v.code == code)
+    }
+}
+
 /// Judges `record` of a bundle listing `villages`, against `pack`, as
 /// registered on `registered_on` (the date of its [`registration_time`]).
 /// A removal is judged on its shape and village only: what it removes
 /// counts nowhere either way.
 pub fn judge_record(
     record: &BundleRecord,
-    villages: &[BundleVillage],
+    villages: &Villages<'_>,
     pack: &RulePack,
     registered_on: Date,
 ) -> RecordVerdict {
@@ -110,7 +135,7 @@ pub fn judge_record(
     if removal != (record.status == BundleStatus::Removed) || removal != last_removes {
         codes.push(code::OP_STATUS);
     }
-    match villages.iter().find(|v| v.code == record.village) {
+    match villages.find(&record.village) {
         None => codes.push(code::VILLAGE_UNLISTED),
         Some(village) => codes.extend(village_problems(&village.code, &village.name)),
     }
@@ -204,6 +229,35 @@ mod tests {
 
     fn at(millis: i64) -> Timestamp {
         Timestamp::from_millis(millis)
+    }
+
+    #[test]
+    fn villages_are_found_as_a_search_in_order_finds_them() {
+        let village = |code: &str, name: &str| BundleVillage {
+            code: code.into(),
+            name: name.into(),
+            funded_slots: 1,
+        };
+        let list = [
+            village("61.07.01.2003", "C"),
+            village("61.07.01.2001", "A"),
+            village("61.07.01.2003", "C again"),
+            village("61.07.01.2002", "B"),
+        ];
+        let villages = Villages::new(&list);
+        let codes = [
+            "61.07.01.2001",
+            "61.07.01.2002",
+            "61.07.01.2003",
+            "61.07.01.2004",
+            "61.07.01.200",
+            "",
+        ];
+        for code in codes {
+            let in_order = list.iter().find(|v| v.code == code).map(|v| &v.name);
+            assert_eq!(villages.find(code).map(|v| &v.name), in_order, "{code:?}");
+        }
+        assert_eq!(Villages::new(&[]).find("61.07.01.2001"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use lindung_core::bundle::{
     build_payload, parse_rfc3339, BundleRecord, BundleStatus, BundleVillage, Op, PackDigest,
     PayloadInput,
 };
-use lindung_core::judge::{judge_record, RecordVerdict};
+use lindung_core::judge::{judge_record, RecordVerdict, Villages};
 use lindung_core::{
     check, Agent, Date, RecordId, RegistrationInput, RulePack, Status, WorkerRecord,
 };
@@ -86,7 +86,12 @@ fn day(text: &str) -> Date {
 }
 
 fn judge(record: &BundleRecord, villages: &[BundleVillage], on: &str) -> RecordVerdict {
-    judge_record(record, villages, &RulePack::default_pack(), day(on))
+    judge_record(
+        record,
+        &Villages::new(villages),
+        &RulePack::default_pack(),
+        day(on),
+    )
 }
 
 type Edit = fn(&mut BundleRecord, &mut Vec<BundleVillage>);

@@ -70,12 +70,13 @@ impl Checked {
         let mut checked = Checked::verify(bytes)?;
         let window = guess(&checked.bundle);
         let payload = &checked.bundle.payload;
+        let villages = judge::Villages::new(&payload.villages);
         let verdicts = payload
             .records
             .iter()
             .map(|record| {
                 let on = registration_time(record.created_at, window).date();
-                let verdict = judge::judge_record(record, &payload.villages, &pack.pack, on);
+                let verdict = judge::judge_record(record, &villages, &pack.pack, on);
                 (on, verdict)
             })
             .collect();

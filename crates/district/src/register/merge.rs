@@ -179,6 +179,7 @@ fn merge_records(
         floor: Timestamp::from_millis(meta.floor_ms),
         received_at: Timestamp::from_millis(meta.received_ms),
     };
+    let villages = judge::Villages::new(&payload.villages);
     let judged: Vec<(Timestamp, Cow<'_, RecordVerdict>)> = payload
         .records
         .iter()
@@ -188,12 +189,7 @@ fn merge_records(
             let on = registered.date();
             let verdict = match prejudged.and_then(|p| p.verdict(index, on, pack)) {
                 Some(verdict) => Cow::Borrowed(verdict),
-                None => Cow::Owned(judge::judge_record(
-                    record,
-                    &payload.villages,
-                    &pack.pack,
-                    on,
-                )),
+                None => Cow::Owned(judge::judge_record(record, &villages, &pack.pack, on)),
             };
             (registered, verdict)
         })
@@ -274,7 +270,7 @@ fn merge_records(
         } else {
             Cow::Owned(judge::judge_record(
                 record,
-                &payload.villages,
+                &villages,
                 &pack.pack,
                 on.date(),
             ))
@@ -612,6 +608,12 @@ fn withdraw_in(
         villages: Vec<lindung_core::bundle::BundleVillage>,
     }
     let mut found: Vec<Option<Found>> = affected.iter().map(|_| None).collect();
+    // Each affected record's place, by key (the register's keys are unique).
+    let place: HashMap<(&str, &str), usize> = affected
+        .iter()
+        .enumerate()
+        .map(|(at, (village, id))| ((village.as_str(), id.as_str()), at))
+        .collect();
     for other in tx.merged_sequences(kid)? {
         let Some(meta) = tx.bundle_meta(kid, other)? else {
             continue;
@@ -620,10 +622,8 @@ fn withdraw_in(
             continue;
         };
         for record in bundle.payload.records {
-            let Some(at) = affected
-                .iter()
-                .position(|(v, id)| *v == record.village && *id == record.record_id)
-            else {
+            let key = (record.village.as_str(), record.record_id.as_str());
+            let Some(&at) = place.get(&key) else {
                 continue;
             };
             match &mut found[at] {
@@ -659,7 +659,8 @@ fn withdraw_in(
         };
         let registered = registration_time(first.created_at, window);
         let (record, sequence, _) = &found.latest;
-        let verdict = judge::judge_record(record, &found.villages, &pack.pack, registered.date());
+        let villages = judge::Villages::new(&found.villages);
+        let verdict = judge::judge_record(record, &villages, &pack.pack, registered.date());
         let row = record_row(
             record,
             &verdict,
@@ -690,6 +691,7 @@ fn preview_in(
         floor: Timestamp::from_millis(floor(tx, kid, seq, now.millis())?),
         received_at: now,
     };
+    let villages = judge::Villages::new(&payload.villages);
     let mut quarantined = Vec::new();
     for record in &payload.records {
         let head = tx.record_head(&record.village, &record.record_id)?;
@@ -702,7 +704,7 @@ fn preview_in(
             Against::Revision(on) => on,
             Against::New => registration_time(record.created_at, window),
         };
-        let verdict = judge::judge_record(record, &payload.villages, &pack.pack, on.date());
+        let verdict = judge::judge_record(record, &villages, &pack.pack, on.date());
         note_quarantine(&mut quarantined, record, &verdict.codes);
     }
     Ok((quarantined, pack_note(tx, bundle)?))
@@ -715,10 +717,11 @@ pub(crate) fn preview_alone(
     pack: &StoredPack,
     now: Timestamp,
 ) -> Vec<Quarantined> {
+    let villages = judge::Villages::new(&bundle.payload.villages);
     let mut quarantined = Vec::new();
     for record in &bundle.payload.records {
         let on = record.created_at.min(now);
-        let verdict = judge::judge_record(record, &bundle.payload.villages, &pack.pack, on.date());
+        let verdict = judge::judge_record(record, &villages, &pack.pack, on.date());
         note_quarantine(&mut quarantined, record, &verdict.codes);
     }
     quarantined
