@@ -41,9 +41,9 @@ pub fn lighthouse(project: &Project, result: &Path, report: &Path) -> Result<Vec
 }
 
 /// Lighthouse on the floor page (crates/floor-page: a bare Leptos page)
-/// built into `out` with the app's toolchain: Trunk and wasm-bindgen, the
-/// `app` profile, then binaryen's `wasm-opt -Oz` as tools/split.mjs runs it
-/// on the app. Its figures are named `lighthouse.floor.*`.
+/// built into `out` with the app's toolchain: Trunk, and wasm-bindgen and
+/// binaryen's `wasm-opt -Oz` from the project PATH, the `app` profile. Its
+/// figures are named `lighthouse.floor.*`.
 pub fn lighthouse_floor(
     project: &Project,
     out: &Path,
@@ -58,21 +58,6 @@ pub fn lighthouse_floor(
         .arg(out)
         .current_dir(&crate_dir);
     process::run(&mut trunk)?;
-    let entries =
-        fs::read_dir(out).map_err(|e| Error::new(format!("cannot read {}: {e}", out.display())))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "wasm") {
-            process::run(
-                project
-                    .command(&project.node_bin().join("wasm-opt").display().to_string())
-                    .arg("-Oz")
-                    .arg("--output")
-                    .arg(&path)
-                    .arg(&path),
-            )?;
-        }
-    }
     let prefix = Path::new("lighthouse.floor");
     run_node(
         project,
