@@ -52,6 +52,17 @@ pub struct TimeWindow {
     pub received_at: Timestamp,
 }
 
+impl TimeWindow {
+    /// The window of a bundle received at `received_at` when no floor is
+    /// known: a record keeps its claimed time unless that is later.
+    pub fn until(received_at: Timestamp) -> TimeWindow {
+        TimeWindow {
+            floor: Timestamp::from_millis(i64::MIN),
+            received_at,
+        }
+    }
+}
+
 /// The time that orders a record among its village's registrations: the
 /// time the device claims, clamped into `window` (never before the floor,
 /// never after the district received it). A clock set back cannot move a

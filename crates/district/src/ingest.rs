@@ -149,13 +149,13 @@ pub fn ingest_files<E>(
         let first = first.entry(bundle.kid.clone()).or_insert(index);
         let after_another = *first < index;
         *first = (*first).min(index);
-        TimeWindow {
-            floor: if after_another {
-                now
-            } else {
-                Timestamp::from_millis(i64::MIN)
-            },
-            received_at: now,
+        if after_another {
+            TimeWindow {
+                floor: now,
+                received_at: now,
+            }
+        } else {
+            TimeWindow::until(now)
         }
     };
     std::thread::scope(|scope| -> Result<(), PipelineError<E>> {

@@ -407,10 +407,9 @@ async fn post_bundle(
     // the register last used (judged again there if it is another by then).
     let pack = state.pool.pack_hint();
     let checked = tokio::task::spawn_blocking(move || match pack {
-        Some(pack) => Checked::verify_and_judge(bytes.to_vec(), &pack, |_| TimeWindow {
-            floor: Timestamp::from_millis(i64::MIN),
-            received_at: now(),
-        }),
+        Some(pack) => {
+            Checked::verify_and_judge(bytes.to_vec(), &pack, |_| TimeWindow::until(now()))
+        }
         None => Checked::verify(bytes.to_vec()),
     })
     .await
