@@ -200,6 +200,14 @@ pub fn start(ctx: Ctx) {
     );
 }
 
+/// The one member of `/api/v1/status` the probe reads. A typed struct, not a
+/// `serde_json::Value`: the probe runs at start-up, so whatever it parses with
+/// is in the first-load module.
+#[derive(serde::Deserialize)]
+struct ServiceStatus {
+    service: String,
+}
+
 /// Whether the app's own origin is a district server: remembered from the
 /// last answer (so a start without signal asks nothing), asked when never
 /// asked or, while it is not known to be one, when `again` (the agent
@@ -221,8 +229,8 @@ pub async fn probe_origin(ctx: &Ctx, again: bool) {
     let url = format!("{origin}/api/v1/status");
     if let Ok(answer) = net::fetch("GET", &url, None, TIMEOUT_MS).await {
         let is_district = answer.status == 200
-            && serde_json::from_slice::<serde_json::Value>(&answer.body)
-                .is_ok_and(|v| v["service"] == "lindung-district");
+            && serde_json::from_slice::<ServiceStatus>(&answer.body)
+                .is_ok_and(|s| s.service == "lindung-district");
         crate::platform::remember_origin_is_district(is_district);
         ctx.own_server.set(is_district.then_some(origin));
     }

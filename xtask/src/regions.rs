@@ -1,7 +1,7 @@
 //! `cargo xtask regions`: the one generator of region data, from the CSV files of the
 //! npm package `idn-area-data` (Kemendagri codes; data under ODbL 1.0).
 //!
-//! - `cargo xtask regions` writes `crates/core/data/regions.txt` (`table`), the
+//! - `cargo xtask regions` writes `crates/core/data/regions.txt` and `provinces.txt` (`table`), the
 //!   provinces, regencies and district codes compiled into the core. It is committed;
 //!   regenerate it when the package changes.
 //! - `cargo xtask regions --json [DIR]` writes one JSON file per province of its
@@ -82,10 +82,16 @@ fn write_table(project: &Project) -> Result<()> {
     ensure_npm_packages(project)?;
     let inputs = Inputs::read(&data_dir(project)?)?;
     let table = table::generate(&Source::parse(&inputs)?)?;
-    let out = project.root().join("crates/core/data/regions.txt");
-    fs::write(&out, table)
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", out.display())))?;
-    println!("regions: wrote {}", out.display());
+    let data = project.root().join("crates/core/data");
+    for (name, text) in [
+        ("provinces.txt", table::provinces(&table)),
+        ("regions.txt", table),
+    ] {
+        let out = data.join(name);
+        fs::write(&out, text)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", out.display())))?;
+        println!("regions: wrote {}", out.display());
+    }
     Ok(())
 }
 

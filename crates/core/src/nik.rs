@@ -231,7 +231,7 @@ impl Nik {
             digits[range].bytes().fold(0, |n, b| n * 10 + (b - b'0'))
         };
         let province = &digits[0..2];
-        if RegionTable::kemendagri().province_name(province).is_none() {
+        if crate::region::province_name(province).is_none() {
             errors.push(NikError::ProvinceUnknown {
                 code: province.to_owned(),
             });

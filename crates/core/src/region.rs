@@ -3,11 +3,28 @@
 //! The table is generated from the npm package `idn-area-data` (data under
 //! ODbL 1.0) into `data/regions.txt` and compiled in. Villages are not here:
 //! the app loads them per province when needed.
+//!
+//! `data/provinces.txt` repeats the table's province lines alone, for
+//! [`province_name`]: the NIK and village-code checks need only provinces, and
+//! reading the small file keeps the whole table (35 kB) out of the app's
+//! first-load module. A test keeps the two files in step.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const KEMENDAGRI: &str = include_str!("../data/regions.txt");
+const PROVINCES: &str = include_str!("../data/provinces.txt");
+
+/// Name of the Kemendagri province with the two-digit `code`, read from
+/// `data/provinces.txt` alone (the same answer as
+/// `RegionTable::kemendagri().province_name`).
+pub fn province_name(code: &str) -> Option<&'static str> {
+    PROVINCES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| line.split_once(' ').filter(|(c, _)| *c == code))
+        .map(|(_, name)| name)
+}
 
 /// Province, regency and district codes. Built once from the embedded table.
 #[derive(Debug)]
@@ -166,6 +183,7 @@ mod tests {
         ];
         for (code, name) in cases {
             assert_eq!(table.province_name(code), name, "{code}");
+            assert_eq!(province_name(code), name, "{code}");
         }
         assert_eq!(table.regency_name("6107"), Some("Kabupaten Bengkayang"));
         assert_eq!(table.regency_name("6104"), Some("Kabupaten Ketapang"));
@@ -209,6 +227,21 @@ mod tests {
             .map(|p| table.regencies_of(p).count())
             .sum();
         assert_eq!(total, table.regency_count());
+    }
+
+    #[test]
+    fn the_province_file_holds_the_tables_provinces() {
+        let table = RegionTable::kemendagri();
+        let listed: Vec<(&str, &str)> = PROVINCES
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .map(|line| line.split_once(' ').expect("PP name"))
+            .collect();
+        let expected: Vec<(&str, &str)> = table
+            .province_codes()
+            .map(|code| (code, table.province_name(code).unwrap()))
+            .collect();
+        assert_eq!(listed, expected);
     }
 
     #[test]

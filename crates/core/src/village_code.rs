@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::{Lang, RegionTable};
+use crate::Lang;
 
 /// A Kemendagri village code: province, regency/city, district, village.
 /// Only [`VillageCode::parse`] makes one, so every value is well formed, its
@@ -49,10 +49,7 @@ impl VillageCode {
         if !well_formed {
             return Err(CodeError::Format);
         }
-        if RegionTable::kemendagri()
-            .province_name(&digits[..2])
-            .is_none()
-        {
+        if crate::region::province_name(&digits[..2]).is_none() {
             return Err(CodeError::ProvinceUnknown {
                 province: digits[..2].to_owned(),
             });

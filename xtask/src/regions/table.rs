@@ -3,6 +3,10 @@
 //! `PPKK name|CC CC ...` for each of its regencies/cities with their district codes.
 //! Only codes and province/regency names are kept: villages are loaded by the app per
 //! province, and district names are not needed to judge a NIK.
+//!
+//! `crates/core/data/provinces.txt` repeats the table's province lines alone: the
+//! core's NIK and village-code checks read only it, so the app's first load does not
+//! carry the whole table (the core tests that the two files agree).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -49,6 +53,26 @@ pub fn generate(source: &Source) -> Result<String> {
     Ok(out)
 }
 
+const PROVINCES_HEADER: &str = "\
+# The province lines of regions.txt, alone (read by lindung_core::region::province_name).
+# Derived from idn-area-data 4.0.1, data licensed ODbL 1.0. Regenerate: cargo xtask regions
+";
+
+/// `provinces.txt`: the `PP name` lines of a table made by [`generate`].
+pub fn provinces(table: &str) -> String {
+    let mut out = String::from(PROVINCES_HEADER);
+    for line in table.lines() {
+        if line
+            .split_once(' ')
+            .is_some_and(|(code, _)| code.len() == 2 && !line.starts_with('#'))
+        {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +117,15 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "regency 6107: the name \"Bengkayang|Lama\" contains `|`, which regions.txt cannot hold"
+        );
+    }
+
+    #[test]
+    fn provinces_are_the_tables_province_lines() {
+        let table = format!("{HEADER}61 Kalimantan Barat\n6107 Kabupaten Bengkayang|01 02\n11 Aceh\n1101 Kabupaten Aceh Selatan|\n");
+        assert_eq!(
+            provinces(&table).strip_prefix(PROVINCES_HEADER),
+            Some("61 Kalimantan Barat\n11 Aceh\n")
         );
     }
 }
