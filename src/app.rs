@@ -11,6 +11,7 @@ use crate::platform;
 use crate::route::{Route, Section};
 use crate::screens::HomeScreen;
 use crate::state::{read_only_message, AppStore, Ctx, Phase, Writer};
+use crate::texts::app as tr;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -36,11 +37,11 @@ pub fn App() -> impl IntoView {
             }
         })
     };
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
 
     let screen = move || match ctx.phase.get() {
         Phase::Starting => view! {
-            <p class="loading" role="status">{t("Memuat data…", "Loading data…")}</p>
+            <p class="loading" role="status">{t(tr::LOADING_DATA)}</p>
         }
         .into_any(),
         Phase::Failed(error) => view! {
@@ -80,17 +81,17 @@ pub fn App() -> impl IntoView {
                     type="button"
                     class="lang-toggle"
                     data-testid="lang-toggle"
-                    lang=t("en", "id")
+                    lang=t(tr::OTHER_LANGUAGE_TAG)
                     on:click=toggle
                 >
-                    {t("English", "Bahasa Indonesia")}
+                    {t(tr::OTHER_LANGUAGE)}
                 </button>
             </div>
             <nav class="topnav">
-                <a href="#/" data-testid="nav-home" aria-current=current(Section::Villages)>{t("Desa saya", "My villages")}</a>
-                <a href="#/periksa" data-testid="nav-check" aria-current=current(Section::Check)>{t("Periksa NIK", "Check NIK")}</a>
-                <a href="#/kirim" data-testid="nav-export" aria-current=current(Section::Export)>{t("Kirim data", "Export")}</a>
-                <a href="#/pengaturan" data-testid="nav-settings" aria-current=current(Section::Settings)>{t("Pengaturan", "Settings")}</a>
+                <a href="#/" data-testid="nav-home" aria-current=current(Section::Villages)>{t(tr::MY_VILLAGES)}</a>
+                <a href="#/periksa" data-testid="nav-check" aria-current=current(Section::Check)>{t(tr::CHECK_NIK)}</a>
+                <a href="#/kirim" data-testid="nav-export" aria-current=current(Section::Export)>{t(tr::EXPORT)}</a>
+                <a href="#/pengaturan" data-testid="nav-settings" aria-current=current(Section::Settings)>{t(tr::SETTINGS)}</a>
             </nav>
         </header>
         <main>
@@ -107,16 +108,7 @@ pub fn App() -> impl IntoView {
             </Show>
             <Show when=move || { ctx.unshown.get() > 0 }>
                 <div class="card notice" role="alert" data-testid="unshown-records">
-                    {move || match lang.get() {
-                        Lang::Id => format!(
-                            "{} data tersimpan tidak dapat ditampilkan (NIK ganda atau desanya hilang). Data itu tetap ada di HP; jangan hapus data aplikasi dan hubungi kantor kabupaten.",
-                            ctx.unshown.get()
-                        ),
-                        Lang::En => format!(
-                            "{} stored records cannot be shown (repeated NIK or missing village). They are still on the device; do not clear the app's data, and contact the district office.",
-                            ctx.unshown.get()
-                        ),
-                    }}
+                    {move || tr::records_unshown(lang.get(), ctx.unshown.get())}
                 </div>
             </Show>
             {move || ctx.not_persistent.get().map(|error| view! {
@@ -128,7 +120,7 @@ pub fn App() -> impl IntoView {
         </main>
         <footer>
             <p>
-                {t("Aturan yang berlaku: ", "Active rules: ")}
+                {t(tr::ACTIVE_RULES)}
                 <span data-testid="pack-id">
                     {move || ctx.pack.with(|p| format!("{} {}", p.id(), p.version()))}
                 </span>
@@ -136,7 +128,7 @@ pub fn App() -> impl IntoView {
                 {move || ctx.pack.with(|p| p.title().get(lang.get()).to_owned())}
             </p>
             <p>
-                {t("Data wilayah Kemendagri dari ", "Kemendagri region data from ")}
+                {t(tr::KEMENDAGRI_REGION_DATA_FROM)}
                 "idn-area-data (ODbL 1.0)."
             </p>
         </footer>

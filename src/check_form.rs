@@ -4,6 +4,7 @@
 //! The form keeps exactly what was typed (a `RegistrationInput`); the
 //! verdict is derived from it and never written back into it.
 
+use crate::texts::form as tr;
 use leptos::prelude::*;
 use lindung_core::form::{Form, FIELDS};
 use lindung_core::i18n::{long_date, rupiah};
@@ -33,9 +34,9 @@ pub fn CheckForm(
     saving: Signal<bool>,
     /// Heading (Indonesian, English); "Periksa calon peserta" by default.
     #[prop(optional)]
-    title: Option<(&'static str, &'static str)>,
+    title: Option<crate::text::Tr>,
 ) -> impl IntoView {
-    let (title_id, title_en) = title.unwrap_or(("Periksa calon peserta", "Check a person"));
+    let title = title.unwrap_or(tr::CHECK_A_PERSON);
     let form = form.unwrap_or_else(|| RwSignal::new(pack.with_untracked(Form::blank)));
     let verdict = Memo::new(move |_| pack.with(|p| form.with(|f| check(f.input(), p, today))));
 
@@ -68,7 +69,7 @@ pub fn CheckForm(
             })
         }
     };
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
 
     // Segments and categories are radio buttons, not selects: a pack's names
     // are sentences ("Pekerja rentan (Bukan Penerima Upah)") that a select on a
@@ -110,12 +111,9 @@ pub fn CheckForm(
 
     view! {
         <form class="card check-form" data-testid="issues" novalidate on:submit=on_check>
-            <h2>{t(title_id, title_en)}</h2>
+            <h2>{t(title)}</h2>
             <p class="hint">
-                {t(
-                    "Salin data dari KTP. Setiap isian langsung diperiksa dengan aturan yang berlaku.",
-                    "Copy the details from the ID card. Each entry is checked against the active rules as you type.",
-                )}
+                {t(tr::COPY_DETAILS_FROM_ID)}
             </p>
 
             <div class="field">
@@ -136,7 +134,7 @@ pub fn CheckForm(
             </div>
 
             <div class="field">
-                <label for="name">{t("Nama (sesuai KTP)", "Name (as on the ID card)")}</label>
+                <label for="name">{t(tr::NAME_ID_CARD)}</label>
                 <input
                     id="name"
                     data-testid="name-input"
@@ -150,7 +148,7 @@ pub fn CheckForm(
 
             <div class="row">
                 <div class="field">
-                    <label for="birth-date">{t("Tanggal lahir", "Date of birth")}</label>
+                    <label for="birth-date">{t(tr::DATE_BIRTH)}</label>
                     <input
                         id="birth-date"
                         data-testid="birth-date-input"
@@ -162,11 +160,11 @@ pub fn CheckForm(
                     {issues_of(Field::BirthDate)}
                 </div>
                 <div class="field">
-                    <label for="sex">{t("Jenis kelamin", "Sex")}</label>
+                    <label for="sex">{t(tr::SEX)}</label>
                     <select id="sex" data-testid="sex-select" on:change=edit(Field::Sex)>
-                        <option value="" selected=sex_selected("")>{t("Pilih", "Choose")}</option>
-                        <option value="M" selected=sex_selected("M")>{t("Laki-laki", "Male")}</option>
-                        <option value="F" selected=sex_selected("F")>{t("Perempuan", "Female")}</option>
+                        <option value="" selected=sex_selected("")>{t(tr::CHOOSE)}</option>
+                        <option value="M" selected=sex_selected("M")>{t(tr::MALE)}</option>
+                        <option value="F" selected=sex_selected("F")>{t(tr::FEMALE)}</option>
                     </select>
                     {issues_of(Field::Sex)}
                 </div>
@@ -174,7 +172,7 @@ pub fn CheckForm(
 
             <Choices
                 name="segment"
-                legend=t("Kepesertaan", "Membership")
+                legend=t(tr::MEMBERSHIP)
                 choices=segment_choices
                 chosen=Signal::derive(move || form.with(|f| f.input().segment.clone()))
                 on_choose=Callback::new(move |code: String| form.update(|f| f.set(Field::Segment, code)))
@@ -183,7 +181,7 @@ pub fn CheckForm(
 
             <Choices
                 name="category"
-                legend=t("Pekerjaan / jabatan", "Occupation / position")
+                legend=t(tr::OCCUPATION_POSITION)
                 choices=category_choices
                 chosen=Signal::derive(move || form.with(|f| f.input().category.clone()))
                 on_choose=Callback::new(move |code: String| form.update(|f| f.set(Field::Category, code)))
@@ -192,9 +190,9 @@ pub fn CheckForm(
 
             <button type="submit" class="primary" data-testid="check-button" disabled=move || saving.get()>
                 {move || match (on_save.is_some(), saving.get()) {
-                    (false, _) => t("Periksa", "Check")(),
-                    (true, false) => t("Simpan", "Save")(),
-                    (true, true) => t("Menyimpan…", "Saving…")(),
+                    (false, _) => t(tr::CHECK)(),
+                    (true, false) => t(tr::SAVE)(),
+                    (true, true) => t(tr::SAVING)(),
                 }}
             </button>
             <Outcome verdict=verdict form=form lang=lang pack=pack today=today />
@@ -274,19 +272,19 @@ fn NikInfo(nik: Nik, #[prop(into)] lang: Signal<Lang>, form: RwSignal<Form>) -> 
         <p class="nik-sentence" data-testid="nik-sentence">{sentence}</p>
         {move || differs().then(|| view! {
             <button type="button" class="secondary" data-testid="take-from-nik" on:click=take.clone()>
-                {crate::text::text(lang, "Sesuai KTP: pakai tanggal lahir dan jenis kelamin ini", "As on the ID card: use this date of birth and sex")}
+                {crate::text::text(lang, tr::ID_CARD_USE_DATE)}
             </button>
         })}
         <dl class="nik-info" data-testid="nik-info">
-            <dt>{crate::text::text(lang, "Tanggal lahir", "Date of birth")}</dt>
+            <dt>{crate::text::text(lang, tr::DATE_BIRTH)}</dt>
             <dd data-testid="nik-birth-date">{move || long_date(birth, lang.get())}</dd>
-            <dt>{crate::text::text(lang, "Jenis kelamin", "Sex")}</dt>
+            <dt>{crate::text::text(lang, tr::SEX)}</dt>
             <dd data-testid="nik-sex">{move || sex.label(lang.get())}</dd>
-            <dt>{crate::text::text(lang, "Tempat NIK diterbitkan", "Where the NIK was issued")}</dt>
+            <dt>{crate::text::text(lang, tr::WHERE_NIK_ISSUED)}</dt>
             <dd data-testid="nik-region">
                 {province}
                 {regency.map(|r| format!(", {r}"))}
-                {move || format!(" ({} {district})", lang.get().pick("kecamatan", "district"))}
+                {move || format!(" ({} {district})", tr::DISTRICT.get(lang.get()))}
             </dd>
         </dl>
     }
@@ -326,10 +324,7 @@ fn Outcome(
                                 .map(|l| format!("{} {}", l.programme().code(), rupiah(l.net())))
                                 .collect::<Vec<_>>()
                                 .join(" + ");
-                            match lang {
-                                Lang::Id => format!("Iuran {} per bulan ({lines})", rupiah(c.total())),
-                                Lang::En => format!("Contribution {} a month ({lines})", rupiah(c.total())),
-                            }
+                            tr::contribution(lang, &rupiah(c.total()), &lines)
                         }
                         Err(e) => e.message(lang),
                     };
@@ -341,10 +336,10 @@ fn Outcome(
                 });
                 Some(view! {
                     <div class="outcome ok" data-testid="outcome" data-eligible="true" role="status">
-                        <strong>{lang.pick("Memenuhi syarat", "Eligible")}</strong>
-                        <span>{format!("{segment}: {category}, {age} {}", lang.pick("tahun", "years"))}</span>
+                        <strong>{tr::ELIGIBLE.get(lang)}</strong>
+                        <span>{format!("{segment}: {category}, {age} {}", tr::YEARS.get(lang))}</span>
                         <span data-testid="contribution">{contribution}</span>
-                        <span>{format!("{}: {funder}", lang.pick("Dibayar dari", "Paid from"))}</span>
+                        <span>{format!("{}: {funder}", tr::PAID_FROM.get(lang))}</span>
                     </div>
                 }
                 .into_any())
@@ -354,10 +349,7 @@ fn Outcome(
                 Some(view! {
                     <div class="outcome bad" data-testid="outcome" data-eligible="false" role="status">
                         <strong>
-                            {match lang {
-                                Lang::Id => format!("{count} hal perlu diperbaiki"),
-                                Lang::En => format!("{count} things to fix"),
-                            }}
+                            {tr::things_to_fix(lang, count)}
                         </strong>
                     </div>
                 }

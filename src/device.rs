@@ -31,6 +31,7 @@ use web_sys::{CryptoKey, CryptoKeyPair, EcKeyGenParams, EcdsaParams, JsonWebKey,
 
 use crate::backend::AppStore;
 use crate::store::StoreError;
+use crate::texts::app as tr;
 
 /// The format of the stored key row.
 const ROW_VERSION: f64 = 1.0;
@@ -50,20 +51,9 @@ pub enum KeyError {
 impl KeyError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            KeyError::Unsupported => lang
-                .pick(
-                    "Browser ini tidak dapat menandatangani data (WebCrypto tidak ada). Buka Lindung lewat alamat https.",
-                    "This browser cannot sign data (no WebCrypto). Open Lindung at its https address.",
-                )
-                .to_owned(),
-            KeyError::Crypto(detail) => match lang {
-                Lang::Id => format!("Kunci perangkat gagal dipakai: {detail}"),
-                Lang::En => format!("The device key failed: {detail}"),
-            },
-            KeyError::Corrupt(detail) => match lang {
-                Lang::Id => format!("Kunci perangkat yang tersimpan tidak dapat dibaca: {detail}"),
-                Lang::En => format!("The stored device key cannot be read: {detail}"),
-            },
+            KeyError::Unsupported => tr::BROWSER_CANNOT_SIGN_DATA.get(lang).to_owned(),
+            KeyError::Crypto(detail) => tr::device_key_failed(lang, detail),
+            KeyError::Corrupt(detail) => tr::device_key_unreadable(lang, detail),
             KeyError::Store(error) => error.message(lang),
         }
     }

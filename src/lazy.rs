@@ -22,6 +22,7 @@
 
 use std::future::Future;
 
+use crate::texts::app as tr;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use lindung_core::{Date, Lang, RecordId, RulePack};
@@ -109,7 +110,7 @@ pub(crate) fn screen<F>(lang: Signal<Lang>, load: impl Fn() -> F + Send + Sync +
 where
     F: Future<Output = Loaded> + 'static,
 {
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let attempt = RwSignal::new(0_u32);
     let body = move || {
         attempt.track();
@@ -119,12 +120,9 @@ where
                 Ok(view) => view,
                 Err(_) => view! {
                     <div class="card outcome bad" role="alert" data-testid="chunk-missing">
-                        <p>{t(
-                            "Bagian aplikasi ini belum tersimpan di HP dan tidak bisa diunduh sekarang. Sambungkan ke internet, lalu coba lagi.",
-                            "This part of the app is not saved on the phone yet and cannot be downloaded now. Connect to the internet, then try again.",
-                        )}</p>
+                        <p>{t(tr::PART_APP_NOT_SAVED)}</p>
                         <button type="button" class="secondary" data-testid="chunk-retry" on:click=move |_| attempt.update(|n| *n += 1)>
-                            {t("Coba lagi", "Try again")}
+                            {t(tr::TRY_AGAIN)}
                         </button>
                     </div>
                 }
@@ -134,7 +132,7 @@ where
     };
     view! {
         <Suspense fallback=move || view! {
-            <p class="loading" role="status">{t("Memuat…", "Loading…")}</p>
+            <p class="loading" role="status">{t(tr::LOADING)}</p>
         }>{body}</Suspense>
     }
     .into_any()

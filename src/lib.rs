@@ -20,6 +20,7 @@ mod state;
 pub mod store;
 mod sync;
 mod text;
+mod texts;
 
 pub use app::App;
 pub use backend::AppStore;

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
+use crate::texts::app as tr;
 use leptos::prelude::*;
 use lindung_core::Lang;
 use wasm_bindgen::prelude::*;
@@ -269,17 +270,14 @@ pub fn UpdateBanner(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let update = RwSignal::from(state().clone());
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     view! {
         <Show when=move || update.get() != UpdateState::Current>
             <div class="update-banner" data-testid="update-banner" role="status">
                 <p>
-                    <strong>{t("Versi baru tersedia.", "Update available.")}</strong>
+                    <strong>{t(tr::UPDATE_AVAILABLE)}</strong>
                     " "
-                    {t(
-                        "Muat ulang saat tidak sedang mengisi data.",
-                        "Reload when you are not in the middle of an entry.",
-                    )}
+                    {t(tr::RELOAD_WHEN_YOU_NOT)}
                 </p>
                 <button
                     type="button"
@@ -288,7 +286,7 @@ pub fn UpdateBanner(
                     disabled=move || update.get() == UpdateState::Applying
                     on:click=move |_| apply_update()
                 >
-                    {t("Muat ulang", "Reload")}
+                    {t(tr::RELOAD)}
                 </button>
             </div>
         </Show>

@@ -21,6 +21,7 @@ use crate::device::{DeviceKey, KeyError};
 use crate::platform;
 use crate::route::Route;
 use crate::store::{BundleInfo, BundleState, Settings, Store, StoreError, Village};
+use crate::texts::app as tr;
 use lindung_core::bundle::{prepare, PackDigest};
 use lindung_core::export::{next_bundle, ExportError, NextInput, Previous, Sent};
 use lindung_core::outbox::Delivery;
@@ -119,28 +120,15 @@ impl SaveError {
             SaveError::Refused(e) => e.message(lang),
             SaveError::Village(e) => e.message(lang),
             SaveError::Store(e) => e.message(lang),
-            SaveError::NoAgent => lang
-                .pick(
-                    "Isi nama dan ID petugas di Pengaturan sebelum mendaftarkan.",
-                    "Enter the agent's name and id in Settings before registering.",
-                )
-                .to_owned(),
+            SaveError::NoAgent => tr::NO_AGENT_YET.get(lang).to_owned(),
             SaveError::ReadOnly => read_only_message(lang).to_owned(),
-            SaveError::NoRandom => lang
-                .pick(
-                    "Browser ini tidak dapat membuat nomor acak untuk data baru, jadi tidak ada yang disimpan. Buka aplikasi di Chrome versi terbaru.",
-                    "This browser cannot make random numbers for a new record, so nothing was saved. Open the app in an up-to-date Chrome.",
-                )
-                .to_owned(),
+            SaveError::NoRandom => tr::BROWSER_CANNOT_MAKE_RANDOM.get(lang).to_owned(),
         }
     }
 }
 
 pub fn read_only_message(lang: Lang) -> &'static str {
-    lang.pick(
-        "Lindung sedang terbuka di tab lain. Tab ini hanya untuk melihat; tutup tab lain untuk menyimpan di sini.",
-        "Lindung is open in another tab. This tab can only view; close the other tab to save here.",
-    )
+    tr::LINDUNG_OPEN_ANOTHER_TAB.get(lang)
 }
 
 impl Ctx {

@@ -35,6 +35,7 @@ use crate::platform;
 use crate::route::Route;
 use crate::state::Ctx;
 use crate::store::{BundleInfo, BundleState};
+use crate::texts::sync as tr;
 
 /// How long one request may take.
 const TIMEOUT_MS: i32 = 30_000;
@@ -58,79 +59,44 @@ pub enum SyncStatus {
 
 impl SyncStatus {
     pub fn message(&self, lang: Lang) -> String {
-        let (id, en): (&str, &str) = match self {
-            SyncStatus::NoServer => (
-                "Tidak ada server kantor: kirim bundel sebagai berkas (unduh atau bagikan).",
-                "No office server: send bundles as files (download or share).",
-            ),
-            SyncStatus::Idle => ("Siap mengirim.", "Ready to send."),
-            SyncStatus::Sending => ("Mengirim…", "Sending…"),
+        let text = match self {
+            SyncStatus::NoServer => tr::NO_SERVER,
+            SyncStatus::Idle => tr::READY,
+            SyncStatus::Sending => tr::SENDING,
             SyncStatus::Failed(code) => return failure_message(code, lang),
         };
-        lang.pick(id, en).to_owned()
+        text.get(lang).to_owned()
     }
 }
 
 /// What the agent reads for a failed try.
 pub fn failure_message(code: &str, lang: Lang) -> String {
-    let (id, en) = match code {
-        "network" | "timeout" => (
-            "Server kantor tidak terjangkau. Bundel akan dikirim otomatis saat ada sinyal.",
-            "The office server cannot be reached. Bundles will be sent by themselves when there is signal.",
-        ),
-        "document.not_pinned" => (
-            "Server ini memakai kunci kantor yang berbeda dari yang dipercaya HP ini. Tidak ada yang dikirim. Tanyakan ke kantor kabupaten.",
-            "This server uses another office key than the one this phone trusts. Nothing was sent. Ask the district office.",
-        ),
-        "document.shape" | "document.header" | "document.typ" | "document.kid" => (
-            "Jawaban yang datang bukan dari server kantor (mungkin halaman login wifi). Bundel akan dikirim lagi nanti.",
-            "The answer did not come from the office server (perhaps a wifi login page). Bundles will be sent again later.",
-        ),
-        "document.signature" | "document.payload" => (
-            "Jawaban server kantor tidak sah dan diabaikan. Bundel akan dikirim lagi nanti.",
-            "The office server's answer is not valid and was ignored. Bundles will be sent again later.",
-        ),
-        code if code.starts_with("http.5") => (
-            "Server kantor sedang bermasalah. Bundel akan dikirim lagi nanti.",
-            "The office server has a problem. Bundles will be sent again later.",
-        ),
-        "server.busy" | "server.rate" | "server.register" | "server.body_timeout" => (
-            "Server kantor sedang sibuk. Bundel akan dikirim lagi nanti.",
-            "The office server is busy. Bundles will be sent again later.",
-        ),
-        _ => (
-            "Pengiriman gagal. Bundel akan dikirim lagi nanti.",
-            "Sending failed. Bundles will be sent again later.",
-        ),
+    let text = match code {
+        "network" | "timeout" => tr::SERVER_UNREACHABLE,
+        "document.not_pinned" => tr::KEY_NOT_PINNED,
+        "document.shape" | "document.header" | "document.typ" | "document.kid" => {
+            tr::NOT_THE_SERVER
+        }
+        "document.signature" | "document.payload" => tr::ANSWER_INVALID,
+        code if code.starts_with("http.5") => tr::SERVER_TROUBLE,
+        "server.busy" | "server.rate" | "server.register" | "server.body_timeout" => {
+            tr::SERVER_BUSY
+        }
+        _ => tr::SENDING_FAILED,
     };
-    lang.pick(id, en).to_owned()
+    text.get(lang).to_owned()
 }
 
 /// What the agent reads for a refused bundle, by its code.
 pub fn refusal_message(code: Option<&str>, lang: Lang) -> String {
-    let (id, en) = match code.unwrap_or("") {
-        "register.revoked" => (
-            "Kunci perangkat ini dicabut oleh kantor kabupaten.",
-            "The district office revoked this device's key.",
-        ),
-        "register.conflict" => (
-            "Kantor sudah menerima bundel lain dengan nomor ini. Hubungi kantor kabupaten.",
-            "The office already holds another bundle with this number. Contact the district office.",
-        ),
-        "server.too_large" => (
-            "Bundel terlalu besar untuk server kantor. Serahkan sebagai berkas.",
-            "The bundle is too large for the office server. Hand it in as a file.",
-        ),
-        "register.chain" => (
-            "Bundel tidak bersambung dengan bundel sebelumnya di kantor. Hubungi kantor kabupaten.",
-            "The bundle does not follow the office's previous bundle. Contact the district office.",
-        ),
-        _ => (
-            "Kantor menolak bundel ini. Hubungi kantor kabupaten.",
-            "The office refused this bundle. Contact the district office.",
-        ),
+    let text = match code.unwrap_or("") {
+        "register.revoked" => tr::KEY_REVOKED,
+        "register.conflict" => tr::SEQUENCE_CONFLICT,
+        "server.too_large" => tr::BUNDLE_TOO_LARGE,
+        "register.chain" => tr::CHAIN_BROKEN,
+        _ => tr::BUNDLE_REFUSED,
     };
-    lang.pick(id, en).to_owned()
+    text.get(lang).to_owned()
 }
 
 /// A bundle's delivery (bundles stored before the outbox are queued unless

@@ -8,6 +8,8 @@ use lindung_core::roster::VillageError;
 use lindung_core::{CodeError, Lang, RegionTable, VillageCode, VillageRef};
 use serde::Deserialize;
 
+use crate::texts::region_picker as tr;
+
 /// The version of the province files this code reads (`"format"` in each file).
 pub const FORMAT: u32 = 1;
 
@@ -55,10 +57,7 @@ impl PickedVillage {
     /// One line for the screen:
     /// `Sungai Duri, Kec. Sungai Raya, Kabupaten Bengkayang, Kalimantan Barat (61.07.01.2001)`.
     pub fn summary(&self, lang: Lang) -> String {
-        let district = match lang {
-            Lang::Id => format!("Kec. {}", self.district_name),
-            Lang::En => format!("{} district", self.district_name),
-        };
+        let district = tr::district_of(lang, &self.district_name);
         format!(
             "{}, {district}, {}, {} ({})",
             self.name, self.regency_name, self.province_name, self.code

@@ -3,6 +3,8 @@
 
 use lindung_core::Lang;
 
+use crate::texts::region_picker as tr;
+
 use super::data::{province_url, DataError, ProvinceVillages};
 
 /// Why a province's villages could not be loaded.
@@ -25,27 +27,10 @@ impl LoadError {
     }
 
     pub fn message(&self, lang: Lang, province_name: &str) -> String {
-        match (self, lang) {
-            (LoadError::Unreachable, Lang::Id) => format!(
-                "Daftar desa {province_name} belum tersimpan di HP ini dan tidak bisa diunduh \
-                 sekarang. Sambungkan ke internet, lalu coba lagi."
-            ),
-            (LoadError::Unreachable, Lang::En) => format!(
-                "The villages of {province_name} are not saved on this phone yet and cannot be \
-                 downloaded now. Connect to the internet, then try again."
-            ),
-            (LoadError::Http(status), Lang::Id) => {
-                format!("Daftar desa {province_name} tidak bisa diunduh (HTTP {status}).")
-            }
-            (LoadError::Http(status), Lang::En) => {
-                format!("The villages of {province_name} could not be downloaded (HTTP {status}).")
-            }
-            (LoadError::Data(e), Lang::Id) => {
-                format!("Daftar desa {province_name} rusak ({e}).")
-            }
-            (LoadError::Data(e), Lang::En) => {
-                format!("The list of villages of {province_name} is damaged ({e}).")
-            }
+        match self {
+            LoadError::Unreachable => tr::villages_unreachable(lang, province_name),
+            LoadError::Http(status) => tr::villages_http(lang, province_name, *status),
+            LoadError::Data(e) => tr::villages_damaged(lang, province_name, &e.to_string()),
         }
     }
 }

@@ -18,6 +18,7 @@ mod load;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::texts::region_picker as tr;
 use leptos::prelude::*;
 use lindung_core::{Lang, RegionTable};
 
@@ -71,7 +72,7 @@ pub fn RegionPicker(
 ) -> impl IntoView {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let id_of = move |what: &str| format!("region-{id}-{what}");
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let province_name = move |code: &str| {
         RegionTable::kemendagri()
             .province_name(code)
@@ -104,8 +105,7 @@ pub fn RegionPicker(
         }
     };
 
-    let pick =
-        move |id: &'static str, en: &'static str| Signal::derive(move || lang.get().pick(id, en));
+    let pick = move |text: crate::text::Tr| Signal::derive(move || text.get(lang.get()));
     let enabled = move |i: usize| Signal::derive(move || cascade.with(|c| c.enabled()[i]));
 
     let status = move || {
@@ -115,10 +115,7 @@ pub fn RegionPicker(
             Load::Loading(code) => Some(
                 view! {
                     <p class="hint" data-testid="region-status" role="status">
-                        {match lang {
-                            Lang::Id => format!("Memuat daftar desa {}…", province_name(&code)),
-                            Lang::En => format!("Loading the villages of {}…", province_name(&code)),
-                        }}
+                        {tr::loading_villages(lang, &province_name(&code))}
                     </p>
                 }
                 .into_any(),
@@ -128,7 +125,7 @@ pub fn RegionPicker(
                     <div class="issue error" data-testid="region-status" data-code=error.code() role="alert">
                         <p>{error.message(lang, &province_name(&code))}</p>
                         <button type="button" class="secondary" data-testid="region-retry" on:click=retry>
-                            {lang.pick("Coba lagi", "Try again")}
+                            {tr::TRY_AGAIN.get(lang)}
                         </button>
                     </div>
                 }
@@ -142,8 +139,8 @@ pub fn RegionPicker(
             <RegionSelect
                 id=id_of("province")
                 testid="region-province"
-                label=pick("Provinsi", "Province")
-                prompt=pick("Pilih provinsi", "Choose a province")
+                label=pick(tr::PROVINCE)
+                prompt=pick(tr::CHOOSE_PROVINCE)
                 choices=Signal::derive(move || cascade.with(Cascade::province_choices))
                 chosen=Signal::derive(move || cascade.with(|c| c.province().to_owned()))
                 disabled=Signal::stored(false)
@@ -152,8 +149,8 @@ pub fn RegionPicker(
             <RegionSelect
                 id=id_of("regency")
                 testid="region-regency"
-                label=pick("Kabupaten/Kota", "Regency/City")
-                prompt=pick("Pilih kabupaten/kota", "Choose a regency/city")
+                label=pick(tr::REGENCY)
+                prompt=pick(tr::CHOOSE_REGENCY)
                 choices=Signal::derive(move || cascade.with(Cascade::regency_choices))
                 chosen=Signal::derive(move || cascade.with(|c| c.regency().to_owned()))
                 disabled=Signal::derive(move || !enabled(0).get())
@@ -163,8 +160,8 @@ pub fn RegionPicker(
             <RegionSelect
                 id=id_of("district")
                 testid="region-district"
-                label=pick("Kecamatan", "District")
-                prompt=pick("Pilih kecamatan", "Choose a district")
+                label=pick(tr::DISTRICT)
+                prompt=pick(tr::CHOOSE_DISTRICT)
                 choices=Signal::derive(move || cascade.with(Cascade::district_choices))
                 chosen=Signal::derive(move || cascade.with(|c| c.district().to_owned()))
                 disabled=Signal::derive(move || !enabled(1).get())
@@ -173,15 +170,15 @@ pub fn RegionPicker(
             <RegionSelect
                 id=id_of("village")
                 testid="region-village"
-                label=pick("Desa/Kelurahan", "Village")
-                prompt=pick("Pilih desa/kelurahan", "Choose a village")
+                label=pick(tr::VILLAGE)
+                prompt=pick(tr::CHOOSE_VILLAGE)
                 choices=Signal::derive(move || cascade.with(Cascade::village_choices))
                 chosen=Signal::derive(move || cascade.with(|c| c.village().to_owned()))
                 disabled=Signal::derive(move || !enabled(2).get())
                 on_change=Callback::new(on_village)
             />
             <div class="field">
-                <label for=id_of("code")>{t("Atau ketik kode desa", "Or type the village code")}</label>
+                <label for=id_of("code")>{t(tr::TYPE_VILLAGE_CODE)}</label>
                 <div class="inline">
                     <input
                         id=id_of("code")
@@ -196,7 +193,7 @@ pub fn RegionPicker(
                         on:keydown=on_code_key
                     />
                     <button type="button" class="secondary" data-testid="region-pick" on:click=move |_| apply_code()>
-                        {t("Pakai kode", "Use code")}
+                        {t(tr::USE_CODE)}
                     </button>
                 </div>
                 {move || {
@@ -217,7 +214,7 @@ pub fn RegionPicker(
                     .map(|chosen| {
                         view! {
                             <p class="picked" data-testid="region-picked" data-code=chosen.code().to_owned() role="status">
-                                {t("Desa terpilih: ", "Chosen village: ")}
+                                {t(tr::CHOSEN_VILLAGE)}
                                 {chosen.summary(lang.get())}
                             </p>
                         }

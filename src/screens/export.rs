@@ -15,34 +15,20 @@ use crate::platform::{self, Shared};
 use crate::state::{sent_by, Ctx};
 use crate::store::{BundleInfo, BundleState};
 use crate::sync::SyncStatus;
+use crate::texts::export as tr;
 
 /// The media type of a JWS in JSON serialization (RFC 7515 §9.2.1).
 const MIME: &str = "application/jose+json";
 
 fn counts_text(v: &VillageSummary, lang: Lang) -> String {
-    match lang {
-        Lang::Id => format!(
-            "{} baru · {} diubah · {} dihapus",
-            v.new, v.changed, v.removed
-        ),
-        Lang::En => format!(
-            "{} new · {} changed · {} removed",
-            v.new, v.changed, v.removed
-        ),
-    }
+    tr::village_changes(lang, v.new, v.changed, v.removed)
 }
 
 fn state_label(state: BundleState, lang: Lang) -> &'static str {
     match state {
-        BundleState::Made => lang.pick("Belum diunduh/dibagikan", "Not yet downloaded/shared"),
-        BundleState::Exported => lang.pick(
-            "Sudah diunduh/dibagikan, belum diterima kantor",
-            "Downloaded/shared, not yet received by the office",
-        ),
-        BundleState::Delivered => lang.pick(
-            "Diterima kantor kabupaten",
-            "Received by the district office",
-        ),
+        BundleState::Made => tr::NOT_YET_DOWNLOADED_SHARED.get(lang),
+        BundleState::Exported => tr::DOWNLOADED_SHARED_NOT_YET.get(lang),
+        BundleState::Delivered => tr::RECEIVED_DISTRICT_OFFICE.get(lang),
     }
 }
 
@@ -51,9 +37,9 @@ fn state_label(state: BundleState, lang: Lang) -> &'static str {
 fn delivery_label(row: &Row, approved: bool, lang: Lang) -> Option<(&'static str, String)> {
     let delivery = row.delivery.as_ref()?;
     Some(match delivery.shown(approved) {
-        Shown::Queued if row.sending => ("sending", lang.pick("Mengirim…", "Sending…").to_owned()),
+        Shown::Queued if row.sending => ("sending", tr::SENDING.get(lang).to_owned()),
         Shown::Queued => {
-            let text = lang.pick("Antre: menunggu dikirim", "Queued: waiting to be sent");
+            let text = tr::QUEUED_WAITING_SENT.get(lang);
             let why = match delivery {
                 Delivery::Queued {
                     last_error: Some(code),
@@ -71,38 +57,24 @@ fn delivery_label(row: &Row, approved: bool, lang: Lang) -> Option<(&'static str
                 _ => String::new(),
             };
             let quarantined = match delivery {
-                Delivery::Delivered { quarantined, .. } if !quarantined.is_empty() => match lang {
-                    Lang::Id => format!(" · {} data ditahan kantor", quarantined.len()),
-                    Lang::En => format!(" · {} records held back by the office", quarantined.len()),
-                },
+                Delivery::Delivered { quarantined, .. } if !quarantined.is_empty() => {
+                    tr::held_back(lang, quarantined.len())
+                }
                 _ => String::new(),
             };
-            let text = match lang {
-                Lang::Id => format!("Terkirim, diterima kantor {at}{quarantined}"),
-                Lang::En => format!("Sent, received by the office {at}{quarantined}"),
-            };
+            let text = tr::delivered(lang, &at, &quarantined);
             ("delivered", text)
         }
         Shown::AwaitingApproval => (
             "awaiting",
-            lang.pick(
-                "Terkirim · menunggu persetujuan kantor untuk HP ini",
-                "Sent · waiting for the office to approve this phone",
-            )
-            .to_owned(),
+            tr::SENT_WAITING_OFFICE_APPROVE.get(lang).to_owned(),
         ),
         Shown::Conflict => (
             "conflict",
-            match lang {
-                Lang::Id => format!(
-                    "Konflik: {}",
-                    crate::sync::refusal_message(Some("register.conflict"), lang)
-                ),
-                Lang::En => format!(
-                    "Conflict: {}",
-                    crate::sync::refusal_message(Some("register.conflict"), lang)
-                ),
-            },
+            tr::conflict(
+                lang,
+                &crate::sync::refusal_message(Some("register.conflict"), lang),
+            ),
         ),
         Shown::Refused => {
             let code = match delivery {
@@ -110,13 +82,7 @@ fn delivery_label(row: &Row, approved: bool, lang: Lang) -> Option<(&'static str
                 _ => None,
             };
             let reason = crate::sync::refusal_message(code, lang);
-            (
-                "refused",
-                match lang {
-                    Lang::Id => format!("Ditolak: {reason}"),
-                    Lang::En => format!("Refused: {reason}"),
-                },
-            )
+            ("refused", tr::refused(lang, &reason))
         }
     })
 }
@@ -144,7 +110,7 @@ fn size_text(bytes: u64) -> String {
 pub fn ExportScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let busy = RwSignal::new(false);
     // (ok, text) of the last action.
     let message = RwSignal::new(None::<(bool, String)>);
@@ -171,25 +137,9 @@ pub fn ExportScreen() -> impl IntoView {
             message.set(Some(match result {
                 Ok(info) => (
                     true,
-                    match (lang, left) {
-                        (Lang::Id, 0) => format!(
-                            "Bundel #{} dibuat dan tersimpan di HP. Unduh atau bagikan, lalu serahkan ke kantor kabupaten.",
-                            info.sequence
-                        ),
-                        (Lang::En, 0) => format!(
-                            "Bundle #{} was made and saved on the phone. Download or share it, then hand it to the district office.",
-                            info.sequence
-                        ),
-                        (Lang::Id, left) => format!(
-                            "Bundel #{} dibuat dan tersimpan di HP; bundel sudah sebesar yang diterima kantor kabupaten. \
-                             {left} data lagi menunggu: tekan Buat bundel lagi.",
-                            info.sequence
-                        ),
-                        (Lang::En, left) => format!(
-                            "Bundle #{} was made and saved on the phone, as large as the district office accepts. \
-                             {left} more records are waiting: press Make bundle again.",
-                            info.sequence
-                        ),
+                    match left {
+                        0 => tr::bundle_made(lang, info.sequence),
+                        left => tr::bundle_made_more_waiting(lang, info.sequence, left),
                     },
                 ),
                 Err(error) => (false, error.message(lang)),
@@ -202,15 +152,9 @@ pub fn ExportScreen() -> impl IntoView {
         pending.with(|villages| {
             if villages.is_empty() {
                 let text = if ctx.bundles.with(Vec::is_empty) {
-                    lang.pick(
-                        "Belum ada data di HP ini. Daftarkan pekerja dulu, lalu kirim.",
-                        "No data on this phone yet. Register workers first, then export.",
-                    )
+                    tr::NO_DATA_PHONE_YET.get(lang)
                 } else {
-                    lang.pick(
-                        "Semua data sudah ada di bundel. Tidak ada yang perlu dikirim.",
-                        "Everything is already in a bundle. Nothing to send.",
-                    )
+                    tr::EVERYTHING_ALREADY_BUNDLE_NOTHING.get(lang)
                 };
                 return view! { <p data-testid="nothing-pending">{text}</p> }.into_any();
             }
@@ -231,10 +175,7 @@ pub fn ExportScreen() -> impl IntoView {
             let total: u32 = villages.iter().map(VillageSummary::total).sum();
             view! {
                 <p data-testid="pending-total">
-                    {match lang {
-                        Lang::Id => format!("{total} data belum dikirim:"),
-                        Lang::En => format!("{total} records not yet sent:"),
-                    }}
+                    {tr::not_yet_sent(lang, total)}
                 </p>
                 <ul class="plain-list">{rows}</ul>
             }
@@ -261,12 +202,9 @@ pub fn ExportScreen() -> impl IntoView {
     view! {
         <section class="stack">
             <div class="card">
-                <h2>{t("Kirim data", "Export data")}</h2>
+                <h2>{t(tr::EXPORT_DATA)}</h2>
                 <p class="hint">
-                    {t(
-                        "Data dikirim sebagai bundel bertanda tangan: berkas yang diserahkan ke kantor kabupaten (unduh, atau bagikan lewat WhatsApp). Setiap bundel memuat semua perubahan sejak bundel sebelumnya.",
-                        "Data leaves the phone as a signed bundle: a file you hand to the district office (download it, or share it e.g. on WhatsApp). Each bundle carries every change since the previous one.",
-                    )}
+                    {t(tr::DATA_LEAVES_PHONE_SIGNED)}
                 </p>
                 {pending_view}
                 {move || message.get().map(|(ok, text)| view! {
@@ -279,11 +217,11 @@ pub fn ExportScreen() -> impl IntoView {
                     disabled=move || busy.get() || pending.with(Vec::is_empty)
                     on:click=make
                 >
-                    {t("Buat bundel", "Make bundle")}
+                    {t(tr::MAKE_BUNDLE)}
                 </button>
             </div>
             <div class="card" data-testid="sync-card">
-                <h2>{t("Kirim ke server kantor", "Send to the office server")}</h2>
+                <h2>{t(tr::SEND_OFFICE_SERVER)}</h2>
                 <p role="status" data-testid="sync-status" data-status=move || match ctx.sync.get() {
                     SyncStatus::NoServer => "no-server",
                     SyncStatus::Idle => "idle",
@@ -294,16 +232,13 @@ pub fn ExportScreen() -> impl IntoView {
                 </p>
                 {move || ctx.settings.with(|s| s.last_sync).map(|at| view! {
                     <p class="hint" data-testid="last-sync">
-                        {t("Terakhir tersambung: ", "Last reached: ")}
+                        {t(tr::LAST_REACHED)}
                         {time_text(at, lang.get())}
                     </p>
                 })}
                 <Show when=move || ctx.sync.get() != SyncStatus::NoServer>
                     <p class="hint">
-                        {t(
-                            "Bundel dikirim otomatis saat ada sinyal. Bundel baru dianggap terkirim setelah kantor menjawab dengan tanda terima bertanda tangan.",
-                            "Bundles are sent by themselves when there is signal. A bundle counts as sent only once the office answers with a signed receipt.",
-                        )}
+                        {t(tr::BUNDLES_SENT_THEMSELVES_WHEN)}
                     </p>
                     <button
                         type="button"
@@ -311,23 +246,23 @@ pub fn ExportScreen() -> impl IntoView {
                         disabled=move || ctx.sync.get() == SyncStatus::Sending
                         on:click=move |_| crate::sync::probe_and_send(ctx)
                     >
-                        {t("Kirim sekarang", "Send now")}
+                        {t(tr::SEND_NOW)}
                     </button>
                 </Show>
             </div>
             <div class="card">
-                <h2>{t("Bundel di HP ini", "Bundles on this phone")}</h2>
+                <h2>{t(tr::BUNDLES_PHONE)}</h2>
                 <Show
                     when=move || ctx.bundles.with(|b| !b.is_empty())
-                    fallback=move || view! { <p>{t("Belum ada bundel.", "No bundles yet.")}</p> }
+                    fallback=move || view! { <p>{t(tr::NO_BUNDLES_YET)}</p> }
                 >
                     <ul class="bundle-list" data-testid="bundle-list">{bundle_rows}</ul>
                 </Show>
                 <p class="hint">
-                    {t("Kunci perangkat: ", "Device key: ")}
+                    {t(tr::DEVICE_KEY)}
                     <code class="kid" data-testid="export-kid">{move || ctx.kid.get().unwrap_or_default()}</code>
                     " · "
-                    <a href="#/pengaturan">{t("daftarkan di kantor kabupaten", "enrol it at the district office")}</a>
+                    <a href="#/pengaturan">{t(tr::ENROL_DISTRICT_OFFICE)}</a>
                 </p>
             </div>
         </section>
@@ -400,17 +335,12 @@ fn BundleRow(
                         .bundle_file(sequence)
                         .await
                         .map_err(|e| e.message(lang))?;
-                    platform::download(&name, &file, MIME).map_err(|detail| match lang {
-                        Lang::Id => format!("Unduhan gagal: {detail}"),
-                        Lang::En => format!("The download failed: {detail}"),
-                    })?;
+                    platform::download(&name, &file, MIME)
+                        .map_err(|detail| tr::download_failed(lang, &detail))?;
                     ctx.handed_over(sequence)
                         .await
                         .map_err(|e| e.message(lang))?;
-                    Ok(Some(match lang {
-                        Lang::Id => format!("{name} diunduh (folder Download)."),
-                        Lang::En => format!("{name} was downloaded (Downloads folder)."),
-                    }))
+                    Ok(Some(tr::downloaded(lang, &name)))
                 };
                 report(outcome.await);
             });
@@ -433,21 +363,13 @@ fn BundleRow(
                             ctx.handed_over(sequence)
                                 .await
                                 .map_err(|e| e.message(lang))?;
-                            Ok(Some(
-                                lang.pick("Bundel dibagikan.", "Bundle shared.").to_owned(),
-                            ))
+                            Ok(Some(tr::BUNDLE_SHARED.get(lang).to_owned()))
                         }
                         Shared::Cancelled => Ok(None),
-                        Shared::Unsupported => Err(lang
-                            .pick(
-                                "Browser ini tidak dapat membagikan berkas. Pakai Unduh.",
-                                "This browser cannot share files. Use Download.",
-                            )
-                            .to_owned()),
-                        Shared::Failed(detail) => Err(match lang {
-                            Lang::Id => format!("Gagal membagikan: {detail}"),
-                            Lang::En => format!("Sharing failed: {detail}"),
-                        }),
+                        Shared::Unsupported => {
+                            Err(tr::BROWSER_CANNOT_SHARE_FILES.get(lang).to_owned())
+                        }
+                        Shared::Failed(detail) => Err(tr::sharing_failed(lang, &detail)),
                     }
                 };
                 report(outcome.await);
@@ -487,19 +409,13 @@ fn BundleRow(
             BundleState::Delivered => "delivered",
         }>
             <h3>
-                {match lang {
-                    Lang::Id => format!("Bundel #{sequence}"),
-                    Lang::En => format!("Bundle #{sequence}"),
-                }}
+                {tr::bundle_number(lang, sequence)}
             </h3>
             <p class="hint">
                 {format!(
                     "{} · {} · {}",
                     long_date(row.created_at.date(), lang),
-                    match lang {
-                        Lang::Id => format!("{records} data"),
-                        Lang::En => format!("{records} records"),
-                    },
+                    tr::records(lang, records),
                     size_text(row.bytes)
                 )}
             </p>
@@ -524,16 +440,16 @@ fn BundleRow(
             }}
             <div class="actions">
                 <button type="button" data-testid="download-bundle" disabled=move || busy.get() on:click=download>
-                    {lang.pick("Unduh", "Download")}
+                    {tr::DOWNLOAD.get(lang)}
                 </button>
                 {can_share.then(|| view! {
                     <button type="button" data-testid="share-bundle" disabled=move || busy.get() on:click=share>
-                        {lang.pick("Bagikan", "Share")}
+                        {tr::SHARE.get(lang)}
                     </button>
                 })}
                 {row.may_mark_received.then(|| view! {
                     <button type="button" data-testid="mark-delivered" disabled=move || busy.get() on:click=delivered>
-                        {lang.pick("Tandai sudah diterima kantor", "Mark as received by the office")}
+                        {tr::MARK_RECEIVED_OFFICE.get(lang)}
                     </button>
                 })}
             </div>

@@ -6,12 +6,13 @@
 use leptos::prelude::*;
 
 use crate::state::Ctx;
+use crate::texts::home as tr;
 
 #[component]
 pub fn AgentFirst() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let name = RwSignal::new(String::new());
     let id = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -22,13 +23,7 @@ pub fn AgentFirst() -> impl IntoView {
         settings.agent_id = id.get_untracked().trim().to_owned();
         let lang = lang.get_untracked();
         if !settings.has_agent() {
-            problem.set(Some(
-                lang.pick(
-                    "Nama dan ID petugas wajib diisi.",
-                    "The agent's name and id are required.",
-                )
-                .to_owned(),
-            ));
+            problem.set(Some(tr::AGENT_REQUIRED.get(lang).to_owned()));
             return;
         }
         leptos::task::spawn_local(async move {
@@ -40,23 +35,20 @@ pub fn AgentFirst() -> impl IntoView {
     };
     view! {
         <form class="card notice" data-testid="agent-missing" on:submit=save>
-            <h2>{t("Siapa petugasnya?", "Who is the agent?")}</h2>
-            <p>{t(
-                "Isi nama dan ID petugas dulu: setiap pendaftaran dan setiap bundel mencatat siapa yang membuatnya.",
-                "First enter the agent's name and id: every registration and every bundle records who made it.",
-            )}</p>
+            <h2>{t(tr::WHO_AGENT)}</h2>
+            <p>{t(tr::FIRST_ENTER_AGENT)}</p>
             <div class="field">
-                <label for="first-agent-name">{t("Nama petugas", "Agent's name")}</label>
+                <label for="first-agent-name">{t(tr::AGENT_NAME)}</label>
                 <input id="first-agent-name" data-testid="first-agent-name" autocomplete="name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="first-agent-id">{t("ID petugas (mis. nomor Perisai)", "Agent id (e.g. Perisai number)")}</label>
+                <label for="first-agent-id">{t(tr::AGENT_ID)}</label>
                 <input id="first-agent-id" data-testid="first-agent-id"
                     prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev)) />
             </div>
             {move || problem.get().map(|text| view! { <p class="issue error" role="alert" data-testid="first-agent-problem">{text}</p> })}
-            <button type="submit" class="primary" data-testid="first-agent-save">{t("Simpan", "Save")}</button>
+            <button type="submit" class="primary" data-testid="first-agent-save">{t(tr::SAVE)}</button>
         </form>
     }
 }

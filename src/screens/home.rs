@@ -4,17 +4,17 @@ use leptos::prelude::*;
 use lindung_core::export::{days_between, standing, Standing};
 use lindung_core::i18n::long_date;
 use lindung_core::roster::VillageRef;
-use lindung_core::Lang;
 
 use crate::region_picker::{Cascade, PickedVillage, RegionPicker};
 use crate::route::Route;
 use crate::state::Ctx;
+use crate::texts::home as tr;
 
 #[component]
 pub fn HomeScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     // The form that adds a village opens on request: agents add their villages once,
     // and its code (with the region picker) then loads only when needed.
     let adding = RwSignal::new(false);
@@ -48,10 +48,7 @@ pub fn HomeScreen() -> impl IntoView {
                     let added_note = just_added.then(|| {
                         view! {
                             <p class="outcome good" role="status" data-testid="village-added">
-                                {match lang {
-                                    Lang::Id => format!("{} ditambahkan. Buka desa ini untuk mendaftarkan pekerja.", v.name),
-                                    Lang::En => format!("{} added. Open it to register workers.", v.name),
-                                }}
+                                {tr::village_added(lang, &v.name)}
                             </p>
                         }
                     });
@@ -61,16 +58,7 @@ pub fn HomeScreen() -> impl IntoView {
                                 <span class="village-name">{v.name.clone()}</span>
                                 <span class="village-area">{format!("{} · {}", v.code, v.area)}</span>
                                 <span class="village-counts">
-                                    {match lang {
-                                        Lang::Id => format!(
-                                            "Didanai {} / {} · tunggu {} · aparatur {}",
-                                            counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
-                                        ),
-                                        Lang::En => format!(
-                                            "Funded {} / {} · waitlist {} · apparatus {}",
-                                            counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus
-                                        ),
-                                    }}
+                                    {tr::village_counts(lang, counts.funded, counts.funded_slots, counts.waitlisted, counts.apparatus)}
                                 </span>
                             </a>
                             {added_note}
@@ -89,12 +77,12 @@ pub fn HomeScreen() -> impl IntoView {
             <ExportStatus />
             <PackOffer />
             <div class="card">
-                <h2>{t("Desa saya", "My villages")}</h2>
-                <p class="hint">{move || format!("{} {}", lang.get().pick("Hari ini", "Today"), long_date(ctx.today, lang.get()))}</p>
+                <h2>{t(tr::MY_VILLAGES)}</h2>
+                <p class="hint">{move || format!("{} {}", tr::TODAY.get(lang.get()), long_date(ctx.today, lang.get()))}</p>
                 <Show
                     when=move || ctx.villages.with(|v| !v.is_empty())
                     fallback=move || view! {
-                        <p data-testid="no-villages">{t("Belum ada desa. Tambahkan desa tempat Anda bertugas.", "No villages yet. Add the villages you work in.")}</p>
+                        <p data-testid="no-villages">{t(tr::NO_VILLAGES_YET)}</p>
                     }
                 >
                     <ul class="village-list" data-testid="village-list">{rows}</ul>
@@ -108,7 +96,7 @@ pub fn HomeScreen() -> impl IntoView {
                 aria-expanded=move || if adding.get() { "true" } else { "false" }
                 on:click=move |_| adding.update(|open| *open = !*open)
             >
-                {t("Tambah desa", "Add a village")}
+                {t(tr::ADD_VILLAGE)}
             </button>
             // Once opened, the form stays mounted and is only hidden: closing it keeps
             // what the agent typed, and a save in flight still reports its outcome.
@@ -164,12 +152,7 @@ fn PackOffer() -> impl IntoView {
             saving.set(false);
             let lang = lang.get_untracked();
             message.set(Some(match result {
-                Ok(()) => lang
-                    .pick(
-                        "Aturan baru dipakai mulai sekarang untuk pendaftaran dan perubahan berikutnya.",
-                        "The new rules apply from now on to the next registrations and changes.",
-                    )
-                    .to_owned(),
+                Ok(()) => tr::NEW_RULES_APPLY_FROM.get(lang).to_owned(),
                 Err(error) => error.message(lang),
             }));
         });
@@ -192,35 +175,29 @@ fn PackOffer() -> impl IntoView {
             let effective = pack.effective();
             let period = match effective.until {
                 Some(until) => format!("{} – {}", long_date(effective.from, lang), long_date(until, lang)),
-                None => match lang {
-                    Lang::Id => format!("mulai {}", long_date(effective.from, lang)),
-                    Lang::En => format!("from {}", long_date(effective.from, lang)),
-                },
+                None => tr::from_date(lang, &long_date(effective.from, lang)),
             };
             view! {
                 <div class="card notice" role="region" data-testid="pack-offer"
-                    aria-label=lang.pick("Aturan baru dari kantor", "New rules from the office")>
-                    <h2>{lang.pick("Aturan baru dari kantor kabupaten", "New rules from the district office")}</h2>
+                    aria-label=tr::NEW_RULES_FROM_OFFICE.get(lang)>
+                    <h2>{tr::NEW_RULES_FROM_DISTRICT.get(lang)}</h2>
                     <dl class="nik-info">
-                        <dt>{lang.pick("Judul", "Title")}</dt><dd>{pack.title().get(lang).to_owned()}</dd>
+                        <dt>{tr::TITLE.get(lang)}</dt><dd>{pack.title().get(lang).to_owned()}</dd>
                         <dt>"ID"</dt><dd data-testid="pack-offer-id">{pack.id().to_owned()}</dd>
-                        <dt>{lang.pick("Versi", "Version")}</dt><dd data-testid="pack-offer-version">{pack.version().to_owned()}</dd>
-                        <dt>{lang.pick("Dasar hukum", "Regulation")}</dt><dd>{pack.regulation().to_owned()}</dd>
-                        <dt>{lang.pick("Berlaku", "In force")}</dt><dd>{period}</dd>
-                        <dt>{lang.pick("Kuota didanai per desa", "Funded slots per village")}</dt><dd>{pack.funded_slots_per_village()}</dd>
-                        <dt>{lang.pick("Umur", "Age")}</dt><dd>{format!("{}-{}", pack.age().min, pack.age().max)}</dd>
-                        <dt>{lang.pick("Dipakai sekarang", "In use now")}</dt><dd>{current}</dd>
+                        <dt>{tr::VERSION.get(lang)}</dt><dd data-testid="pack-offer-version">{pack.version().to_owned()}</dd>
+                        <dt>{tr::REGULATION.get(lang)}</dt><dd>{pack.regulation().to_owned()}</dd>
+                        <dt>{tr::IN_FORCE.get(lang)}</dt><dd>{period}</dd>
+                        <dt>{tr::FUNDED_SLOTS_PER_VILLAGE.get(lang)}</dt><dd>{pack.funded_slots_per_village()}</dd>
+                        <dt>{tr::AGE.get(lang)}</dt><dd>{format!("{}-{}", pack.age().min, pack.age().max)}</dd>
+                        <dt>{tr::USE_NOW.get(lang)}</dt><dd>{current}</dd>
                     </dl>
-                    <p class="hint">{lang.pick(
-                        "Data yang sudah tersimpan tidak berubah. Kantor menilai setiap data dengan aturannya sendiri.",
-                        "Records already saved do not change. The office judges every record with its own rules.",
-                    )}</p>
+                    <p class="hint">{tr::RECORDS_ALREADY_SAVED_DO.get(lang)}</p>
                     <div class="actions">
                         <button type="button" class="primary" data-testid="take-pack" on:click=take disabled=move || saving.get()>
-                            {lang.pick("Pakai aturan ini", "Use these rules")}
+                            {tr::USE_THESE_RULES.get(lang)}
                         </button>
                         <button type="button" class="secondary" data-testid="later-pack" on:click=later>
-                            {lang.pick("Nanti", "Later")}
+                            {tr::LATER.get(lang)}
                         </button>
                     </div>
                 </div>
@@ -255,30 +232,13 @@ fn ExportStatus() -> impl IntoView {
             oldest_unsent,
             ..
         } = status.get();
-        let mut lines = vec![match (last_export, lang) {
-            (Some(at), Lang::Id) => format!(
-                "Terakhir dikirim {} hari lalu ({}).",
-                days_between(at, now),
-                long_date(at.date(), lang)
-            ),
-            (Some(at), Lang::En) => format!(
-                "Last exported {} days ago ({}).",
-                days_between(at, now),
-                long_date(at.date(), lang)
-            ),
-            (None, _) => lang
-                .pick(
-                    "Belum pernah mengirim data dari HP ini.",
-                    "No data has been exported from this phone yet.",
-                )
-                .to_owned(),
+        let mut lines = vec![match last_export {
+            Some(at) => tr::last_exported(lang, days_between(at, now), &long_date(at.date(), lang)),
+            None => tr::NO_DATA_HAS_BEEN.get(lang).to_owned(),
         }];
         if waiting > 0 {
             let days = oldest_unsent.map_or(0, |o| days_between(o, now));
-            lines.push(match lang {
-                Lang::Id => format!("{waiting} data belum dikirim; yang tertua sudah {days} hari di HP ini."),
-                Lang::En => format!("{waiting} records not yet exported; the oldest has waited {days} days on this phone."),
-            });
+            lines.push(tr::unsent_waiting(lang, waiting, days));
         }
         lines.join(" ")
     };
@@ -293,11 +253,7 @@ fn ExportStatus() -> impl IntoView {
             <Show when=move || status.get().at_risk>
                 <p>
                     <strong>
-                        {crate::text::text(
-                            lang.into(),
-                            "Jika HP hilang atau rusak, data yang belum dikirim ikut hilang. Kirim sekarang.",
-                            "If the phone is lost or broken, unsent data is lost with it. Export now.",
-                        )}
+                        {crate::text::text(lang, tr::IF_PHONE_LOST_BROKEN)}
                     </strong>
                 </p>
             </Show>
@@ -306,12 +262,12 @@ fn ExportStatus() -> impl IntoView {
                 let when = format!("{} {hour:02}.{minute:02}", long_date(date, lang.get()));
                 view! {
                     <p class="hint" data-testid="home-last-sync">
-                        {crate::text::text(lang.into(), "Terakhir tersambung ke server kantor: ", "Last reached the office server: ")}
+                        {crate::text::text(lang, tr::LAST_REACHED_OFFICE_SERVER)}
                         {when}
                     </p>
                 }
             })}
-            <a href="#/kirim" data-testid="go-export">{crate::text::text(lang.into(), "Kirim data", "Export data")}</a>
+            <a href="#/kirim" data-testid="go-export">{crate::text::text(lang, tr::EXPORT_DATA)}</a>
         </div>
     }
 }
@@ -323,7 +279,7 @@ fn ExportStatus() -> impl IntoView {
 fn AddVillage(on_added: Callback<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let cascade = RwSignal::new(Cascade::default());
     let name = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
@@ -383,13 +339,7 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
         }
         let nothing = cascade.with_untracked(|c| c.code_text().trim().is_empty());
         if nothing {
-            error.set(Some(
-                lang.pick(
-                    "Pilih desa dari daftar, atau ketik kode desanya.",
-                    "Choose the village from the lists, or type its code.",
-                )
-                .to_owned(),
-            ));
+            error.set(Some(tr::CHOOSE_VILLAGE_FROM_LISTS.get(lang).to_owned()));
             return;
         }
         // A code typed but not yet used: use it as "Pakai kode" would, and
@@ -402,33 +352,26 @@ fn AddVillage(on_added: Callback<String>) -> impl IntoView {
 
     view! {
         <form class="card" on:submit=submit data-testid="add-village">
-            <h2>{t("Tambah desa", "Add a village")}</h2>
+            <h2>{t(tr::ADD_VILLAGE)}</h2>
             <RegionPicker lang=lang cascade=cascade on_pick=on_pick />
             {move || cascade.with(|c| c.unchecked_as_typed().cloned()).map(|code| view! {
                 <p class="notice" data-testid="village-unchecked" role="status">
-                    {move || match lang.get() {
-                        Lang::Id => format!(
-                            "Daftar desa provinsi ini belum tersimpan di HP ini, jadi kode {code} belum dicek dengan daftar Kemendagri. Ketik nama desanya sesuai surat tugas, lalu tekan Tambah."
-                        ),
-                        Lang::En => format!(
-                            "This province's list of villages is not on this phone yet, so code {code} is not checked against the Kemendagri list. Type the village's name as in your assignment letter, then press Add."
-                        ),
-                    }}
+                    {move || tr::village_unchecked(lang.get(), &code.to_string())}
                 </p>
             })}
             <div class="field">
-                <label for="village-name">{t("Nama desa", "Village name")}</label>
+                <label for="village-name">{t(tr::VILLAGE_NAME)}</label>
                 <input id="village-name" data-testid="village-name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="village-area">{t("Kecamatan, kabupaten", "District, regency")}</label>
+                <label for="village-area">{t(tr::DISTRICT_REGENCY)}</label>
                 <input id="village-area" data-testid="village-area"
                     prop:value=move || area.get() on:input=move |ev| area.set(event_target_value(&ev)) />
             </div>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert" data-testid="village-error">{e}</p> })}
             <button type="submit" class="primary" data-testid="add-village-button" disabled=move || saving.get()>
-                {t("Tambah", "Add")}
+                {t(tr::ADD)}
             </button>
         </form>
     }

@@ -9,12 +9,13 @@ use lindung_core::RecordId;
 use super::status_badge;
 use crate::route::Route;
 use crate::state::Ctx;
+use crate::texts::record as tr;
 
 #[component]
 pub fn RecordScreen(id: RecordId) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let id = StoredValue::new(id);
     let record = move || ctx.workspace.with(|ws| ws.record(&id.get_value()).cloned());
     let status = move || {
@@ -60,7 +61,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                 .collect::<Vec<_>>();
             view! {
                 <div class="card notice" data-testid="district-notes">
-                    <h2>{lang.pick("Catatan kantor kabupaten", "The district office's notes")}</h2>
+                    <h2>{tr::DISTRICT_NOTES.get(lang)}</h2>
                     {items}
                 </div>
             }
@@ -94,15 +95,9 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                 .roster(record.village())?
                 .promoted_if_removed(record.id())
                 .and_then(|p| ws.record(&p).map(|r| r.registration().name.clone()));
-            Some(match (promoted, lang) {
-                (None, lindung_core::Lang::Id) => format!("Hapus {name} dari daftar?"),
-                (None, lindung_core::Lang::En) => format!("Remove {name} from the roster?"),
-                (Some(next), lindung_core::Lang::Id) => format!(
-                    "Hapus {name} dari daftar? Kuota yang kosong diberikan kepada {next}, yang naik dari daftar tunggu dan menjadi didanai."
-                ),
-                (Some(next), lindung_core::Lang::En) => format!(
-                    "Remove {name} from the roster? The freed slot goes to {next}, who moves up from the waitlist and becomes funded."
-                ),
+            Some(match promoted {
+                None => tr::remove_whom(lang, &name),
+                Some(next) => tr::remove_whom_promoting(lang, &name, &next),
             })
         })
     };
@@ -123,16 +118,10 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                             .filter_map(|p| ws.record(p).map(|r| r.registration().name.clone()))
                             .collect()
                     });
-                    let text = match (promoted.is_empty(), lang) {
-                        (true, _) => lang.pick("Data dihapus dari daftar.", "Removed from the roster.").to_owned(),
-                        (false, lindung_core::Lang::Id) => format!(
-                            "Data dihapus dari daftar. {} naik dari daftar tunggu dan kini didanai.",
-                            promoted.join(", ")
-                        ),
-                        (false, lindung_core::Lang::En) => format!(
-                            "Removed from the roster. {} moved up from the waitlist and is now funded.",
-                            promoted.join(", ")
-                        ),
+                    let text = if promoted.is_empty() {
+                        tr::REMOVED_FROM_ROSTER.get(lang).to_owned()
+                    } else {
+                        tr::removed_promoting(lang, &promoted.join(", "))
                     };
                     message.set(Some((true, text)));
                 }
@@ -144,7 +133,8 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
     let body = move || {
         let lang = lang.get();
         let Some(record) = record() else {
-            return view! { <div class="card notice">{lang.pick("Data tidak ditemukan.", "Record not found.")}</div> }.into_any();
+            return view! { <div class="card notice">{tr::RECORD_NOT_FOUND.get(lang)}</div> }
+                .into_any();
         };
         let r = record.registration().clone();
         let category = ctx.pack.with(|p| p.category_name(&r.category, lang));
@@ -154,9 +144,9 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             .rev()
             .map(|h| {
                 let action = match h.action {
-                    Action::Create => lang.pick("Didaftarkan", "Registered"),
-                    Action::Edit => lang.pick("Diubah", "Edited"),
-                    Action::Remove => lang.pick("Dihapus", "Removed"),
+                    Action::Create => tr::REGISTERED.get(lang),
+                    Action::Edit => tr::EDITED.get(lang),
+                    Action::Remove => tr::REMOVED.get(lang),
                 };
                 let fields = if h.fields.is_empty() {
                     String::new()
@@ -186,7 +176,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                 <p class="crumbs"><a href=Route::village_of(&village).hash()>{village.clone()}</a></p>
                 <h2 data-testid="record-name">{r.name.clone()}</h2>
                 <p>{move || status().map(|s| status_badge(s, lang))}
-                    {(!active).then(|| view! { <span class="badge removed" data-status="removed">{lang.pick("Dihapus", "Removed")}</span> })}
+                    {(!active).then(|| view! { <span class="badge removed" data-status="removed">{tr::REMOVED.get(lang)}</span> })}
                 </p>
                 <dl class="nik-info">
                     <dt>"NIK"</dt>
@@ -200,32 +190,32 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                             aria-pressed=move || full_nik.get().to_string()
                             on:click=move |_| full_nik.update(|shown| *shown = !*shown)>
                             {move || if full_nik.get() {
-                                lang.pick("Sembunyikan", "Hide")
+                                tr::HIDE.get(lang)
                             } else {
-                                lang.pick("Tampilkan NIK lengkap", "Show the full NIK")
+                                tr::SHOW_FULL_NIK.get(lang)
                             }}
                         </button>
                     </dd>
-                    <dt>{lang.pick("Tanggal lahir", "Date of birth")}</dt><dd>{long_date(r.birth_date, lang)}</dd>
-                    <dt>{lang.pick("Jenis kelamin", "Sex")}</dt><dd>{r.sex.label(lang)}</dd>
-                    <dt>{lang.pick("Pekerjaan", "Occupation")}</dt><dd>{category}</dd>
-                    <dt>{lang.pick("Aturan", "Rules")}</dt><dd>{format!("{} {}", r.pack.id, r.pack.version)}</dd>
+                    <dt>{tr::DATE_BIRTH.get(lang)}</dt><dd>{long_date(r.birth_date, lang)}</dd>
+                    <dt>{tr::SEX.get(lang)}</dt><dd>{r.sex.label(lang)}</dd>
+                    <dt>{tr::OCCUPATION.get(lang)}</dt><dd>{category}</dd>
+                    <dt>{tr::RULES.get(lang)}</dt><dd>{format!("{} {}", r.pack.id, r.pack.version)}</dd>
                 </dl>
                 {active.then(|| view! {
                     <a class="button secondary" data-testid="edit-link" href=Route::Edit(record.id().clone()).hash()>
-                        {lang.pick("Ubah data", "Edit")}
+                        {tr::EDIT.get(lang)}
                     </a>
                 })}
             </div>
             <div class="card">
-                <h2>{lang.pick("Riwayat", "History")}</h2>
+                <h2>{tr::HISTORY.get(lang)}</h2>
                 <ul class="history">{history}</ul>
             </div>
             {active.then(|| view! {
                 <form class="card" on:submit=ask data-testid="remove-form">
-                    <h2>{lang.pick("Hapus dari daftar", "Remove from the roster")}</h2>
+                    <h2>{tr::REMOVE_FROM_ROSTER.get(lang)}</h2>
                     <div class="field">
-                        <label for="remove-reason">{lang.pick("Alasan (wajib)", "Reason (required)")}</label>
+                        <label for="remove-reason">{tr::REASON_REQUIRED.get(lang)}</label>
                         <input id="remove-reason" data-testid="remove-reason" prop:value=move || reason.get()
                             on:input=move |ev| { reason.set(event_target_value(&ev)); confirming.set(false); } />
                     </div>
@@ -236,11 +226,11 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                                 <div class="actions">
                                     <button type="button" class="danger" data-testid="remove-confirm"
                                         on:click=remove disabled=move || saving.get()>
-                                        {lang.pick("Ya, hapus", "Yes, remove")}
+                                        {tr::YES_REMOVE.get(lang)}
                                     </button>
                                     <button type="button" class="secondary" data-testid="remove-cancel"
                                         on:click=move |_| confirming.set(false)>
-                                        {lang.pick("Batal", "Cancel")}
+                                        {tr::CANCEL.get(lang)}
                                     </button>
                                 </div>
                             </div>
@@ -248,7 +238,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
                     } else {
                         view! {
                             <button type="submit" class="danger" data-testid="remove-button" disabled=move || saving.get()>
-                                {lang.pick("Hapus", "Remove")}
+                                {tr::REMOVE.get(lang)}
                             </button>
                         }.into_any()
                     }}
@@ -265,7 +255,7 @@ pub fn RecordScreen(id: RecordId) -> impl IntoView {
             })}
             {notes_card}
             {body}
-            <p><a href="#/">{t("Desa saya", "My villages")}</a></p>
+            <p><a href="#/">{t(tr::MY_VILLAGES)}</a></p>
         </section>
     }
 }

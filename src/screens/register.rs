@@ -10,6 +10,7 @@ use crate::check_form::CheckForm;
 use crate::route::Route;
 use crate::state::{Ctx, SaveError};
 use crate::store::Store;
+use crate::texts::form as tr;
 
 /// What the screen says after pressing "Simpan".
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +41,7 @@ pub fn RegisterScreen(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
 
     let existing = editing
         .as_ref()
@@ -174,7 +175,7 @@ pub fn RegisterScreen(
                     status.and_then(|s| s.waitlist_explained(&name, funded_slots, lang));
                 view! {
                     <div class="outcome ok" role="status" data-testid="saved">
-                        <strong>{lang.pick("Tersimpan", "Saved")}</strong>
+                        <strong>{tr::SAVED.get(lang)}</strong>
                         <span>{name}</span>
                         {status.map(|s| status_badge(s, lang))}
                         {explained.map(|text| view! { <p data-testid="waitlist-explained">{text}</p> })}
@@ -198,7 +199,7 @@ pub fn RegisterScreen(
                         <ul>{look_alikes}</ul>
                         <button type="button" class="primary" data-testid="confirm-different"
                             on:click=move |_| save(registration.clone(), DuplicateCheck::Confirmed)>
-                            {lang.pick("Orang yang berbeda — simpan", "A different person — save")}
+                            {tr::DIFFERENT_PERSON_SAVE.get(lang)}
                         </button>
                     </div>
                 }
@@ -211,7 +212,7 @@ pub fn RegisterScreen(
                         ..
                     }) => Some(view! {
                         <a href=Route::Record(existing.clone()).hash() data-testid="existing-record">
-                            {lang.pick("Lihat data yang sudah ada", "See the existing record")}
+                            {tr::SEE_EXISTING_RECORD.get(lang)}
                         </a>
                     }),
                     _ => None,
@@ -244,11 +245,11 @@ pub fn RegisterScreen(
                 <p class="crumbs">
                     <a href=move || Route::village_of(&village_code.get_value()).hash()>{village_name}</a>
                 </p>
-                <h2>{if is_edit { t("Ubah data", "Edit record")() } else { t("Daftarkan pekerja", "Register a worker")() }}</h2>
+                <h2>{if is_edit { t(tr::EDIT_RECORD)() } else { t(tr::REGISTER_WORKER)() }}</h2>
                 <p class="hint" data-testid="draft-state">
                     {move || match draft_state.get() {
-                        Some(true) => lang.get().pick("Draf tersimpan di HP.", "Draft kept on this device."),
-                        Some(false) => lang.get().pick("Draf gagal disimpan.", "The draft could not be kept."),
+                        Some(true) => tr::DRAFT_KEPT_DEVICE.get(lang.get()),
+                        Some(false) => tr::DRAFT_COULD_NOT_KEPT.get(lang.get()),
                         None => "",
                     }}
                 </p>
@@ -261,7 +262,7 @@ pub fn RegisterScreen(
             </div>
             <Show when=move || is_edit>
                 <div class="card field">
-                    <label for="reason">{t("Alasan perubahan", "Reason for the change")}</label>
+                    <label for="reason">{t(tr::REASON_CHANGE)}</label>
                     <input id="reason" data-testid="reason-input" prop:value=move || reason.get()
                         on:input=move |ev| reason.set(event_target_value(&ev)) />
                 </div>
@@ -270,7 +271,7 @@ pub fn RegisterScreen(
                 form_key.track();
                 view! {
                     <CheckForm lang=lang pack=ctx.pack today=ctx.today form=form on_save=on_save saving=saving
-                        title=("Data peserta", "Participant details") />
+                        title=tr::PARTICIPANT_DETAILS />
                 }
             }}
         </section>

@@ -5,12 +5,13 @@ use leptos::prelude::*;
 use lindung_core::{Lang, RulePack};
 
 use crate::state::Ctx;
+use crate::texts::settings as tr;
 
 #[component]
 pub fn SettingsScreen() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let current = ctx.settings.get_untracked();
     let agent_id = RwSignal::new(current.agent_id.clone());
     let agent_name = RwSignal::new(current.agent_name.clone());
@@ -39,7 +40,7 @@ pub fn SettingsScreen() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let lang = lang.get_untracked();
             match ctx.save_settings(settings).await {
-                Ok(()) => message.set(Some((true, lang.pick("Tersimpan.", "Saved.").to_owned()))),
+                Ok(()) => message.set(Some((true, tr::SAVED.get(lang).to_owned()))),
                 Err(e) => message.set(Some((false, e.message(lang)))),
             }
         });
@@ -54,12 +55,7 @@ pub fn SettingsScreen() -> impl IntoView {
         if !wanted.has_agent() {
             message.set(Some((
                 false,
-                lang.get_untracked()
-                    .pick(
-                        "Nama dan ID petugas wajib diisi.",
-                        "The agent's name and id are required.",
-                    )
-                    .to_owned(),
+                tr::AGENT_REQUIRED.get(lang.get_untracked()).to_owned(),
             )));
             return;
         }
@@ -77,11 +73,7 @@ pub fn SettingsScreen() -> impl IntoView {
                 Err(_) => {
                     message.set(Some((
                         false,
-                        lang.pick(
-                            "Alamat server harus diawali https:// (misalnya https://lindung.kab.go.id).",
-                            "The server address must start with https:// (for example https://lindung.kab.go.id).",
-                        )
-                        .to_owned(),
+                        tr::SERVER_ADDRESS_MUST_START.get(lang).to_owned(),
                     )));
                     return;
                 }
@@ -94,7 +86,7 @@ pub fn SettingsScreen() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ctx.save_settings(settings).await {
                 Ok(()) => {
-                    message.set(Some((true, lang.pick("Tersimpan.", "Saved.").to_owned())));
+                    message.set(Some((true, tr::SAVED.get(lang).to_owned())));
                     crate::sync::probe_and_send(ctx);
                 }
                 Err(e) => message.set(Some((false, e.message(lang)))),
@@ -109,11 +101,7 @@ pub fn SettingsScreen() -> impl IntoView {
             match ctx.save_settings(settings).await {
                 Ok(()) => message.set(Some((
                     true,
-                    lang.pick(
-                        "Kunci kantor dilupakan: kunci server berikutnya yang dihubungi akan dipercaya.",
-                        "The office key was forgotten: the next server reached will be trusted.",
-                    )
-                    .to_owned(),
+                    tr::OFFICE_KEY_FORGOTTEN_NEXT.get(lang).to_owned(),
                 ))),
                 Err(e) => message.set(Some((false, e.message(lang)))),
             }
@@ -133,9 +121,7 @@ pub fn SettingsScreen() -> impl IntoView {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("\n");
-                let lead = lang
-                    .get_untracked()
-                    .pick("Aturan tidak dapat dipakai:", "These rules cannot be used:");
+                let lead = tr::RULES_CANNOT_BE_USED.get(lang.get_untracked());
                 message.set(Some((false, format!("{lead}\n{list}"))));
             }
         }
@@ -147,19 +133,19 @@ pub fn SettingsScreen() -> impl IntoView {
                 <div class=if ok { "outcome ok" } else { "outcome bad pre" } role="status" data-testid="settings-message">{text}</div>
             })}
             <form class="card" on:submit=save_agent>
-                <h2>{t("Petugas", "Agent")}</h2>
+                <h2>{t(tr::AGENT)}</h2>
                 <div class="field">
-                    <label for="agent-name">{t("Nama petugas", "Agent's name")}</label>
+                    <label for="agent-name">{t(tr::AGENT_NAME)}</label>
                     <input id="agent-name" data-testid="agent-name" prop:value=move || agent_name.get()
                         on:input=move |ev| agent_name.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="agent-id">{t("ID petugas (mis. nomor Perisai)", "Agent id (e.g. Perisai number)")}</label>
+                    <label for="agent-id">{t(tr::AGENT_ID)}</label>
                     <input id="agent-id" data-testid="agent-id" prop:value=move || agent_id.get()
                         on:input=move |ev| agent_id.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="lang">{t("Bahasa", "Language")}</label>
+                    <label for="lang">{t(tr::LANGUAGE)}</label>
                     <select id="lang" data-testid="settings-lang" on:change=move |ev| {
                         if let Some(l) = Lang::from_tag(&event_target_value(&ev)) { lang.set(l) }
                     }>
@@ -167,22 +153,19 @@ pub fn SettingsScreen() -> impl IntoView {
                         <option value="en" selected=move || lang.get() == Lang::En>"English"</option>
                     </select>
                 </div>
-                <button type="submit" class="primary" data-testid="save-agent">{t("Simpan", "Save")}</button>
+                <button type="submit" class="primary" data-testid="save-agent">{t(tr::SAVE)}</button>
             </form>
 
             <div class="card" data-testid="device-key">
-                <h2>{t("Kunci perangkat", "Device key")}</h2>
+                <h2>{t(tr::DEVICE_KEY)}</h2>
                 <p class="hint">
-                    {t(
-                        "Bundel dari HP ini ditandatangani dengan kunci ini. Kunci rahasianya tidak pernah keluar dari HP. Tunjukkan kode ini ke kantor kabupaten agar HP ini didaftarkan (district agents add --kid ...).",
-                        "Bundles from this phone are signed with this key. Its secret part never leaves the phone. Show this code to the district office to enrol the phone (district agents add --kid ...).",
-                    )}
+                    {t(tr::BUNDLES_FROM_PHONE_SIGNED)}
                 </p>
                 {move || match (ctx.kid.get(), ctx.key_error.get()) {
                     (Some(kid), _) => {
                         let qr = crate::qr::svg_path(&kid).map(|(width, path)| view! {
                             <svg class="qr" viewBox=format!("0 0 {width} {width}") role="img"
-                                aria-label=lang.get().pick("Kode QR kunci perangkat", "QR code of the device key")
+                                aria-label=tr::QR_CODE_DEVICE_KEY.get(lang.get())
                                 shape-rendering="crispEdges" data-testid="kid-qr">
                                 <rect width=width height=width fill="#fff" />
                                 <path d=path fill="#000" />
@@ -197,27 +180,21 @@ pub fn SettingsScreen() -> impl IntoView {
                         <p class="issue error" role="alert" data-testid="key-error">{error.message(lang.get())}</p>
                     }.into_any(),
                     (None, None) => view! {
-                        <p>{lang.get().pick("Kunci sedang dibuat…", "Making the key…")}</p>
+                        <p>{tr::MAKING_KEY.get(lang.get())}</p>
                     }.into_any(),
                 }}
             </div>
 
             <form class="card" data-testid="server-settings" on:submit=save_server>
-                <h2>{t("Server kantor", "Office server")}</h2>
+                <h2>{t(tr::OFFICE_SERVER)}</h2>
                 <p class="hint">
                     {move || match ctx.own_server.get() {
-                        Some(_) => lang.get().pick(
-                            "Aplikasi ini dibuka dari server kantor: bundel dikirim ke sana kecuali diisi alamat lain.",
-                            "This app was opened from the office server: bundles go there unless another address is set.",
-                        ),
-                        None => lang.get().pick(
-                            "Isi alamat server kantor kabupaten agar bundel terkirim otomatis. Kosongkan jika kantor menerima berkas saja.",
-                            "Enter the district office's server address so bundles are sent by themselves. Leave it empty if the office only takes files.",
-                        ),
+                        Some(_) => tr::APP_OPENED_FROM_OFFICE.get(lang.get()),
+                        None => tr::ENTER_OFFICE_ADDRESS.get(lang.get()),
                     }}
                 </p>
                 <div class="field">
-                    <label for="server-url">{t("Alamat server", "Server address")}</label>
+                    <label for="server-url">{t(tr::SERVER_ADDRESS)}</label>
                     <input id="server-url" data-testid="server-url" type="url" inputmode="url"
                         placeholder="https://lindung.kab.go.id"
                         prop:value=move || server_url.get()
@@ -227,59 +204,59 @@ pub fn SettingsScreen() -> impl IntoView {
                     <input id="auto-send" data-testid="auto-send" type="checkbox"
                         prop:checked=move || auto_send.get()
                         on:change=move |ev| auto_send.set(event_target_checked(&ev)) />
-                    <label for="auto-send">{t("Buat dan kirim bundel otomatis saat ada sinyal", "Make and send bundles by themselves when there is signal")}</label>
+                    <label for="auto-send">{t(tr::MAKE_SEND_BUNDLES_THEMSELVES)}</label>
                 </div>
                 <p data-testid="district-kid">
                     {move || match ctx.settings.with(|s| s.district_kid.clone()) {
                         Some(kid) => view! {
-                            {t("Kunci kantor yang dipercaya: ", "Trusted office key: ")}
+                            {t(tr::TRUSTED_OFFICE_KEY)}
                             <code class="kid">{kid}</code>
-                            <span class="hint">{t(" (cocokkan dengan yang dicetak district init)", " (compare it with what district init printed)")}</span>
+                            <span class="hint">{t(tr::COMPARE_WHAT_DISTRICT_INIT)}</span>
                         }.into_any(),
                         None => view! {
-                            <span class="hint">{t("Belum tersambung ke server kantor.", "Not yet connected to an office server.")}</span>
+                            <span class="hint">{t(tr::NOT_YET_CONNECTED_OFFICE)}</span>
                         }.into_any(),
                     }}
                 </p>
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid="save-server">{t("Simpan", "Save")}</button>
+                    <button type="submit" class="primary" data-testid="save-server">{t(tr::SAVE)}</button>
                     <Show when=move || ctx.settings.with(|s| s.district_kid.is_some())>
                         <button type="button" class="secondary" data-testid="forget-district" on:click=forget_district>
-                            {t("Lupakan kunci kantor", "Forget the office key")}
+                            {t(tr::FORGET_OFFICE_KEY)}
                         </button>
                     </Show>
                 </div>
             </form>
 
             <div class="card">
-                <h2>{t("Penyimpanan di HP", "Storage on this device")}</h2>
+                <h2>{t(tr::STORAGE_DEVICE)}</h2>
                 <p data-testid="storage-space">
                     {move || match space.get() {
-                        Some((used, quota)) => match lang.get() {
-                            Lang::Id => format!("Terpakai {} dari {} yang tersedia untuk Lindung.", megabytes(used, Lang::Id), megabytes(quota, Lang::Id)),
-                            Lang::En => format!("{} used of {} available to Lindung.", megabytes(used, Lang::En), megabytes(quota, Lang::En)),
-                        },
-                        None => lang.get().pick("Browser ini tidak memberi tahu sisa ruang.", "This browser does not report free space.").to_owned(),
+                        Some((used, quota)) => {
+                            let lang = lang.get();
+                            tr::storage_used(lang, &megabytes(used, lang), &megabytes(quota, lang))
+                        }
+                        None => tr::BROWSER_DOES_NOT_REPORT.get(lang.get()).to_owned(),
                     }}
                 </p>
                 <Show when=move || ctx.not_persistent.with(Option::is_some)>
-                    <p class="issue error">{t("Data TIDAK disimpan di HP ini (hanya sementara).", "Data is NOT kept on this device (temporary only).")}</p>
+                    <p class="issue error">{t(tr::DATA_NOT_KEPT_DEVICE)}</p>
                 </Show>
             </div>
 
             <div class="card">
-                <h2>{t("Aturan yang berlaku", "Active rules")}</h2>
+                <h2>{t(tr::ACTIVE_RULES)}</h2>
                 {move || ctx.pack.with(|p| {
                     let lang = lang.get();
                     view! {
                         <dl class="nik-info" data-testid="pack-info">
                             <dt>"ID"</dt><dd>{p.id().to_owned()}</dd>
-                            <dt>{lang.pick("Versi", "Version")}</dt><dd data-testid="pack-version">{p.version().to_owned()}</dd>
-                            <dt>{lang.pick("Judul", "Title")}</dt><dd>{p.title().get(lang).to_owned()}</dd>
-                            <dt>{lang.pick("Dasar hukum", "Regulation")}</dt><dd>{p.regulation().to_owned()}</dd>
-                            <dt>{lang.pick("Kuota didanai per desa", "Funded slots per village")}</dt>
+                            <dt>{tr::VERSION.get(lang)}</dt><dd data-testid="pack-version">{p.version().to_owned()}</dd>
+                            <dt>{tr::TITLE.get(lang)}</dt><dd>{p.title().get(lang).to_owned()}</dd>
+                            <dt>{tr::REGULATION.get(lang)}</dt><dd>{p.regulation().to_owned()}</dd>
+                            <dt>{tr::FUNDED_SLOTS_PER_VILLAGE.get(lang)}</dt>
                             <dd data-testid="pack-slots">{p.funded_slots_per_village()}</dd>
-                            <dt>{lang.pick("Umur", "Age")}</dt><dd>{format!("{}-{}", p.age().min, p.age().max)}</dd>
+                            <dt>{tr::AGE.get(lang)}</dt><dd>{format!("{}-{}", p.age().min, p.age().max)}</dd>
                         </dl>
                     }
                 })}
@@ -301,21 +278,21 @@ pub fn SettingsScreen() -> impl IntoView {
                             .collect::<Vec<_>>()
                     });
                     (!switches.is_empty()).then(|| view! {
-                        <h3>{lang.pick("Aturan dari kantor yang pernah dipakai", "Rules taken from the office")}</h3>
+                        <h3>{tr::RULES_TAKEN_FROM_OFFICE.get(lang)}</h3>
                         <ul class="history">{switches}</ul>
                     })
                 }}
                 <form on:submit=import_pack>
                     <div class="field">
-                        <label for="pack-json">{t("Pakai aturan lain (tempel isi file JSON)", "Use other rules (paste the JSON file)")}</label>
+                        <label for="pack-json">{t(tr::USE_OTHER_RULES_PASTE)}</label>
                         <textarea id="pack-json" data-testid="pack-json" rows="4" prop:value=move || pack_json.get()
                             on:input=move |ev| pack_json.set(event_target_value(&ev))></textarea>
                     </div>
-                    <button type="submit" class="secondary" data-testid="import-pack">{t("Pakai aturan ini", "Use these rules")}</button>
+                    <button type="submit" class="secondary" data-testid="import-pack">{t(tr::USE_THESE_RULES)}</button>
                 </form>
                 <Show when=move || ctx.settings.with(|s| s.rule_pack.is_some())>
                     <button type="button" class="secondary" on:click=move |_| save(Some(None))>
-                        {t("Kembali ke aturan bawaan", "Back to the default rules")}
+                        {t(tr::BACK_DEFAULT_RULES)}
                     </button>
                 </Show>
             </div>
@@ -326,7 +303,7 @@ pub fn SettingsScreen() -> impl IntoView {
 /// "1,5 MB" / "1.5 MB".
 fn megabytes(bytes: u64, lang: Lang) -> String {
     let tenths = (bytes + 50_000) / 100_000;
-    let separator = lang.pick(",", ".");
+    let separator = tr::DECIMAL_SEPARATOR.get(lang);
     format!("{}{separator}{} MB", tenths / 10, tenths % 10)
 }
 

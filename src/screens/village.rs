@@ -12,6 +12,7 @@ use super::status_badge;
 use crate::platform;
 use crate::route::Route;
 use crate::state::Ctx;
+use crate::texts::village as tr;
 
 /// Rows rendered at once (a phone shows about eight); "show more" adds this many.
 const PAGE: usize = 20;
@@ -29,7 +30,7 @@ type Row = (
 pub fn VillageScreen(code: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang.into(), id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let code = StoredValue::new(code);
     let village = move || {
         ctx.villages
@@ -78,13 +79,10 @@ pub fn VillageScreen(code: String) -> impl IntoView {
             })
         });
         (!rows.is_empty()).then(|| {
-            let lead = match lang {
-                Lang::Id => format!("Kantor kabupaten punya catatan untuk {} data di desa ini. Buka datanya untuk melihat apa yang perlu diperiksa.", rows.len()),
-                Lang::En => format!("The district office has notes on {} records of this village. Open a record to see what to check.", rows.len()),
-            };
+            let lead = tr::district_notes_on(lang, rows.len());
             view! {
                 <div class="card notice" data-testid="village-district-notes">
-                    <h2>{lang.pick("Catatan kantor kabupaten", "The district office's notes")}</h2>
+                    <h2>{tr::DISTRICT_NOTES.get(lang)}</h2>
                     <p>{lead}</p>
                     <ul class="district-notes">{rows}</ul>
                 </div>
@@ -231,27 +229,27 @@ pub fn VillageScreen(code: String) -> impl IntoView {
     view! {
         {move || if !known.get() {
             view! {
-                <div class="card notice">{t("Desa ini belum ditambahkan di HP ini.", "This village has not been added on this device.")}
-                    " " <a href="#/">{t("Kembali", "Back")}</a></div>
+                <div class="card notice">{t(tr::VILLAGE_HAS_NOT_BEEN)}
+                    " " <a href="#/">{t(tr::BACK)}</a></div>
             }.into_any()
         } else { view! {
             <section class="stack">
                 <div class="card">
-                    <p class="crumbs"><a href="#/">{t("Desa saya", "My villages")}</a></p>
+                    <p class="crumbs"><a href="#/">{t(tr::MY_VILLAGES)}</a></p>
                     <h2 data-testid="village-title">{move || village().map(|v| v.name).unwrap_or_default()}</h2>
                     <p class="hint">{move || village().map(|v| format!("{} · {}", v.code, v.area)).unwrap_or_default()}</p>
                     <div class="counts">
                         <div class="count" data-testid="count-funded">
                             <strong>{move || format!("{} / {}", counts().funded, counts().funded_slots)}</strong>
-                            <span>{t("didanai", "funded")}</span>
+                            <span>{t(tr::FUNDED_COUNT)}</span>
                         </div>
                         <div class="count" data-testid="count-waitlisted">
                             <strong>{move || counts().waitlisted}</strong>
-                            <span>{t("daftar tunggu", "waitlist")}</span>
+                            <span>{t(tr::WAITLIST_COUNT)}</span>
                         </div>
                         <div class="count" data-testid="count-apparatus">
                             <strong>{move || counts().apparatus}</strong>
-                            <span>{t("aparatur desa", "apparatus")}</span>
+                            <span>{t(tr::APPARATUS_COUNT)}</span>
                         </div>
                     </div>
                     <div class="progress" role="img"
@@ -263,61 +261,58 @@ pub fn VillageScreen(code: String) -> impl IntoView {
                         }></div>
                     </div>
                     <a class="button primary" data-testid="register-link" href=move || Route::register_in(&code.get_value()).hash()>
-                        {t("Daftarkan pekerja", "Register a worker")}
+                        {t(tr::REGISTER_WORKER)}
                     </a>
                 </div>
                 {notes_card}
 
                 <div class="card">
-                    <h2>{t("Daftar peserta", "Roster")}</h2>
+                    <h2>{t(tr::ROSTER)}</h2>
                     <div class="filters">
                         <input type="search" data-testid="roster-search"
-                            aria-label=t("Cari nama atau NIK", "Search name or NIK")
-                            placeholder=t("Cari nama atau NIK", "Search name or NIK")
+                            aria-label=t(tr::SEARCH_NAME_NIK)
+                            placeholder=t(tr::SEARCH_NAME_NIK)
                             on:input=set_query(|q, v| q.text = v) />
-                        <select data-testid="roster-status" aria-label=t("Status", "Status")
+                        <select data-testid="roster-status" aria-label=t(tr::STATUS)
                             on:change=set_query(|q, v| q.status = StatusFilter::from_code(&v).unwrap_or_default())>
-                            <option value="all">{t("Semua status", "All statuses")}</option>
-                            <option value="funded">{t("Didanai", "Funded")}</option>
-                            <option value="waitlisted">{t("Daftar tunggu", "Waitlist")}</option>
-                            <option value="apparatus">{t("Aparatur desa", "Apparatus")}</option>
+                            <option value="all">{t(tr::ALL_STATUSES)}</option>
+                            <option value="funded">{t(tr::FUNDED_OPTION)}</option>
+                            <option value="waitlisted">{t(tr::WAITLIST_OPTION)}</option>
+                            <option value="apparatus">{t(tr::APPARATUS_OPTION)}</option>
                         </select>
-                        <select data-testid="roster-category" aria-label=t("Pekerjaan", "Occupation")
+                        <select data-testid="roster-category" aria-label=t(tr::OCCUPATION)
                             on:change=set_query(|q, v| q.category = v)>
-                            <option value="">{t("Semua pekerjaan", "All occupations")}</option>
+                            <option value="">{t(tr::ALL_OCCUPATIONS)}</option>
                             {category_options}
                         </select>
-                        <select data-testid="roster-sort" aria-label=t("Urutan", "Order")
+                        <select data-testid="roster-sort" aria-label=t(tr::ORDER)
                             on:change=set_query(|q, v| q.sort = Sort::from_code(&v).unwrap_or_default())>
-                            <option value="registered">{t("Urutan daftar", "Registration order")}</option>
-                            <option value="name">{t("Nama", "Name")}</option>
-                            <option value="birth_date">{t("Tanggal lahir", "Date of birth")}</option>
+                            <option value="registered">{t(tr::REGISTRATION_ORDER)}</option>
+                            <option value="name">{t(tr::NAME)}</option>
+                            <option value="birth_date">{t(tr::DATE_BIRTH)}</option>
                         </select>
                     </div>
                     <p class="hint" data-testid="roster-result-count">
-                        {move || match lang.get() {
-                            Lang::Id => format!("{} orang", total()),
-                            Lang::En => format!("{} people", total()),
-                        }}
+                        {move || tr::people(lang.get(), total())}
                     </p>
                     <ul class="worker-list" data-testid="worker-list">
                         {move || (0..row_count.get()).map(row).collect::<Vec<_>>()}
                     </ul>
                     {move || more.get().then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| shown.update(|n| *n += PAGE)>
-                            {t("Tampilkan lebih banyak", "Show more")}
+                            {t(tr::SHOW_MORE)}
                         </button>
                     })}
                 </div>
 
                 <div class="card">
-                    <h2>{t("Iuran", "Contributions")}</h2>
+                    <h2>{t(tr::CONTRIBUTIONS)}</h2>
                     {summary}
                 </div>
 
                 <div class="card no-print">
                     <button type="button" class="secondary" data-testid="print-roster" on:click=print>
-                        {t("Cetak daftar untuk ditandatangani", "Print the roster for signing")}
+                        {t(tr::PRINT_ROSTER_SIGNING)}
                     </button>
                 </div>
                 {move || printing.get().then(|| view! { <PrintRoster code=code.get_value() /> })}
@@ -329,7 +324,7 @@ pub fn VillageScreen(code: String) -> impl IntoView {
 #[component]
 fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let t = move |id: &'static str, en: &'static str| crate::text::text(lang, id, en);
+    let t = move |text: crate::text::Tr| crate::text::text(lang, text);
     let programmes: Vec<_> = year
         .by_programme()
         .iter()
@@ -362,26 +357,26 @@ fn BudgetTable(month: Budget, year: Budget, #[prop(into)] lang: Signal<Lang>) ->
     let (paid, from) = (year.paid_registrations(), year.first_month());
     view! {
         <p class="hint">
-            {move || match lang.get() {
-                Lang::Id => format!("{paid} peserta dibayar program, mulai {}.", long_date(from, Lang::Id)),
-                Lang::En => format!("{paid} participants paid by the programme, from {}.", long_date(from, Lang::En)),
+            {move || {
+                let lang = lang.get();
+                tr::paid_by_programme(lang, paid, &long_date(from, lang))
             }}
         </p>
         <table class="budget" data-testid="budget">
             <thead>
-                <tr><th></th><th>{t("Per bulan", "Monthly")}</th><th>{t("12 bulan", "12 months")}</th></tr>
+                <tr><th></th><th>{t(tr::MONTHLY)}</th><th>{t(tr::TWELVE_MONTHS)}</th></tr>
             </thead>
             <tbody>
-                <tr class="group"><th colspan="3" scope="rowgroup">{t("Per program", "By programme")}</th></tr>
+                <tr class="group"><th colspan="3" scope="rowgroup">{t(tr::PROGRAMME)}</th></tr>
                 {programmes.into_iter().map(|(code, m, y)| view! {
                     <tr><th scope="row">{code}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
                 }).collect::<Vec<_>>()}
-                <tr class="group"><th colspan="3" scope="rowgroup">{t("Per sumber dana", "By funding source")}</th></tr>
+                <tr class="group"><th colspan="3" scope="rowgroup">{t(tr::FUNDING_SOURCE)}</th></tr>
                 {sources.into_iter().map(|(code, m, y)| view! {
                     <tr class="by-source"><th scope="row">{move || funder(&code)}</th><td>{rupiah(m)}</td><td>{rupiah(y)}</td></tr>
                 }).collect::<Vec<_>>()}
                 <tr class="total">
-                    <th scope="row">{t("Jumlah", "Total")}</th>
+                    <th scope="row">{t(tr::TOTAL)}</th>
                     <td data-testid="budget-month">{rupiah(month.total())}</td>
                     <td data-testid="budget-year">{rupiah(year.total())}</td>
                 </tr>
@@ -426,24 +421,24 @@ fn PrintRoster(code: String) -> impl IntoView {
     });
     view! {
         <div class="print-only">
-            <h2>{lang.pick("Daftar peserta BPJS Ketenagakerjaan", "BPJS Ketenagakerjaan roster")}</h2>
+            <h2>{tr::BPJS_KETENAGAKERJAAN_ROSTER.get(lang)}</h2>
             <p>{heading}" · "{long_date(ctx.today, lang)}</p>
             <table class="print-table">
                 <thead>
                     <tr>
                         <th>"No"</th>
-                        <th>{lang.pick("Nama", "Name")}</th>
+                        <th>{tr::NAME.get(lang)}</th>
                         <th>"NIK"</th>
-                        <th>{lang.pick("Tanggal lahir", "Date of birth")}</th>
-                        <th>{lang.pick("Pekerjaan", "Occupation")}</th>
+                        <th>{tr::DATE_BIRTH.get(lang)}</th>
+                        <th>{tr::OCCUPATION.get(lang)}</th>
                         <th>"Status"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
             <div class="signatures">
-                <p>{lang.pick("Kepala Desa", "Village head")}<br /><br /><br />"(...........................)"</p>
-                <p>{lang.pick("Petugas", "Agent")}<br /><br /><br />{ctx.settings.get_untracked().agent_name}</p>
+                <p>{tr::VILLAGE_HEAD.get(lang)}<br /><br /><br />"(...........................)"</p>
+                <p>{tr::AGENT.get(lang)}<br /><br /><br />{ctx.settings.get_untracked().agent_name}</p>
             </div>
         </div>
     }

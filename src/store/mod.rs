@@ -34,6 +34,7 @@ pub use idb::IdbStore;
 pub use memory::MemoryStore;
 pub use rows::DB_VERSION;
 
+use crate::texts::app as tr;
 use lindung_core::export::{SentRecord, VillageSummary};
 use lindung_core::outbox::Delivery;
 use lindung_core::record::WorkerRecord;
@@ -259,34 +260,13 @@ impl StoreError {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            StoreError::QuotaExceeded => lang.pick(
-                "Memori HP penuh: data BELUM tersimpan, tetapi isian Anda masih ada. Hapus foto/video atau aplikasi yang tidak dipakai, lalu tekan Simpan lagi.",
-                "The phone's storage is full: NOT saved yet, but what you typed is kept. Delete unused photos, videos or apps, then press Save again.",
-            ).to_owned(),
-            StoreError::VersionChanged => lang.pick(
-                "Lindung diperbarui di tab lain. Muat ulang halaman ini untuk melanjutkan.",
-                "Lindung was updated in another tab. Reload this page to continue.",
-            ).to_owned(),
-            StoreError::Blocked => lang.pick(
-                "Lindung versi lama masih terbuka di tab lain. Tutup tab itu, lalu muat ulang halaman ini.",
-                "An older Lindung is still open in another tab. Close that tab, then reload this page.",
-            ).to_owned(),
-            StoreError::Unavailable(detail) => match lang {
-                Lang::Id => format!("Penyimpanan di HP tidak dapat dipakai ({detail}). Jangan gunakan mode penyamaran."),
-                Lang::En => format!("The phone's storage cannot be used ({detail}). Do not use private/incognito mode."),
-            },
-            StoreError::Corrupt(detail) => match lang {
-                Lang::Id => format!("Data tersimpan tidak dapat dibaca: {detail}"),
-                Lang::En => format!("Stored data cannot be read: {detail}"),
-            },
-            StoreError::BundleSequence(sequence) => match lang {
-                Lang::Id => format!("Bundel nomor {sequence} tidak cocok dengan yang tersimpan. Muat ulang halaman, lalu coba lagi."),
-                Lang::En => format!("Bundle number {sequence} does not match what is stored. Reload the page, then try again."),
-            },
-            StoreError::Other(detail) => match lang {
-                Lang::Id => format!("Gagal menyimpan: {detail}. Coba lagi."),
-                Lang::En => format!("Could not save: {detail}. Try again."),
-            },
+            StoreError::QuotaExceeded => tr::STORAGE_FULL.get(lang).to_owned(),
+            StoreError::VersionChanged => tr::LINDUNG_UPDATED_ANOTHER_TAB.get(lang).to_owned(),
+            StoreError::Blocked => tr::OLDER_LINDUNG_STILL_OPEN.get(lang).to_owned(),
+            StoreError::Unavailable(detail) => tr::storage_unavailable(lang, detail),
+            StoreError::Corrupt(detail) => tr::stored_data_unreadable(lang, detail),
+            StoreError::BundleSequence(sequence) => tr::bundle_sequence_mismatch(lang, *sequence),
+            StoreError::Other(detail) => tr::could_not_save(lang, detail),
         }
     }
 }
