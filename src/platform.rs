@@ -1,6 +1,7 @@
 //! The few things the app takes from the browser: today's date and a saved
 //! language preference. The core never reads a clock; this module does.
 
+use gloo_storage::{LocalStorage, Storage};
 use lindung_core::{Date, Lang};
 
 const LANG_KEY: &str = "lindung.lang";
@@ -28,8 +29,11 @@ pub fn local_time(at: lindung_core::Timestamp) -> (Date, u8, u8) {
     (date, local.get_hours() as u8, local.get_minutes() as u8)
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// Whether the browser gives this page a `localStorage`. Where it does not
+/// (site data blocked, a WebView without DOM storage) gloo-storage would throw,
+/// so the small preferences below are then simply not kept.
+fn has_local_storage() -> bool {
+    web_sys::window().is_some_and(|w| matches!(w.local_storage(), Ok(Some(_))))
 }
 
 /// Waits `ms` milliseconds (a browser timer).
@@ -48,36 +52,34 @@ const ORIGIN_KEY: &str = "lindung.origin_is_district";
 /// Whether the app's own origin answered as a district server when last
 /// asked (`None`: never asked, or the answer was lost).
 pub fn origin_is_district() -> Option<bool> {
-    match local_storage()?
-        .get_item(ORIGIN_KEY)
-        .ok()
-        .flatten()?
-        .as_str()
-    {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    }
+    // (Stored as "yes"/"no" before gloo-storage: not JSON, so read as
+    // never asked, and asked once more.)
+    has_local_storage()
+        .then(|| LocalStorage::get(ORIGIN_KEY).ok())
+        .flatten()
 }
 
 /// Remembers the answer, so a start without signal does not ask again.
 pub fn remember_origin_is_district(yes: bool) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(ORIGIN_KEY, if yes { "yes" } else { "no" });
+    if has_local_storage() {
+        let _ = LocalStorage::set(ORIGIN_KEY, yes);
     }
 }
 
-/// The language chosen last time, if any.
+/// The language chosen last time, if any: its tag as JSON (`"en"`), which
+/// the page's shell reads too (index.html; it also turns a bare tag stored
+/// before gloo-storage into JSON, before this runs).
 pub fn saved_lang() -> Option<Lang> {
-    let tag = local_storage()?.get_item(LANG_KEY).ok().flatten()?;
-    Lang::from_tag(&tag)
+    has_local_storage()
+        .then(|| LocalStorage::get(LANG_KEY).ok())
+        .flatten()
 }
 
 /// Remembers the language choice. Losing it (private mode, full storage) is
 /// harmless: the app starts in Bahasa Indonesia.
 pub fn save_lang(lang: Lang) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(LANG_KEY, lang.tag());
+    if has_local_storage() {
+        let _ = LocalStorage::set(LANG_KEY, lang);
     }
 }
 

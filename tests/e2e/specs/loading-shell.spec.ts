@@ -62,15 +62,46 @@ test('before the app has loaded, the header and a loading line show; the app tak
   expect(shifts.reduce((sum, value) => sum + value, 0), `layout shifts ${JSON.stringify(shifts)}`).toBeLessThan(0.001);
 });
 
-test('the loading line speaks the language chosen last time', async ({ page }) => {
-  await page.addInitScript(() => localStorage.setItem('lindung.lang', 'en'));
-  const release = await holdWasm(page);
-  await page.goto('/');
+// As the app stores it (JSON), and as it was stored before (a bare tag).
+for (const stored of ['"en"', 'en']) {
+  test(`the loading line speaks the language chosen last time (stored ${stored})`, async ({ page }) => {
+    await page.addInitScript((value) => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem('lindung.lang', value);
+        sessionStorage.setItem('seeded', '1');
+      }
+    }, stored);
+    const release = await holdWasm(page);
+    await page.goto('/');
 
-  await expect(page.getByRole('status')).toHaveText('Loading Lindung…');
-  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByRole('link', { name: 'My villages' })).toBeVisible();
+    await expect(page.getByRole('status')).toHaveText('Loading Lindung…');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('link', { name: 'My villages' })).toBeVisible();
 
-  release();
-  await expect(page.getByTestId('nav-home')).toHaveText('My villages');
+    release();
+    await expect(page.getByTestId('nav-home')).toHaveText('My villages');
+    expect(await page.evaluate(() => localStorage.getItem('lindung.lang'))).toBe('"en"');
+  });
+}
+
+test.describe('after a reload', () => {
+  // The reload's .wasm must come over the network, where holdWasm can hold it.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a language chosen in the app is the one the next start speaks', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('nav-home')).toHaveText('Desa saya');
+    await page.getByTestId('lang-toggle').click();
+    await expect(page.getByTestId('nav-home')).toHaveText('My villages');
+
+    const release = await holdWasm(page);
+    await page.reload();
+    await expect(page.getByRole('status')).toHaveText('Loading Lindung…');
+    release();
+    await expect(page.getByTestId('nav-home')).toHaveText('My villages');
+    await page.getByTestId('lang-toggle').click();
+    await expect(page.getByTestId('nav-home')).toHaveText('Desa saya');
+    await page.reload();
+    await expect(page.getByTestId('nav-home')).toHaveText('Desa saya');
+  });
 });
