@@ -25,8 +25,8 @@
 //    the records it holds (the sum of every record row's `body`, in UTF-8 bytes).
 // 6. Floor: the same keystroke measurement on a bare page (an input that rewrites a
 //    count and 20 lines of text; no app), at the same throttling: what this machine
-//    and browser take before any app work. `roster.search.floor.p50` next to
-//    `roster.search.p50` tells how much of a keystroke is the app's page.
+//    and browser take before any app work. `roster.search.ratio` is the app's
+//    median keystroke over the bare page's.
 //
 // Writes {figures: [{name, value, unit}], keystrokes: [...]} to result.json.
 
@@ -186,6 +186,7 @@ async function bench(browser, url, plan) {
       figure('roster.search.app.p95.ms', round(percentile(app, 95)), 'ms'),
       figure('roster.search.floor.p50.ms', round(percentile(floor, 50)), 'ms'),
       figure('roster.search.floor.p95.ms', round(percentile(floor, 95)), 'ms'),
+      figure('roster.search.ratio', ratio(p50, percentile(floor, 50)), 'ratio'),
       figure('roster.memory.js_heap.bytes', memory.jsHeap, 'bytes'),
       figure('roster.memory.wasm.bytes', memory.wasm, 'bytes'),
       figure('roster.memory.bytes', memoryBytes, 'bytes'),

@@ -360,7 +360,7 @@ enum Target {
 const TARGETS: [(&str, Target); 21] = [
     ("release.first_load.gzip", Target::AtMost(250_000.0)),
     ("roster.open.ratio", Target::AtMost(2.0)),
-    ("roster.search.p50.ms", Target::AtMost(16.0)),
+    ("roster.search.ratio", Target::AtMost(1.2)),
     ("roster.memory.ratio", Target::AtMost(3.0)),
     ("export.100.ratio", Target::AtMost(2.0)),
     ("export.15000.ratio", Target::AtMost(2.0)),
