@@ -148,6 +148,16 @@ fn text_to_js(text: &str) -> StoreResult<JsValue> {
     JSON::parse(text).map_err(|e| js_error(&e))
 }
 
+/// Rows read into wasm as one text by `read_all` and `read_records`.
+const READ_SLICE: u32 = 256;
+
+/// `values` in slices of at most `READ_SLICE`.
+fn slices(values: &Array) -> impl Iterator<Item = Array> + '_ {
+    (0..values.length())
+        .step_by(READ_SLICE as usize)
+        .map(|start| values.slice(start, values.length().min(start + READ_SLICE)))
+}
+
 /// A stored row as JSON text.
 fn js_to_text(what: &str, value: &JsValue) -> StoreResult<String> {
     JSON::stringify(value)
@@ -539,6 +549,49 @@ impl IdbStore {
         store: &str,
         index: Option<(&str, &str)>,
     ) -> StoreResult<Vec<T>> {
+        let values = self.get_all(store, index).await?;
+        // As text a slice at a time: one JSON.stringify and one copy into
+        // wasm per slice, not per row, while a slice's text stays small in
+        // wasm memory, which never shrinks.
+        let mut rows = Vec::with_capacity(values.length() as usize);
+        for slice in slices(&values) {
+            rows.extend(from_json::<Vec<T>>(store, &js_to_text(store, &slice)?)?);
+        }
+        Ok(rows)
+    }
+
+    /// The records, all or those whose `index` equals `key`, in `seq` order.
+    /// Read for speed (an app start reads every record on the device): the
+    /// rows' small fields as one text per slice (`JSON.stringify` with their
+    /// names as its replacer), and each body copied as the string it is,
+    /// never escaped into another JSON text to be parsed back.
+    async fn read_records(&self, index: Option<(&str, &str)>) -> StoreResult<Vec<WorkerRecord>> {
+        let values = self.get_all(RECORDS, index).await?;
+        let fields: Array = RecordRow::INDEX_FIELDS
+            .iter()
+            .map(|field| JsValue::from_str(field))
+            .collect();
+        let body = JsValue::from_str("body");
+        let mut records = Vec::with_capacity(values.length() as usize);
+        for slice in slices(&values) {
+            let text = JSON::stringify_with_replacer(&slice, &fields)
+                .map(String::from)
+                .map_err(|_| StoreError::Corrupt(format!("{RECORDS} row cannot be read")))?;
+            let rows: Vec<RecordRow> = from_json(RECORDS, &text)?;
+            for (i, mut row) in (0..).zip(rows) {
+                // Not a string: left empty, and refused as unreadable below.
+                row.body = Reflect::get(&slice.get(i), &body)
+                    .ok()
+                    .and_then(|b| b.as_string())
+                    .unwrap_or_default();
+                records.push(row.into_record()?);
+            }
+        }
+        Ok(in_seq_order(records))
+    }
+
+    /// `getAll` of `store`, or of its `index` for `key`.
+    async fn get_all(&self, store: &str, index: Option<(&str, &str)>) -> StoreResult<Array> {
         let tx = self.transaction(&[store], false)?;
         let object_store = object_store(&tx, store)?;
         let req = match index {
@@ -548,8 +601,7 @@ impl IdbStore {
                 .and_then(|index| index.get_all_with_key(&key.into())),
         }
         .map_err(|e| js_error(&e))?;
-        let values: Array = request(req).await?.unchecked_into();
-        values.iter().map(|value| from_js(store, &value)).collect()
+        Ok(request(req).await?.unchecked_into())
     }
 
     /// The row of `store` with this key, if any.
@@ -637,21 +689,11 @@ impl Store for IdbStore {
     }
 
     async fn records(&self, village: &str) -> StoreResult<Vec<WorkerRecord>> {
-        let rows: Vec<RecordRow> = self.read_all(RECORDS, Some((BY_VILLAGE, village))).await?;
-        let records = rows
-            .into_iter()
-            .map(RecordRow::into_record)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(in_seq_order(records))
+        self.read_records(Some((BY_VILLAGE, village))).await
     }
 
     async fn all_records(&self) -> StoreResult<Vec<WorkerRecord>> {
-        let rows: Vec<RecordRow> = self.read_all(RECORDS, None).await?;
-        let records = rows
-            .into_iter()
-            .map(RecordRow::into_record)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(in_seq_order(records))
+        self.read_records(None).await
     }
 
     async fn put_records(&self, records: &[WorkerRecord]) -> StoreResult<()> {
@@ -667,12 +709,8 @@ impl Store for IdbStore {
 
     async fn find_nik(&self, nik: &str) -> StoreResult<Option<WorkerRecord>> {
         // The nik index holds active records only (see `RecordRow::nik`).
-        let rows: Vec<RecordRow> = self.read_all(RECORDS, Some((BY_NIK, nik))).await?;
-        let records = rows
-            .into_iter()
-            .map(RecordRow::into_record)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(in_seq_order(records).into_iter().find(|r| r.is_active()))
+        let records = self.read_records(Some((BY_NIK, nik))).await?;
+        Ok(records.into_iter().find(|r| r.is_active()))
     }
 
     async fn draft(&self, key: &str) -> StoreResult<Option<RegistrationInput>> {

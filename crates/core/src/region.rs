@@ -19,11 +19,17 @@ const PROVINCES: &str = include_str!("../data/provinces.txt");
 /// `data/provinces.txt` alone (the same answer as
 /// `RegionTable::kemendagri().province_name`).
 pub fn province_name(code: &str) -> Option<&'static str> {
-    PROVINCES
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .find_map(|line| line.split_once(' ').filter(|(c, _)| *c == code))
-        .map(|(_, name)| name)
+    // (code, name) in code order: the file lists them so, as a test checks.
+    static LIST: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        PROVINCES
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once(' '))
+            .collect()
+    });
+    let index = list.binary_search_by(|(c, _)| (*c).cmp(code)).ok()?;
+    Some(list[index].1)
 }
 
 /// Province, regency and district codes. Built once from the embedded table.

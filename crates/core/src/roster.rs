@@ -752,28 +752,47 @@ pub fn find_nik<'a>(
 /// `ch`→`kh`, and `j` before a vowel → `y` (old `j` is today's `y`, so in a
 /// key `j` and `y` before vowels are one letter: "Soejono" and "Suyono" match).
 pub fn name_key(name: &str) -> String {
-    let mut unaccented = String::with_capacity(name.len());
+    // One pass for accents, punctuation and spaces (an app start computes
+    // the key of every worker on the device), then the spellings, each only
+    // when the key holds it. `tests::name_key_is_the_step_by_step_folding`
+    // checks it against the rules written out step by step.
+    let mut key = String::with_capacity(name.len());
+    let mut space = false;
+    let mut push = |c: char| {
+        if matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}') {
+        } else if c.is_alphanumeric() {
+            if space && !key.is_empty() {
+                key.push(' ');
+            }
+            space = false;
+            key.push(c);
+        } else {
+            space = true;
+        }
+    };
     for c in crate::lowercase::to_lowercase(name).chars() {
         match fold_accent(c) {
-            Fold::Keep => unaccented.push(c),
+            Fold::Keep => push(c),
             Fold::Drop => {}
-            Fold::Letters(letters) => unaccented.push_str(letters),
-            Fold::Letter(letter) => unaccented.push(letter),
+            Fold::Letters(letters) => letters.chars().for_each(&mut push),
+            Fold::Letter(letter) => push(letter),
         }
     }
-    let spaced: String = unaccented
-        .chars()
-        .filter(|c| !matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}'))
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let collapsed = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
-    let folded = collapsed
-        .replace("dj", "j")
-        .replace("tj", "c")
-        .replace("sj", "sy")
-        .replace("oe", "u")
-        .replace("ch", "kh");
-    let chars: Vec<char> = folded.chars().collect();
+    for (old, new) in [
+        ("dj", "j"),
+        ("tj", "c"),
+        ("sj", "sy"),
+        ("oe", "u"),
+        ("ch", "kh"),
+    ] {
+        if key.contains(old) {
+            key = key.replace(old, new);
+        }
+    }
+    if !key.contains('j') {
+        return key;
+    }
+    let chars: Vec<char> = key.chars().collect();
     chars
         .iter()
         .enumerate()
@@ -1580,5 +1599,54 @@ mod tests {
             roster_errors[3].message(Lang::En),
             "This person may already be registered: 2 record(s) with the same date of birth and a similar name (a, b). Check the ID card; save only if it is a different person."
         );
+    }
+
+    /// [`name_key`]'s rules, written out one step at a time.
+    fn name_key_step_by_step(name: &str) -> String {
+        let mut unaccented = String::with_capacity(name.len());
+        for c in crate::lowercase::to_lowercase(name).chars() {
+            match fold_accent(c) {
+                Fold::Keep => unaccented.push(c),
+                Fold::Drop => {}
+                Fold::Letters(letters) => unaccented.push_str(letters),
+                Fold::Letter(letter) => unaccented.push(letter),
+            }
+        }
+        let spaced: String = unaccented
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}'))
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let collapsed = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+        let folded = collapsed
+            .replace("dj", "j")
+            .replace("tj", "c")
+            .replace("sj", "sy")
+            .replace("oe", "u")
+            .replace("ch", "kh");
+        let chars: Vec<char> = folded.chars().collect();
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let before_vowel = chars
+                    .get(i + 1)
+                    .is_some_and(|next| matches!(next, 'a' | 'e' | 'i' | 'o' | 'u'));
+                if c == 'j' && before_vowel {
+                    'y'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn name_key_is_the_step_by_step_folding(
+            name in "[ adehjnostucyAJSTOÑñÆæß'`‘’.,\\-\u{303}é×2]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(name_key(&name), name_key_step_by_step(&name));
+        }
     }
 }

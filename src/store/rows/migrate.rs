@@ -177,7 +177,7 @@ pub(crate) fn records_v1_to_v2(
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
         check_version("v1 record", &row.id, row.v, 1)?;
-        let record = read_body(&format!("v1 record {}", row.id), &row.body)?;
+        let record = read_body(|| format!("v1 record {}", row.id), &row.body)?;
         if record.id().as_str() != row.id || record.village() != row.village {
             return Err(StoreError::Corrupt(format!(
                 "v1 record row {} disagrees with its body",

@@ -5,7 +5,7 @@ use lindung_core::record::{Action, Agent, HistoryEntry, RecordParts, Removal, Ti
 use lindung_core::{Date, Nik, RecordId, Registration, Sex, WorkerRecord};
 use serde::{Deserialize, Serialize};
 
-use super::{check_version, from_json, to_json, Invalid};
+use super::{check_version, to_json, Invalid};
 use crate::store::{StoreError, StoreResult};
 
 /// A worker record (`records` store, key `id`), format v2.
@@ -19,12 +19,17 @@ pub(crate) struct RecordRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nik: Option<String>,
     pub seq: u64,
-    /// The [`RecordBody`] as JSON.
+    /// The [`RecordBody`] as JSON. (Absent reads as empty, which is refused
+    /// as unreadable: the store reads the other fields without it and copies
+    /// it on its own, `IdbStore::read_records`.)
+    #[serde(default)]
     pub body: String,
 }
 
 impl RecordRow {
     pub const VERSION: u32 = 2;
+    /// Every field but `body`, by its stored name.
+    pub const INDEX_FIELDS: [&'static str; 5] = ["v", "id", "village", "nik", "seq"];
 
     pub fn from_record(record: &WorkerRecord) -> StoreResult<RecordRow> {
         Ok(RecordRow::with_body(
@@ -50,7 +55,7 @@ impl RecordRow {
 
     pub fn into_record(self) -> StoreResult<WorkerRecord> {
         check_version("record", &self.id, self.v, RecordRow::VERSION)?;
-        let record = read_body(&format!("record {}", self.id), &self.body)?;
+        let record = read_body(|| format!("record {}", self.id), &self.body)?;
         // The index fields are copies of the body: a mismatch means the row
         // was written by something else than this code.
         if record.id().as_str() != self.id
@@ -67,10 +72,12 @@ impl RecordRow {
     }
 }
 
-/// Reads a record body (`what`: "record rec-0001", for errors).
-pub(super) fn read_body(what: &str, body: &str) -> StoreResult<WorkerRecord> {
-    let body: RecordBody = from_json(what, body)?;
-    WorkerRecord::try_from(body).map_err(|invalid| invalid.corrupt(what))
+/// Reads a record body (`what`: "record rec-0001", for errors; made only
+/// for one, as an app start reads every record).
+pub(super) fn read_body(what: impl Fn() -> String, body: &str) -> StoreResult<WorkerRecord> {
+    let body: RecordBody = serde_json::from_str(body)
+        .map_err(|e| StoreError::Corrupt(format!("{} row: {}", what(), super::describe(&e))))?;
+    WorkerRecord::try_from(body).map_err(|invalid| invalid.corrupt(&what()))
 }
 
 /// What `body` holds (row v1 and v2 alike): a `WorkerRecord`, field by field.
@@ -347,6 +354,29 @@ mod tests {
     fn good_row() -> RecordRow {
         let doc: Value = serde_json::from_str(V2).unwrap();
         serde_json::from_value(doc["stores"]["records"][0].clone()).unwrap()
+    }
+
+    /// `INDEX_FIELDS` are the stored row's fields but `body`: what the store
+    /// reads without the body must be all the rest.
+    #[test]
+    fn index_fields_are_every_field_but_the_body() {
+        let row = good_row();
+        assert!(row.nik.is_some(), "the fixture's row shows every field");
+        let Value::Object(stored) = serde_json::to_value(&row).unwrap() else {
+            panic!("a row is an object");
+        };
+        let mut names: Vec<&str> = stored.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut expected = RecordRow::INDEX_FIELDS.to_vec();
+        expected.push("body");
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+        // And a row read without its body gets it back empty, refused.
+        let mut fields = stored.clone();
+        fields.remove("body");
+        let read: RecordRow = serde_json::from_value(Value::Object(fields)).unwrap();
+        assert!(read.body.is_empty());
+        assert!(matches!(read.into_record(), Err(StoreError::Corrupt(_))));
     }
 
     /// `(row, start of the error detail)`: each row is `Corrupt`, and the
