@@ -131,15 +131,44 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+impl Date {
+    /// `YYYY-MM-DD` for years 0 to 9999 (written digit by digit: a bundle of
+    /// thousands of workers holds tens of thousands of dates and times, and
+    /// the formatting machinery was a visible part of making one on a phone).
+    pub(crate) fn iso_bytes(self) -> Option<[u8; 10]> {
+        let year = u32::try_from(self.year).ok().filter(|y| *y <= 9999)?;
+        let mut out = *b"0000-00-00";
+        put_digits(&mut out[0..4], year);
+        put_digits(&mut out[5..7], u32::from(self.month));
+        put_digits(&mut out[8..10], u32::from(self.day));
+        Some(out)
+    }
+}
+
+/// Writes `n` into `out` as decimal digits, zero-padded to its length.
+pub(crate) fn put_digits(out: &mut [u8], mut n: u32) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        match self.iso_bytes() {
+            Some(bytes) => f.write_str(std::str::from_utf8(&bytes).map_err(|_| fmt::Error)?),
+            None => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        }
     }
 }
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.iso_bytes() {
+            Some(bytes) => serializer
+                .serialize_str(std::str::from_utf8(&bytes).map_err(serde::ser::Error::custom)?),
+            None => serializer.collect_str(self),
+        }
     }
 }
 

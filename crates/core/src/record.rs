@@ -37,9 +37,27 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// RFC 3339 in UTC with milliseconds, for dates of years 0 to 9999
+    /// (digit by digit, as [`Date::iso_bytes`]).
+    pub(crate) fn rfc3339_bytes(self) -> Option<[u8; 24]> {
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        out[..10].copy_from_slice(&self.date().iso_bytes()?);
+        let ms = u32::try_from(self.0.rem_euclid(86_400_000)).ok()?;
+        crate::date::put_digits(&mut out[11..13], ms / 3_600_000);
+        crate::date::put_digits(&mut out[14..16], ms / 60_000 % 60);
+        crate::date::put_digits(&mut out[17..19], ms / 1000 % 60);
+        crate::date::put_digits(&mut out[20..23], ms % 1000);
+        Some(out)
+    }
+}
+
 /// RFC 3339 in UTC with milliseconds: `2026-11-21T17:25:57.123Z`.
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(bytes) = self.rfc3339_bytes() {
+            return f.write_str(std::str::from_utf8(&bytes).map_err(|_| fmt::Error)?);
+        }
         let date = self.date();
         let ms = self.0.rem_euclid(86_400_000);
         write!(
@@ -609,5 +627,53 @@ mod tests {
                 ("b", Status::Waitlisted { position: 1 })
             ]
         );
+    }
+
+    /// Timestamps written digit by digit read as the formatting machinery
+    /// writes them, from year 0 to 9999 and beyond (where it is used).
+    #[test]
+    fn timestamps_written_digit_by_digit_are_the_formatted_ones() {
+        let formatted = |at: Timestamp| {
+            let ms = at.millis().rem_euclid(86_400_000);
+            let date = at.date();
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                date.year(),
+                date.month(),
+                date.day(),
+                ms / 3_600_000,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000
+            )
+        };
+        let day = 86_400_000_i64;
+        let mut cases = vec![
+            0,
+            1,
+            -1,
+            day - 1,
+            1_790_812_860_123,
+            -62_167_219_200_000, // 0000-01-01
+            253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+            253_402_300_800_000, // 10000-01-01: formatted the slow way
+            -62_167_219_200_001, // before year 0
+        ];
+        let mut state = 0x5eed_u64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            cases.push((state >> 11) as i64 % 400_000_000_000_000 - 100_000_000_000_000);
+        }
+        for millis in cases {
+            let at = Timestamp::from_millis(millis);
+            assert_eq!(at.to_string(), formatted(at), "{millis}");
+            assert_eq!(
+                at.date().to_string(),
+                formatted(at)[..formatted(at).len() - 14],
+                "{millis}"
+            );
+        }
     }
 }

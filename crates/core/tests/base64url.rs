@@ -1,5 +1,6 @@
-//! `bundle::b64url_decode` is table-driven for speed; it must accept and
-//! refuse exactly what base64ct's strict `Base64UrlUnpadded` does.
+//! `bundle::b64url` and `b64url_decode` are table-driven for speed; they must
+//! write, accept and refuse exactly what base64ct's strict `Base64UrlUnpadded`
+//! does.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use lindung_core::bundle::{b64url, b64url_decode};
@@ -75,6 +76,20 @@ fn agrees_with_base64ct_on_random_text() {
         accepted > 10_000 && refused > 10_000,
         "{accepted} {refused}"
     );
+}
+
+#[test]
+fn encodes_as_base64ct_does() {
+    let mut state = 13;
+    for len in 0..300 {
+        let bytes: Vec<u8> = (0..len).map(|_| next(&mut state) as u8).collect();
+        assert_eq!(
+            b64url(&bytes),
+            Base64UrlUnpadded::encode_string(&bytes),
+            "{len}"
+        );
+    }
+    assert_eq!(b64url(b"\xfb\xff\xbf"), "-_-_");
 }
 
 #[test]
