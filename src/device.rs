@@ -131,6 +131,19 @@ impl DeviceKey {
         Ok(signature)
     }
 
+    /// SHA-256 of `message`, by WebCrypto (a bundle's chain link: see
+    /// `Prepared::finish_verified_with_digest`).
+    pub async fn sha256(message: &[u8]) -> Result<[u8; 32], KeyError> {
+        let promise = subtle()?
+            .digest_with_str_and_u8_array("SHA-256", message)
+            .map_err(crypto_error)?;
+        let digest = JsFuture::from(promise).await.map_err(crypto_error)?;
+        Uint8Array::new(&digest)
+            .to_vec()
+            .try_into()
+            .map_err(|_| KeyError::Crypto("the digest is not 32 bytes".into()))
+    }
+
     /// Whether `signature` signs `message` under the device's public key.
     pub async fn verify(&self, message: &[u8], signature: &[u8]) -> Result<bool, KeyError> {
         let subtle = subtle()?;

@@ -523,12 +523,17 @@ impl Ctx {
                 lindung_core::bundle::BuildError::Invalid(e),
             ))
         })?;
+        let signing_input = prepared.signing_input();
         let signature = key
-            .sign(prepared.signing_input().as_bytes())
+            .sign(signing_input.as_bytes())
             .await
             .map_err(ExportFailure::Key)?;
+        let digest = DeviceKey::sha256(signing_input.as_bytes())
+            .await
+            .map_err(ExportFailure::Key)?;
+        drop(signing_input);
         // `sign` verified the signature with WebCrypto before returning it.
-        let signed = prepared.finish_verified(&signature);
+        let signed = prepared.finish_verified_with_digest(&signature, &digest);
         let info = BundleInfo {
             sequence: next.payload.sequence,
             bundle_id: next.payload.bundle_id.clone(),

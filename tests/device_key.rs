@@ -7,7 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::Reflect;
-use lindung::device::{load, load_or_create};
+use lindung::device::{load, load_or_create, DeviceKey};
 use lindung::store::IdbStore;
 use lindung::AppStore;
 use lindung_core::bundle::{prepare, verify_bundle, BundlePayload, Limits};
@@ -68,7 +68,16 @@ async fn the_key_is_made_once_kept_across_reopen_and_signs_verifiably() {
     payload.device_kid = kid.clone();
     let prepared = prepare(&payload, key.jwk()).unwrap();
     let signature = key.sign(prepared.signing_input().as_bytes()).await.unwrap();
+    // As the app finishes it: the chain link hashed by WebCrypto is the one
+    // the core computes.
+    let digest = DeviceKey::sha256(prepared.signing_input().as_bytes())
+        .await
+        .unwrap();
+    let by_webcrypto = prepared
+        .clone()
+        .finish_verified_with_digest(&signature, &digest);
     let signed = prepared.finish(&signature).unwrap();
+    assert_eq!(by_webcrypto, signed);
     let verified = verify_bundle(signed.jws.as_bytes(), Limits::DEFAULT).unwrap();
     assert_eq!(verified.kid, kid);
     assert_eq!(verified.payload, payload);

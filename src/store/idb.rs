@@ -749,7 +749,14 @@ impl Store for IdbStore {
 
     async fn add_bundle(&self, info: &BundleInfo, file: &str) -> StoreResult<()> {
         let row = to_js(&BundleRow::new(info)?)?;
-        let file_row = to_js(&BundleFileRow::new(info.sequence, file))?;
+        // The file (megabytes) set as the string it is, not as JSON text.
+        let file_row = to_js(&BundleFileRow::new(info.sequence, ""))?;
+        Reflect::set(
+            &file_row,
+            &JsValue::from_str("file"),
+            &JsValue::from_str(file),
+        )
+        .map_err(|e| js_error(&e))?;
         let tx = self.transaction(&[BUNDLES, BUNDLE_FILES], true)?;
         let bundles = object_store(&tx, BUNDLES)?;
         if has_bundle(&bundles, info.sequence).await? {
@@ -789,7 +796,22 @@ impl Store for IdbStore {
         if value.is_undefined() {
             return Ok(None);
         }
-        let row: BundleFileRow = from_js(BUNDLE_FILES, &value)?;
+        // The file (megabytes) copied as the string it is; the row's other
+        // fields as text (see `read_records`).
+        let fields: Array = BundleFileRow::OTHER_FIELDS
+            .iter()
+            .map(|field| JsValue::from_str(field))
+            .collect();
+        let text = JSON::stringify_with_replacer(&value, &fields)
+            .map(String::from)
+            .map_err(|_| StoreError::Corrupt(format!("{BUNDLE_FILES} row cannot be read")))?;
+        let mut row: BundleFileRow = from_json(BUNDLE_FILES, &text)?;
+        row.file = Reflect::get(&value, &JsValue::from_str("file"))
+            .ok()
+            .and_then(|file| file.as_string())
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("{BUNDLE_FILES} row {sequence} has no file"))
+            })?;
         row.into_file().map(Some)
     }
 }

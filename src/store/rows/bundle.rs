@@ -51,11 +51,16 @@ impl BundleRow {
 pub(crate) struct BundleFileRow {
     pub v: u32,
     pub sequence: u64,
+    /// (The store reads and writes it apart from the other fields, as the
+    /// string it is: `IdbStore::bundle_file`.)
+    #[serde(default)]
     pub file: String,
 }
 
 impl BundleFileRow {
     pub const VERSION: u32 = 1;
+    /// Every field but `file`, by its stored name.
+    pub const OTHER_FIELDS: [&'static str; 2] = ["v", "sequence"];
 
     pub fn new(sequence: u64, file: &str) -> BundleFileRow {
         BundleFileRow {
@@ -390,6 +395,23 @@ impl From<DeliveryBody> for Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `OTHER_FIELDS` are the stored file row's fields but `file`.
+    #[test]
+    fn other_fields_are_every_field_but_the_file() {
+        let row = serde_json::to_value(BundleFileRow::new(3, "{}")).unwrap();
+        let mut names: Vec<&str> = row
+            .as_object()
+            .expect("a row is an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        let mut expected = BundleFileRow::OTHER_FIELDS.to_vec();
+        expected.push("file");
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+    }
 
     /// Bundles stored before the outbox have no `delivery` member at all.
     #[test]
