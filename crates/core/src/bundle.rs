@@ -49,27 +49,33 @@ pub const TYP: &str = "lindung-bundle+json";
 /// was the slowest step of making a bundle on a phone.
 pub fn b64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let char_of = |six: u32| char::from(ALPHABET[(six & 63) as usize]);
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for chunk in &mut chunks {
-        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
-        out.extend([
+    let char_of = |six: u32| ALPHABET[(six & 63) as usize];
+    let whole = bytes.len() / 3;
+    let extra = match bytes.len() % 3 {
+        0 => 0,
+        1 => 2,
+        _ => 3,
+    };
+    let mut out = vec![0_u8; whole * 4 + extra];
+    let (out_whole, out_rest) = out.split_at_mut(whole * 4);
+    for (src, dst) in bytes.chunks_exact(3).zip(out_whole.chunks_exact_mut(4)) {
+        let n = u32::from(src[0]) << 16 | u32::from(src[1]) << 8 | u32::from(src[2]);
+        dst.copy_from_slice(&[
             char_of(n >> 18),
             char_of(n >> 12),
             char_of(n >> 6),
             char_of(n),
         ]);
     }
-    match *chunks.remainder() {
-        [a] => out.extend([char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
+    match bytes[whole * 3..] {
+        [a] => out_rest.copy_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
         [a, b] => {
             let n = u32::from(a) << 8 | u32::from(b);
-            out.extend([char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
+            out_rest.copy_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
         }
         _ => {}
     }
-    out
+    String::from_utf8(out).expect("the base64url alphabet is ASCII")
 }
 
 /// Base64url SHA-256 of `bytes`: rule pack digests and bundle chain links.
@@ -700,7 +706,11 @@ pub fn prepare(payload: &BundlePayload, jwk: &Jwk) -> Result<Prepared, BundleErr
         jwk,
     };
     let header = serde_json::to_string(&header).expect("a header always serializes");
-    let payload = serde_json::to_string(payload).expect("a payload always serializes");
+    // Sized for the usual record (about 600 bytes of JSON), so that megabytes
+    // are not copied over and over as the text grows.
+    let mut json = Vec::with_capacity(4096 + payload.records.len() * 640);
+    serde_json::to_writer(&mut json, payload).expect("a payload always serializes");
+    let payload = String::from_utf8(json).expect("serde_json writes UTF-8");
     Ok(Prepared {
         protected: b64url(header.as_bytes()),
         payload: b64url(payload.as_bytes()),
