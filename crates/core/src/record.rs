@@ -6,6 +6,7 @@
 //! revision and appends exactly one history entry.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -155,7 +156,8 @@ pub struct WorkerRecord {
     /// Device-wide creation order; a roster is ordered by it.
     seq: u64,
     revision: u32,
-    registration: Registration,
+    /// Shared with the roster's entry (see `roster::Entry`).
+    registration: Arc<Registration>,
     created_at: Timestamp,
     updated_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,7 +189,7 @@ impl WorkerRecord {
             village: village.to_owned(),
             seq,
             revision: 1,
-            registration,
+            registration: registration.into(),
             created_at: at,
             updated_at: at,
             removed: None,
@@ -218,7 +220,7 @@ impl WorkerRecord {
             return Err(RecordError::NothingChanged);
         }
         let reason = clean_reason(reason)?;
-        self.registration = registration;
+        self.registration = registration.into();
         self.push(at, agent, Action::Edit, fields, Some(reason));
         Ok(())
     }
@@ -283,6 +285,11 @@ impl WorkerRecord {
         &self.registration
     }
 
+    /// The registration as the roster shares it (`Workspace::load`).
+    pub(crate) fn shared_registration(&self) -> Arc<Registration> {
+        Arc::clone(&self.registration)
+    }
+
     pub fn created_at(&self) -> Timestamp {
         self.created_at
     }
@@ -340,7 +347,7 @@ impl WorkerRecord {
             village,
             seq,
             revision,
-            registration,
+            registration: registration.into(),
             created_at,
             updated_at,
             removed,
@@ -383,7 +390,7 @@ pub fn roster_from_records<'a>(
     for record in active {
         if let Err(error) = roster.add(
             record.id.clone(),
-            record.registration.clone(),
+            Arc::clone(&record.registration),
             DuplicateCheck::Confirmed,
         ) {
             rejected.push((record.id.clone(), error));

@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::i18n::Lang;
 use crate::nik;
@@ -175,14 +176,16 @@ impl VillageError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     id: RecordId,
-    registration: Registration,
+    /// Shared with the workspace's `WorkerRecord`: a device's start holds
+    /// every registration once, not once per record and once per roster.
+    registration: Arc<Registration>,
     /// [`name_key`] of the registration's name, computed once (search and
     /// the duplicate check compare keys many times).
     name_key: String,
 }
 
 impl Entry {
-    fn new(id: RecordId, registration: Registration) -> Entry {
+    fn new(id: RecordId, registration: Arc<Registration>) -> Entry {
         let name_key = name_key(&registration.name);
         Entry {
             id,
@@ -458,25 +461,41 @@ impl Roster {
     pub fn restore(
         village: VillageRef,
         funded_slots: u32,
-        entries: impl IntoIterator<Item = (RecordId, Registration)>,
+        entries: impl IntoIterator<Item = (RecordId, impl Into<Arc<Registration>>)>,
     ) -> (Roster, Vec<(RecordId, RosterError)>) {
-        let mut ids: HashSet<RecordId> = HashSet::new();
-        let mut niks: HashMap<String, RecordId> = HashMap::new();
+        let entries: Vec<(RecordId, Arc<Registration>)> = entries
+            .into_iter()
+            .map(|(id, registration)| (id, registration.into()))
+            .collect();
         let mut roster = Roster::new(village, funded_slots);
         let mut rejected = Vec::new();
-        for (id, registration) in entries {
-            if ids.contains(&id) {
-                rejected.push((id.clone(), RosterError::DuplicateRecordId { id }));
-                continue;
+        // Which entries stay, decided with keys borrowed from the entries (a
+        // device's start restores every worker: no copy of each id and NIK).
+        let mut kept = vec![false; entries.len()];
+        {
+            let mut ids: HashSet<&str> = HashSet::with_capacity(entries.len());
+            let mut niks: HashMap<&str, &RecordId> = HashMap::with_capacity(entries.len());
+            for (keep, (id, registration)) in kept.iter_mut().zip(&entries) {
+                if ids.contains(id.as_str()) {
+                    let id = id.clone();
+                    rejected.push((id.clone(), RosterError::DuplicateRecordId { id }));
+                    continue;
+                }
+                if let Some(existing) = niks.get(registration.nik.as_str()) {
+                    let existing = (*existing).clone();
+                    rejected.push((id.clone(), RosterError::DuplicateNik { existing }));
+                    continue;
+                }
+                ids.insert(id.as_str());
+                niks.insert(registration.nik.as_str(), id);
+                *keep = true;
             }
-            if let Some(existing) = niks.get(registration.nik.as_str()) {
-                let existing = existing.clone();
-                rejected.push((id, RosterError::DuplicateNik { existing }));
-                continue;
+        }
+        roster.entries.reserve(entries.len());
+        for (keep, (id, registration)) in kept.into_iter().zip(entries) {
+            if keep {
+                roster.entries.push(Entry::new(id, registration));
             }
-            ids.insert(id.clone());
-            niks.insert(registration.nik.as_str().to_owned(), id.clone());
-            roster.entries.push(Entry::new(id, registration));
         }
         roster.generation = next_generation();
         (roster, rejected)
@@ -570,9 +589,10 @@ impl Roster {
     pub fn add(
         &mut self,
         id: RecordId,
-        registration: Registration,
+        registration: impl Into<Arc<Registration>>,
         check: DuplicateCheck,
     ) -> Result<Added, RosterError> {
+        let registration = registration.into();
         if self.index_of(&id).is_some() {
             return Err(RosterError::DuplicateRecordId { id });
         }
@@ -620,14 +640,17 @@ impl Roster {
         }
         let possible_duplicates = self.confirm(&registration, Some(id), check)?;
         let before = self.snapshot();
-        let previous = std::mem::replace(&mut self.entries[index].registration, registration);
+        let previous = std::mem::replace(
+            &mut self.entries[index].registration,
+            Arc::new(registration),
+        );
         self.entries[index].name_key = name_key(&self.entries[index].registration.name);
         self.generation = next_generation();
         let mut changes = self.changes_since(&before);
         changes.promoted.retain(|p| p != id);
         changes.demoted.retain(|d| d != id);
         Ok(Replaced {
-            previous,
+            previous: Arc::unwrap_or_clone(previous),
             status: self.statuses()[index],
             changes,
             possible_duplicates,

@@ -8,6 +8,7 @@
 //! calls [`Workspace::commit`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::i18n::Lang;
 use crate::record::{Agent, RecordError, Timestamp, WorkerRecord};
@@ -126,7 +127,7 @@ impl Workspace {
         // Each village with its active records (in creation order, restored in
         // one pass), by code; the last of a repeated code wins. A sorted list
         // rather than maps: map types each bring their own code into the wasm.
-        type Entries = Vec<(RecordId, Registration)>;
+        type Entries = Vec<(RecordId, Arc<Registration>)>;
         let mut known: Vec<(VillageRef, u32, Entries)> = Vec::new();
         let find = |known: &[(VillageRef, u32, _)], code: &str| {
             known.binary_search_by(|(village, _, _)| village.code().cmp(code))
@@ -138,7 +139,8 @@ impl Workspace {
         }
         // A NIK is active at most once on the device: the earliest keeps it.
         // (The map type `Roster::restore` uses too: one copy of its code in the wasm.)
-        let mut niks: HashMap<String, RecordId> = HashMap::new();
+        // (Keys borrowed from the records: no copy of each NIK.)
+        let mut niks: HashMap<&str, &RecordId> = HashMap::with_capacity(records.len());
         for record in records.iter().filter(|r| r.is_active()) {
             let id = record.id().clone();
             let nik = record.registration().nik.as_str();
@@ -147,13 +149,14 @@ impl Workspace {
                 continue;
             };
             if let Some(existing) = niks.get(nik) {
-                let existing = existing.clone();
+                let existing = (*existing).clone();
                 rejected.push((id, RosterError::DuplicateNik { existing }));
             } else {
-                niks.insert(nik.to_owned(), id.clone());
-                known[index].2.push((id, record.registration().clone()));
+                niks.insert(nik, record.id());
+                known[index].2.push((id, record.shared_registration()));
             }
         }
+        drop(niks);
         let mut rosters = BTreeMap::new();
         for (village, slots, entries) in known {
             let code = village.code().to_owned();
@@ -164,11 +167,13 @@ impl Workspace {
         workspace.rosters = rosters;
         let mut refused: Vec<&RecordId> = rejected.iter().map(|(id, _)| id).collect();
         crate::order::sort_by(&mut refused, |a, b| a.cmp(b));
-        for record in records {
-            if refused.binary_search(&record.id()).is_err() {
-                workspace.records.insert(record.id().clone(), record);
-            }
-        }
+        // Built at once (one sort, then a bulk build), not inserted one by
+        // one; as with inserts, the last of a repeated id wins.
+        workspace.records = records
+            .into_iter()
+            .filter(|record| refused.binary_search(&record.id()).is_err())
+            .map(|record| (record.id().clone(), record))
+            .collect();
         (workspace, rejected)
     }
 
