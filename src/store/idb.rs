@@ -148,7 +148,7 @@ fn text_to_js(text: &str) -> StoreResult<JsValue> {
     JSON::parse(text).map_err(|e| js_error(&e))
 }
 
-/// Rows read into wasm as one text by `read_all` and `read_records`.
+/// Record rows read into wasm as one text by `read_records`.
 const READ_SLICE: u32 = 256;
 
 /// `values` in slices of at most `READ_SLICE`.
@@ -550,14 +550,7 @@ impl IdbStore {
         index: Option<(&str, &str)>,
     ) -> StoreResult<Vec<T>> {
         let values = self.get_all(store, index).await?;
-        // As text a slice at a time: one JSON.stringify and one copy into
-        // wasm per slice, not per row, while a slice's text stays small in
-        // wasm memory, which never shrinks.
-        let mut rows = Vec::with_capacity(values.length() as usize);
-        for slice in slices(&values) {
-            rows.extend(from_json::<Vec<T>>(store, &js_to_text(store, &slice)?)?);
-        }
-        Ok(rows)
+        values.iter().map(|value| from_js(store, &value)).collect()
     }
 
     /// The records, all or those whose `index` equals `key`, in `seq` order.

@@ -75,7 +75,7 @@ pub fn b64url(bytes: &[u8]) -> String {
         }
         _ => {}
     }
-    String::from_utf8(out).expect("the base64url alphabet is ASCII")
+    String::from_utf8(out).unwrap_or_else(|_| unreachable!("the base64url alphabet is ASCII"))
 }
 
 /// Base64url SHA-256 of `bytes`: rule pack digests and bundle chain links.
@@ -710,7 +710,8 @@ pub fn prepare(payload: &BundlePayload, jwk: &Jwk) -> Result<Prepared, BundleErr
     // are not copied over and over as the text grows.
     let mut json = Vec::with_capacity(4096 + payload.records.len() * 640);
     serde_json::to_writer(&mut json, payload).expect("a payload always serializes");
-    let payload = String::from_utf8(json).expect("serde_json writes UTF-8");
+    let payload =
+        String::from_utf8(json).unwrap_or_else(|_| unreachable!("serde_json writes UTF-8"));
     Ok(Prepared {
         protected: b64url(header.as_bytes()),
         payload: b64url(payload.as_bytes()),

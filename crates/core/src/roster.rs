@@ -473,8 +473,8 @@ impl Roster {
         // device's start restores every worker: no copy of each id and NIK).
         let mut kept = vec![false; entries.len()];
         {
-            let mut ids: HashSet<&str> = HashSet::with_capacity(entries.len());
-            let mut niks: HashMap<&str, &RecordId> = HashMap::with_capacity(entries.len());
+            let mut ids: HashSet<&str> = HashSet::new();
+            let mut niks: HashMap<&str, &RecordId> = HashMap::new();
             for (keep, (id, registration)) in kept.iter_mut().zip(&entries) {
                 if ids.contains(id.as_str()) {
                     let id = id.clone();

@@ -140,7 +140,7 @@ impl Workspace {
         // A NIK is active at most once on the device: the earliest keeps it.
         // (The map type `Roster::restore` uses too: one copy of its code in the wasm.)
         // (Keys borrowed from the records: no copy of each NIK.)
-        let mut niks: HashMap<&str, &RecordId> = HashMap::with_capacity(records.len());
+        let mut niks: HashMap<&str, &RecordId> = HashMap::new();
         for record in records.iter().filter(|r| r.is_active()) {
             let id = record.id().clone();
             let nik = record.registration().nik.as_str();
@@ -167,13 +167,11 @@ impl Workspace {
         workspace.rosters = rosters;
         let mut refused: Vec<&RecordId> = rejected.iter().map(|(id, _)| id).collect();
         crate::order::sort_by(&mut refused, |a, b| a.cmp(b));
-        // Built at once (one sort, then a bulk build), not inserted one by
-        // one; as with inserts, the last of a repeated id wins.
-        workspace.records = records
-            .into_iter()
-            .filter(|record| refused.binary_search(&record.id()).is_err())
-            .map(|record| (record.id().clone(), record))
-            .collect();
+        for record in records {
+            if refused.binary_search(&record.id()).is_err() {
+                workspace.records.insert(record.id().clone(), record);
+            }
+        }
         (workspace, rejected)
     }
 
