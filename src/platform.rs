@@ -52,11 +52,18 @@ const ORIGIN_KEY: &str = "lindung.origin_is_district";
 /// Whether the app's own origin answered as a district server when last
 /// asked (`None`: never asked, or the answer was lost).
 pub fn origin_is_district() -> Option<bool> {
-    // (Stored as "yes"/"no" before gloo-storage: not JSON, so read as
-    // never asked, and asked once more.)
-    has_local_storage()
-        .then(|| LocalStorage::get(ORIGIN_KEY).ok())
-        .flatten()
+    if !has_local_storage() {
+        return None;
+    }
+    LocalStorage::get(ORIGIN_KEY).ok().or_else(|| {
+        // As stored before gloo-storage: "once a district, always" holds
+        // across the update.
+        match LocalStorage::raw().get_item(ORIGIN_KEY).ok()??.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }
+    })
 }
 
 /// Remembers the answer, so a start without signal does not ask again.
@@ -67,12 +74,15 @@ pub fn remember_origin_is_district(yes: bool) {
 }
 
 /// The language chosen last time, if any: its tag as JSON (`"en"`), which
-/// the page's shell reads too (index.html; it also turns a bare tag stored
-/// before gloo-storage into JSON, before this runs).
+/// the page's shell reads too (index.html), or the bare tag stored before
+/// gloo-storage (the app's start then saves it as JSON).
 pub fn saved_lang() -> Option<Lang> {
-    has_local_storage()
-        .then(|| LocalStorage::get(LANG_KEY).ok())
-        .flatten()
+    if !has_local_storage() {
+        return None;
+    }
+    LocalStorage::get(LANG_KEY)
+        .ok()
+        .or_else(|| Lang::from_tag(&LocalStorage::raw().get_item(LANG_KEY).ok()??))
 }
 
 /// Remembers the language choice. Losing it (private mode, full storage) is

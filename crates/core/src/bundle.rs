@@ -663,7 +663,9 @@ impl Prepared {
     /// As [`Prepared::finish_verified`], with the SHA-256 of
     /// [`Prepared::signing_input`] computed by the caller with another
     /// implementation: the app uses WebCrypto's, many times faster on a phone
-    /// than hashing megabytes in WebAssembly.
+    /// than hashing megabytes in WebAssembly. It must be the digest of exactly
+    /// the bytes that were signed: the next bundle's `previous` carries it,
+    /// and a wrong one breaks the device's chain at the district.
     pub fn finish_verified_with_digest(
         self,
         signature: &[u8; 64],

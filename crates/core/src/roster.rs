@@ -625,9 +625,10 @@ impl Roster {
     pub fn replace(
         &mut self,
         id: &RecordId,
-        registration: Registration,
+        registration: impl Into<Arc<Registration>>,
         check: DuplicateCheck,
     ) -> Result<Replaced, RosterError> {
+        let registration = registration.into();
         let index = self
             .index_of(id)
             .ok_or_else(|| RosterError::UnknownRecord { id: id.clone() })?;
@@ -640,10 +641,7 @@ impl Roster {
         }
         let possible_duplicates = self.confirm(&registration, Some(id), check)?;
         let before = self.snapshot();
-        let previous = std::mem::replace(
-            &mut self.entries[index].registration,
-            Arc::new(registration),
-        );
+        let previous = std::mem::replace(&mut self.entries[index].registration, registration);
         self.entries[index].name_key = name_key(&self.entries[index].registration.name);
         self.generation = next_generation();
         let mut changes = self.changes_since(&before);

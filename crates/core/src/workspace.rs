@@ -324,7 +324,7 @@ impl Workspace {
                 let added = roster
                     .add(
                         id.clone(),
-                        record.registration().clone(),
+                        record.shared_registration(),
                         DuplicateCheck::Confirmed,
                     )
                     .map_err(roster_error)?;
@@ -332,11 +332,7 @@ impl Workspace {
             }
             (Some(_), true) => {
                 let replaced = roster
-                    .replace(
-                        &id,
-                        record.registration().clone(),
-                        DuplicateCheck::Confirmed,
-                    )
+                    .replace(&id, record.shared_registration(), DuplicateCheck::Confirmed)
                     .map_err(roster_error)?;
                 (Some(replaced.status), replaced.changes)
             }

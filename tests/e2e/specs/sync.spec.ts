@@ -125,6 +125,14 @@ test('a page that is not the district, and a district with another key, are neve
       await expect(app.export.syncStatus).toContainText('bukan dari server kantor');
       // Nothing counts as sent.
       await expect(app.export.pendingTotal).toHaveText('1 data belum dikirim:');
+
+      // A phone that learnt its origin is the district before the answer was
+      // kept as JSON ("yes"): after the update it still knows, and starting
+      // behind the same login page does not make it forget.
+      await page.evaluate(() => localStorage.setItem('lindung.origin_is_district', 'yes'));
+      await page.reload();
+      await app.export.open();
+      await expect(app.export.syncStatus).not.toHaveAttribute('data-status', 'no-server', { timeout: 10_000 });
     } finally {
       await new Promise((resolve) => portal.close(resolve));
     }
