@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
 mod common;
-use common::{bundle, district, kid, up, Db, Rec, V1, V2};
+use common::{bundle, district, up, Db, Rec, V1, V2};
 
 /// How many processes ingest at once.
 const PROCESSES: usize = 4;
@@ -143,30 +143,9 @@ fn concurrent_ingests_lose_nothing_and_store_nothing_twice(db: Db) {
         let key = key.to_str().unwrap();
         assert_eq!(district(&["init", "--db", &arg, "--key", key]).code, 0);
         for device in 1..=3u8 {
-            let name = format!("Petugas {device}");
-            let run = district(&[
-                "agents",
-                "add",
-                "--db",
-                &arg,
-                "--kid",
-                &kid(device),
-                "--name",
-                &name,
-            ]);
-            assert_eq!(run.code, 0, "{}", run.stderr);
+            common::add_agent(&arg, device, &format!("Petugas {device}"));
         }
-        let run = district(&[
-            "agents",
-            "add",
-            "--db",
-            &arg,
-            "--kid",
-            &kid(5),
-            "--name",
-            "Petugas 5",
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        common::add_agent(&arg, 5, "Petugas 5");
     };
     setup(&db);
 

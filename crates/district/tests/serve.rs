@@ -64,17 +64,7 @@ fn start_on(db: &Db, dir: tempfile::TempDir, key: &std::path::Path, extra: &[&st
         .find_map(|l| l.split_once(", kid ").map(|(_, k)| k.to_owned()))
         .expect("init prints the kid");
     if !init.stdout.contains("already at schema") {
-        let add = district(&[
-            "agents",
-            "add",
-            "--db",
-            &arg,
-            "--kid",
-            &kid(1),
-            "--name",
-            "Siti",
-        ]);
-        assert_eq!(add.code, 0, "{}", add.stderr);
+        common::add_agent(&arg, 1, "Siti");
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_district"))
         .args([
@@ -454,17 +444,7 @@ fn two_servers_store_each_bundle_once(db: Db) {
 fn the_district_decides_funded_slots_across_devices(db: Db) {
     let server = start(&db);
     let arg = db.arg();
-    let add = district(&[
-        "agents",
-        "add",
-        "--db",
-        &arg,
-        "--kid",
-        &kid(3),
-        "--name",
-        "Budi",
-    ]);
-    assert_eq!(add.code, 0, "{}", add.stderr);
+    common::add_agent(&arg, 3, "Budi");
     let mut pack: Value = serde_json::from_str(lindung_core::RulePack::default_json()).unwrap();
     pack["id"] = "one-slot".into();
     pack["funded_slots_per_village"]["value"] = 1.into();
@@ -604,17 +584,7 @@ fn a_bundle_the_register_fails_on_fails_alone() {
     let db = Db::sqlite();
     let server = start(&db);
     let arg = db.arg();
-    let add = district(&[
-        "agents",
-        "add",
-        "--db",
-        &arg,
-        "--kid",
-        &kid(2),
-        "--name",
-        "Budi",
-    ]);
-    assert_eq!(add.code, 0, "{}", add.stderr);
+    common::add_agent(&arg, 2, "Budi");
     db.sql(
         "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_id = 'd2s1'
          BEGIN SELECT RAISE(ABORT, 'damaged register'); END",
@@ -625,18 +595,7 @@ fn a_bundle_the_register_fails_on_fails_alone() {
         files.extend(common::chain(device, 1).into_iter().map(|f| (device, f)));
     }
     for device in [4, 5, 6] {
-        let name = format!("Petugas {device}");
-        let add = district(&[
-            "agents",
-            "add",
-            "--db",
-            &arg,
-            "--kid",
-            &kid(device),
-            "--name",
-            &name,
-        ]);
-        assert_eq!(add.code, 0, "{}", add.stderr);
+        common::add_agent(&arg, device, &format!("Petugas {device}"));
     }
     files.insert(2, (2, common::chain(2, 1).remove(0)));
     let base = server.base.clone();

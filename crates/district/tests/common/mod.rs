@@ -74,6 +74,14 @@ pub fn district(args: &[&str]) -> Run {
     run(Command::new(env!("CARGO_BIN_EXE_district")).args(args))
 }
 
+/// `district agents add` of test device `device` as `name`, which must
+/// succeed (approved: the devices' bundles then merge).
+pub fn add_agent(db: &str, device: u8, name: &str) {
+    let kid = kid(device);
+    let add = district(&["agents", "add", "--db", db, "--kid", &kid, "--name", name]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+}
+
 /// `district ARGS` run in `dir`, so relative file names print short.
 pub fn district_in(dir: &std::path::Path, args: &[&str]) -> Run {
     run(Command::new(env!("CARGO_BIN_EXE_district"))
