@@ -151,6 +151,25 @@ fn text_to_js(text: &str) -> StoreResult<JsValue> {
 /// Record rows read into wasm as one text by `read_records`.
 const READ_SLICE: u32 = 256;
 
+/// Only `fields` of `value` (a row, or an array of rows) as JSON text:
+/// `JSON.stringify` with their names as its replacer. The store reads a row's
+/// large string apart, with [`string_field`].
+fn fields_text(what: &str, value: &JsValue, fields: &[&str]) -> StoreResult<String> {
+    let fields: Array = fields
+        .iter()
+        .map(|field| JsValue::from_str(field))
+        .collect();
+    JSON::stringify_with_replacer(value, &fields)
+        .map(String::from)
+        .map_err(|_| StoreError::Corrupt(format!("{what} row cannot be read")))
+}
+
+/// The string under `key` of a row, copied as it is (no JSON escaping), if it
+/// is one.
+fn string_field(row: &JsValue, key: &JsValue) -> Option<String> {
+    Reflect::get(row, key).ok()?.as_string()
+}
+
 /// `values` in slices of at most `READ_SLICE`.
 fn slices(values: &Array) -> impl Iterator<Item = Array> + '_ {
     (0..values.length())
@@ -560,23 +579,16 @@ impl IdbStore {
     /// never escaped into another JSON text to be parsed back.
     async fn read_records(&self, index: Option<(&str, &str)>) -> StoreResult<Vec<WorkerRecord>> {
         let values = self.get_all(RECORDS, index).await?;
-        let fields: Array = RecordRow::INDEX_FIELDS
-            .iter()
-            .map(|field| JsValue::from_str(field))
-            .collect();
         let body = JsValue::from_str("body");
         let mut records = Vec::with_capacity(values.length() as usize);
         for slice in slices(&values) {
-            let text = JSON::stringify_with_replacer(&slice, &fields)
-                .map(String::from)
-                .map_err(|_| StoreError::Corrupt(format!("{RECORDS} row cannot be read")))?;
-            let rows: Vec<RecordRow> = from_json(RECORDS, &text)?;
+            let rows: Vec<RecordRow> = from_json(
+                RECORDS,
+                &fields_text(RECORDS, &slice, &RecordRow::INDEX_FIELDS)?,
+            )?;
             for (i, mut row) in (0..).zip(rows) {
                 // Not a string: left empty, and refused as unreadable below.
-                row.body = Reflect::get(&slice.get(i), &body)
-                    .ok()
-                    .and_then(|b| b.as_string())
-                    .unwrap_or_default();
+                row.body = string_field(&slice.get(i), &body).unwrap_or_default();
                 records.push(row.into_record()?);
             }
         }
@@ -791,20 +803,11 @@ impl Store for IdbStore {
         }
         // The file (megabytes) copied as the string it is; the row's other
         // fields as text (see `read_records`).
-        let fields: Array = BundleFileRow::OTHER_FIELDS
-            .iter()
-            .map(|field| JsValue::from_str(field))
-            .collect();
-        let text = JSON::stringify_with_replacer(&value, &fields)
-            .map(String::from)
-            .map_err(|_| StoreError::Corrupt(format!("{BUNDLE_FILES} row cannot be read")))?;
+        let text = fields_text(BUNDLE_FILES, &value, &BundleFileRow::OTHER_FIELDS)?;
         let mut row: BundleFileRow = from_json(BUNDLE_FILES, &text)?;
-        row.file = Reflect::get(&value, &JsValue::from_str("file"))
-            .ok()
-            .and_then(|file| file.as_string())
-            .ok_or_else(|| {
-                StoreError::Corrupt(format!("{BUNDLE_FILES} row {sequence} has no file"))
-            })?;
+        row.file = string_field(&value, &JsValue::from_str("file")).ok_or_else(|| {
+            StoreError::Corrupt(format!("{BUNDLE_FILES} row {sequence} has no file"))
+        })?;
         row.into_file().map(Some)
     }
 }
